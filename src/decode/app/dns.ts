@@ -1,0 +1,187 @@
+/**
+ * DNS messages over UDP (RFC 1035): header, questions, and answer records (A, AAAA, CNAME, NS,
+ * PTR decoded; other types kept as hex). Names follow compression pointers with loop protection.
+ */
+
+import { ip4ToString, ip6ToString } from '../../core/addr.js';
+import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { toHex, u16be, u32be } from '../../core/bytes.js';
+import { DA } from '../anomalies.js';
+import { ok, short } from '../result.js';
+import type { DecodeContext, DecodeResult, DnsLayer, DnsQuestion, DnsRecord } from '../types.js';
+
+const HEADER = 12;
+/** Maximum encoded name length (RFC 1035 section 2.3.4). */
+const MAX_NAME = 255;
+/** Pointer hops allowed in one name: more means a loop or a bomb. */
+const MAX_POINTERS = 32;
+/** Records decoded per section; the counts still report the header's values. */
+export const MAX_DNS_RECORDS = 64;
+
+type NameResult = { name: string; next: number } | { error: string; at: number; loop?: boolean };
+
+function labelText(d: Uint8Array, s: number, e: number): string {
+  let out = '';
+  for (let i = s; i < e; i++) {
+    const b = d[i] as number;
+    if (b === 0x2e) out += '\\.';
+    else if (b === 0x5c) out += '\\\\';
+    else if (b > 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += `\\${String(b).padStart(3, '0')}`; // RFC 4343 \DDD, as dig prints
+  }
+  return out;
+}
+
+/** Read a possibly-compressed name starting at `o`; `msg` is the message start, `end` its end. */
+export function readName(d: Uint8Array, msg: number, o: number, end: number): NameResult {
+  const labels: string[] = [];
+  let next = -1;
+  let hops = 0;
+  let length = 1;
+  let pos = o;
+  for (;;) {
+    if (pos >= end) return { error: 'name runs past the message', at: pos };
+    const len = d[pos] as number;
+    if (len === 0) {
+      if (next < 0) next = pos + 1;
+      break;
+    }
+    const type = len & 0xc0;
+    if (type === 0xc0) {
+      if (pos + 1 >= end) return { error: 'pointer runs past the message', at: pos };
+      const target = msg + (((len & 0x3f) << 8) | (d[pos + 1] as number));
+      if (next < 0) next = pos + 2;
+      if (++hops > MAX_POINTERS || target >= pos) {
+        return {
+          error: target >= pos ? `pointer to ${target - msg} does not point backwards` : 'too many pointers',
+          at: pos,
+          loop: true,
+        };
+      }
+      pos = target;
+      continue;
+    }
+    if (type !== 0) return { error: `label type 0x${type.toString(16)}`, at: pos };
+    if (pos + 1 + len > end) return { error: 'label runs past the message', at: pos };
+    length += len + 1;
+    if (length > MAX_NAME) return { error: 'name longer than 255 bytes', at: pos };
+    labels.push(labelText(d, pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+  return { name: labels.length === 0 ? '.' : labels.join('.'), next };
+}
+
+function rdataText(d: Uint8Array, msg: number, type: number, s: number, len: number, end: number): string {
+  if (type === 1 && len === 4) return ip4ToString(u32be(d, s));
+  if (type === 28 && len === 16) return ip6ToString(d, s);
+  if (type === 5 || type === 2 || type === 12) {
+    const r = readName(d, msg, s, Math.min(end, s + len) === s + len ? end : s + len);
+    return 'name' in r ? r.name : `<${r.error}>`;
+  }
+  return toHex(d, s, s + Math.min(len, 64));
+}
+
+export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+  if (end - off < HEADER) {
+    if (ctx.cut) return short(ctx, 'dns', off, end, HEADER);
+    return {
+      layer: undefined,
+      anomalies: [anomaly(DA['dns.too-short'], 'dns', off, `${end - off} bytes`)],
+      next: 'none',
+      nextValue: 0,
+      payloadOffset: off,
+      payloadEnd: end,
+    };
+  }
+  const anomalies: Anomaly[] = [];
+  const flags = u16be(d, off + 2);
+  const qdcount = u16be(d, off + 4);
+  const ancount = u16be(d, off + 6);
+  const questions: DnsQuestion[] = [];
+  const answers: DnsRecord[] = [];
+  let o = off + HEADER;
+  let broken = false;
+  const nameError = (r: { error: string; at: number; loop?: boolean }) => {
+    const id =
+      ctx.cut && !r.loop && r.error.includes('past')
+        ? DA.truncated
+        : r.loop
+          ? DA['dns.pointer-loop']
+          : DA['dns.bad-name'];
+    anomalies.push(anomaly(id, 'dns', r.at, r.error));
+    broken = true;
+  };
+  for (let i = 0; i < qdcount && i < MAX_DNS_RECORDS && !broken; i++) {
+    const r = readName(d, off, o, end);
+    if (!('name' in r)) {
+      nameError(r);
+      break;
+    }
+    if (r.next + 4 > end) {
+      anomalies.push(
+        anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', r.next, 'question type/class missing'),
+      );
+      broken = true;
+      break;
+    }
+    questions.push({ name: r.name, type: u16be(d, r.next), class: u16be(d, r.next + 2) });
+    o = r.next + 4;
+  }
+  for (let i = 0; i < ancount && i < MAX_DNS_RECORDS && !broken; i++) {
+    const r = readName(d, off, o, end);
+    if (!('name' in r)) {
+      nameError(r);
+      break;
+    }
+    const f = r.next;
+    if (f + 10 > end) {
+      anomalies.push(
+        anomaly(
+          ctx.cut ? DA.truncated : DA['dns.bad-record'],
+          'dns',
+          f,
+          'record header runs past the message',
+        ),
+      );
+      broken = true;
+      break;
+    }
+    const type = u16be(d, f);
+    const rdlen = u16be(d, f + 8);
+    if (f + 10 + rdlen > end) {
+      anomalies.push(
+        anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', f + 8, `rdata length ${rdlen}`),
+      );
+      broken = true;
+      break;
+    }
+    answers.push({
+      name: r.name,
+      type,
+      class: u16be(d, f + 2),
+      ttl: u32be(d, f + 4),
+      data: rdataText(d, off, type, f + 10, rdlen, end),
+    });
+    o = f + 10 + rdlen;
+  }
+  const layer: DnsLayer = {
+    kind: 'dns',
+    offset: off,
+    headerLength: Math.max(HEADER, o - off),
+    id: u16be(d, off),
+    response: (flags & 0x8000) !== 0,
+    opcode: (flags >> 11) & 0xf,
+    authoritative: (flags & 0x0400) !== 0,
+    truncated: (flags & 0x0200) !== 0,
+    recursionDesired: (flags & 0x0100) !== 0,
+    recursionAvailable: (flags & 0x0080) !== 0,
+    rcode: flags & 0xf,
+    qdcount,
+    ancount,
+    nscount: u16be(d, off + 8),
+    arcount: u16be(d, off + 10),
+    questions,
+    answers,
+  };
+  return ok(layer, 'none', 0, end, end, anomalies);
+}

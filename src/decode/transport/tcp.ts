@@ -1,0 +1,269 @@
+/** TCP (RFC 9293): flags, every option, checksum (with offload recognition), payload lengths. */
+import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { toHex, u16be, u32be } from '../../core/bytes.js';
+import { DA } from '../anomalies.js';
+import { finish, fold, sumWords } from '../checksum.js';
+import { ok, short } from '../result.js';
+import type { ChecksumStatus, DecodeContext, DecodeResult, TcpLayer, TcpOption } from '../types.js';
+import { TcpFlag } from '../types.js';
+
+const SRC_PORT = 0;
+const DST_PORT = 2;
+const SEQ = 4;
+const ACK = 8;
+const OFF_FLAGS = 12;
+const WINDOW = 14;
+const CHECKSUM = 16;
+const URGENT = 18;
+const MIN_HEADER = 20;
+
+/** Option kinds (IANA "TCP Option Kind Numbers"). */
+export const TcpOptionKind = {
+  EOL: 0,
+  NOP: 1,
+  MSS: 2,
+  WSCALE: 3,
+  SACK_PERMITTED: 4,
+  SACK: 5,
+  TIMESTAMP: 8,
+  MD5: 19,
+  TCP_AO: 29,
+  MPTCP: 30,
+  TFO: 34,
+  EXPERIMENTAL_1: 253,
+  EXPERIMENTAL_2: 254,
+} as const;
+
+const TFO_EXP_MAGIC = 0xf989;
+
+/** Parse options in [start, end); a bad length ends parsing with a malformed anomaly (never a throw). */
+export function parseTcpOptions(
+  d: Uint8Array,
+  start: number,
+  end: number,
+  anomalies: Anomaly[],
+): TcpOption[] {
+  const opts: TcpOption[] = [];
+  let o = start;
+  while (o < end) {
+    const kind = d[o] as number;
+    if (kind === TcpOptionKind.EOL) {
+      opts.push({ kind: 'eol', offset: o });
+      break;
+    }
+    if (kind === TcpOptionKind.NOP) {
+      opts.push({ kind: 'nop', offset: o });
+      o++;
+      continue;
+    }
+    if (o + 1 >= end) {
+      anomalies.push(anomaly(DA['tcp.bad-option-length'], 'tcp', o, `option ${kind} has no length byte`));
+      break;
+    }
+    const len = d[o + 1] as number;
+    if (len < 2 || o + len > end) {
+      anomalies.push(anomaly(DA['tcp.bad-option-length'], 'tcp', o + 1, `option ${kind} length ${len}`));
+      break;
+    }
+    const v = o + 2;
+    const bad = (want: string) => {
+      anomalies.push(
+        anomaly(DA['tcp.bad-option-length'], 'tcp', o + 1, `option ${kind} length ${len}, expected ${want}`),
+      );
+    };
+    switch (kind) {
+      case TcpOptionKind.MSS:
+        if (len !== 4) bad('4');
+        else opts.push({ kind: 'mss', offset: o, value: u16be(d, v) });
+        break;
+      case TcpOptionKind.WSCALE:
+        if (len !== 3) bad('3');
+        else opts.push({ kind: 'wscale', offset: o, shift: d[v] as number });
+        break;
+      case TcpOptionKind.SACK_PERMITTED:
+        if (len !== 2) bad('2');
+        else opts.push({ kind: 'sack-permitted', offset: o });
+        break;
+      case TcpOptionKind.SACK: {
+        if ((len - 2) % 8 !== 0 || len < 10) {
+          bad('2 + 8n');
+          break;
+        }
+        const blocks: (readonly [number, number])[] = [];
+        for (let b = v; b + 8 <= o + len; b += 8) blocks.push([u32be(d, b), u32be(d, b + 4)]);
+        opts.push({ kind: 'sack', offset: o, blocks });
+        break;
+      }
+      case TcpOptionKind.TIMESTAMP:
+        if (len !== 10) bad('10');
+        else opts.push({ kind: 'timestamp', offset: o, tsval: u32be(d, v), tsecr: u32be(d, v + 4) });
+        break;
+      case TcpOptionKind.MD5:
+        if (len !== 18) bad('18');
+        else opts.push({ kind: 'md5', offset: o });
+        break;
+      case TcpOptionKind.TCP_AO:
+        if (len < 4) bad('>= 4');
+        else opts.push({ kind: 'tcp-ao', offset: o, keyId: d[v] as number, rnextKeyId: d[v + 1] as number });
+        break;
+      case TcpOptionKind.MPTCP:
+        if (len < 3) bad('>= 3');
+        else
+          opts.push({
+            kind: 'mptcp',
+            offset: o,
+            subtype: (d[v] as number) >> 4,
+            bytes: toHex(d, v, o + len),
+          });
+        break;
+      case TcpOptionKind.TFO:
+        opts.push({ kind: 'tfo', offset: o, cookie: toHex(d, v, o + len) });
+        break;
+      case TcpOptionKind.EXPERIMENTAL_2:
+        if (len >= 4 && u16be(d, v) === TFO_EXP_MAGIC)
+          opts.push({ kind: 'tfo', offset: o, cookie: toHex(d, v + 2, o + len) });
+        else opts.push({ kind: 'unknown', offset: o, code: kind, bytes: toHex(d, v, o + len) });
+        break;
+      default:
+        opts.push({ kind: 'unknown', offset: o, code: kind, bytes: toHex(d, v, o + len) });
+        break;
+    }
+    o += len;
+  }
+  return opts;
+}
+
+const NO_OPTIONS: readonly TcpOption[] = [];
+
+export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+  const avail = end - off;
+  if (avail < MIN_HEADER) {
+    // An ICMP error quotes at least the ports and the sequence number: keep what is there.
+    if (ctx.quoted && avail >= 4) {
+      const layer: TcpLayer = {
+        kind: 'tcp',
+        offset: off,
+        headerLength: avail,
+        srcPort: u16be(d, off + SRC_PORT),
+        dstPort: u16be(d, off + DST_PORT),
+        seq: avail >= 8 ? u32be(d, off + SEQ) : 0,
+        ack: avail >= 12 ? u32be(d, off + ACK) : 0,
+        dataOffset: avail >= 13 ? (d[off + OFF_FLAGS] as number) >> 4 : 0,
+        flags: avail >= 14 ? u16be(d, off + OFF_FLAGS) & 0x0fff : 0,
+        window: avail >= 16 ? u16be(d, off + WINDOW) : 0,
+        checksum: 0,
+        checksumStatus: 'unverified',
+        urgentPointer: 0,
+        options: NO_OPTIONS,
+        payloadLength: 0,
+        capturedPayload: 0,
+        partial: true,
+      };
+      return ok(layer, 'none', 0, end, end);
+    }
+    return short(ctx, 'tcp', off, end, MIN_HEADER);
+  }
+  const anomalies: Anomaly[] = [];
+  const offFlags = u16be(d, off + OFF_FLAGS);
+  const dataOffset = offFlags >> 12;
+  const flags = offFlags & 0x0fff;
+  const hdr = dataOffset * 4;
+  const srcPort = u16be(d, off + SRC_PORT);
+  const dstPort = u16be(d, off + DST_PORT);
+  const checksum = u16be(d, off + CHECKSUM);
+  const ip = ctx.ip;
+  const upper = ip ? ip.upperLength : avail;
+
+  const base = {
+    kind: 'tcp' as const,
+    offset: off,
+    srcPort,
+    dstPort,
+    seq: u32be(d, off + SEQ),
+    ack: u32be(d, off + ACK),
+    dataOffset,
+    flags,
+    window: u16be(d, off + WINDOW),
+    checksum,
+    urgentPointer: u16be(d, off + URGENT),
+  };
+  if (hdr < MIN_HEADER || hdr > upper) {
+    anomalies.push(
+      anomaly(DA['tcp.bad-data-offset'], 'tcp', off + OFF_FLAGS, `data offset ${dataOffset} (${hdr} bytes)`),
+    );
+    const layer: TcpLayer = {
+      ...base,
+      headerLength: MIN_HEADER,
+      checksumStatus: 'unverified',
+      options: NO_OPTIONS,
+      payloadLength: 0,
+      capturedPayload: 0,
+    };
+    return ok(layer, 'none', 0, off + MIN_HEADER, off + MIN_HEADER, anomalies);
+  }
+  let options: readonly TcpOption[] = NO_OPTIONS;
+  let partial = false;
+  if (hdr > avail) {
+    // Options cut off by the snap length (or the quote): decode what is there.
+    anomalies.push(
+      anomaly(
+        ctx.cut || ctx.quoted ? DA.truncated : DA['too-short'],
+        'tcp',
+        off,
+        `header ${hdr} bytes, ${avail} captured`,
+      ),
+    );
+    partial = true;
+  } else if (hdr > MIN_HEADER) {
+    options = parseTcpOptions(d, off + MIN_HEADER, off + hdr, anomalies);
+  }
+
+  const payloadLength = upper - hdr;
+  const segEnd = off + upper;
+  let checksumStatus: ChecksumStatus = 'unverified';
+  if (ip && !ip.fragment && !ip.superFrame && segEnd <= end && !ctx.quoted) {
+    if (finish(sumWords(d, off, segEnd, ip.pseudoSum)) === 0) checksumStatus = 'good';
+    else if (checksum === fold(ip.pseudoSum)) {
+      // CHECKSUM_PARTIAL: the stack left only the pseudo-header sum for the NIC to complete.
+      checksumStatus = 'offload';
+      anomalies.push(anomaly(DA['tcp.checksum-offload'], 'tcp', off + CHECKSUM));
+    } else {
+      checksumStatus = 'bad';
+      anomalies.push(
+        anomaly(
+          DA['tcp.bad-checksum'],
+          'tcp',
+          off + CHECKSUM,
+          `checksum 0x${checksum.toString(16).padStart(4, '0')}`,
+        ),
+      );
+    }
+  }
+  if (!ctx.quoted) {
+    if ((flags & (TcpFlag.SYN | TcpFlag.FIN)) === (TcpFlag.SYN | TcpFlag.FIN))
+      anomalies.push(anomaly(DA['tcp.syn-fin'], 'tcp', off + OFF_FLAGS));
+    if (flags & TcpFlag.RESERVED)
+      anomalies.push(
+        anomaly(
+          DA['tcp.reserved-bits'],
+          'tcp',
+          off + OFF_FLAGS,
+          `bits 0x${(flags & TcpFlag.RESERVED).toString(16)}`,
+        ),
+      );
+    if (flags === 0) anomalies.push(anomaly(DA['tcp.null-flags'], 'tcp', off + OFF_FLAGS));
+    if (srcPort === 0 || dstPort === 0) anomalies.push(anomaly(DA['tcp.port-zero'], 'tcp', off));
+  }
+  const p = Math.min(off + hdr, end);
+  const pEnd = Math.min(segEnd, end);
+  const layer: TcpLayer = {
+    ...base,
+    headerLength: Math.min(hdr, avail),
+    checksumStatus,
+    options,
+    payloadLength,
+    capturedPayload: Math.max(0, pEnd - p),
+    ...(partial ? { partial } : {}),
+  };
+  return ok(layer, 'none', 0, p, Math.max(p, pEnd), anomalies);
+}

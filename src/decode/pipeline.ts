@@ -104,10 +104,12 @@ function walk(
           return;
         }
         break;
-      case 'udp': {
-        const udp = out.layers[out.layers.length - 1];
-        if (udp?.kind !== 'udp' || off >= end) return;
-        dec = registry.udpPort.get(udp.dstPort) ?? registry.udpPort.get(udp.srcPort);
+      case 'udp':
+      case 'tcp': {
+        const t = out.layers[out.layers.length - 1];
+        if ((t?.kind !== 'udp' && t?.kind !== 'tcp') || off >= end) return;
+        const table = t.kind === 'udp' ? registry.udpPort : registry.tcpPort;
+        dec = table.get(t.dstPort) ?? table.get(t.srcPort);
         if (!dec) return;
         break;
       }
@@ -165,7 +167,8 @@ function walk(
     }
     out.payloadOffset = res.payloadOffset;
     out.payloadEnd = res.payloadEnd;
-    if (res.ip) ctx = { cut: ctx.cut, ip: res.ip, quoted: ctx.quoted };
+    if (res.ip || (res.cut && !ctx.cut))
+      ctx = { cut: ctx.cut || res.cut === true, ip: res.ip ?? ctx.ip, quoted: ctx.quoted };
     off = res.payloadOffset;
     end = res.payloadEnd;
     space = res.next;

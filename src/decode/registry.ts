@@ -4,7 +4,7 @@
  */
 import { LinkType } from '../capture/linktype.js';
 import { hexNum } from '../core/bytes.js';
-import { decodeDns } from './app/dns.js';
+import { decodeDns, decodeDnsTcp } from './app/dns.js';
 import { decodeEthernet } from './link/ethernet.js';
 import { decodeLlc } from './link/llc.js';
 import { decodeLoop, decodeNull } from './link/null.js';
@@ -51,6 +51,7 @@ export interface Registry {
   readonly llc: Decoder;
   readonly ipproto: ReadonlyMap<number, Decoder>;
   readonly udpPort: ReadonlyMap<number, Decoder>;
+  readonly tcpPort: ReadonlyMap<number, Decoder>;
 }
 
 export const registry: Registry = {
@@ -86,8 +87,10 @@ export const registry: Registry = {
   ]),
   udpPort: new Map<number, Decoder>([
     [53, decodeDns],
-    [5353, decodeDns],
+    [5353, decodeDns], // mDNS
+    [5355, decodeDns], // LLMNR
   ]),
+  tcpPort: new Map<number, Decoder>([[53, decodeDnsTcp]]),
 };
 
 const ETHERTYPE_NAMES: Record<number, string> = {

@@ -13,10 +13,13 @@ export function ok(
   payloadEnd: number,
   anomalies: readonly Anomaly[] = NONE,
   ip?: IpContext,
+  cut?: boolean,
 ): DecodeResult {
-  return ip === undefined
-    ? { layer, anomalies, next, nextValue, payloadOffset, payloadEnd }
-    : { layer, anomalies, next, nextValue, payloadOffset, payloadEnd, ip };
+  const r: DecodeResult =
+    ip === undefined
+      ? { layer, anomalies, next, nextValue, payloadOffset, payloadEnd }
+      : { layer, anomalies, next, nextValue, payloadOffset, payloadEnd, ip };
+  return cut ? { ...r, cut } : r;
 }
 
 /** No layer could be decoded: `id` says why. */

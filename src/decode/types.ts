@@ -404,6 +404,8 @@ export type NextSpace =
   | 'ipproto'
   /** UDP: look the ports up in the UDP port table. */
   | 'udp'
+  /** TCP payload: look the ports up in the TCP port table (single-segment protocols only). */
+  | 'tcp'
   /** ICMP error: payload is a quoted IP datagram. */
   | 'quoted-ip'
   /** Link layers without their own type field (RAW): guess IPv4/IPv6 by the version nibble. */
@@ -443,6 +445,11 @@ export interface DecodeResult {
   readonly payloadEnd: number;
   /** For IP layers: context handed to the transport decoder. */
   readonly ip?: IpContext;
+  /**
+   * The header claims more bytes than the frame has (already reported as malformed): decode what
+   * follows as if the capture had cut it, so upper layers report truncation, not more malformations.
+   */
+  readonly cut?: boolean;
 }
 
 /**

@@ -75,7 +75,7 @@ function rdataText(d: Uint8Array, msg: number, type: number, s: number, len: num
   if (type === 1 && len === 4) return ip4ToString(u32be(d, s));
   if (type === 28 && len === 16) return ip6ToString(d, s);
   if (type === 5 || type === 2 || type === 12) {
-    const r = readName(d, msg, s, Math.min(end, s + len) === s + len ? end : s + len);
+    const r = readName(d, msg, s, end);
     return 'name' in r ? r.name : `<${r.error}>`;
   }
   return toHex(d, s, s + Math.min(len, 64));
@@ -101,15 +101,18 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   const answers: DnsRecord[] = [];
   let o = off + HEADER;
   let broken = false;
-  const nameError = (r: { error: string; at: number; loop?: boolean }) => {
-    const id =
-      ctx.cut && !r.loop && r.error.includes('past')
-        ? DA.truncated
-        : r.loop
-          ? DA['dns.pointer-loop']
-          : DA['dns.bad-name'];
-    anomalies.push(anomaly(id, 'dns', r.at, r.error));
+  // A fragment or an ICMP quote holds only the start of the message: running out is expected there.
+  const incomplete = ctx.quoted || ctx.ip?.fragment === true;
+  const ranOut = (at: number, what: string) => {
+    if (!incomplete) anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', at, what));
     broken = true;
+  };
+  const nameError = (r: { error: string; at: number; loop?: boolean }) => {
+    broken = true;
+    const past = r.error.includes('past');
+    if (past && incomplete) return;
+    const id = ctx.cut && past ? DA.truncated : r.loop ? DA['dns.pointer-loop'] : DA['dns.bad-name'];
+    anomalies.push(anomaly(id, 'dns', r.at, r.error));
   };
   for (let i = 0; i < qdcount && i < MAX_DNS_RECORDS && !broken; i++) {
     const r = readName(d, off, o, end);
@@ -118,10 +121,7 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
       break;
     }
     if (r.next + 4 > end) {
-      anomalies.push(
-        anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', r.next, 'question type/class missing'),
-      );
-      broken = true;
+      ranOut(r.next, 'question type/class missing');
       break;
     }
     questions.push({ name: r.name, type: u16be(d, r.next), class: u16be(d, r.next + 2) });
@@ -135,24 +135,13 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     }
     const f = r.next;
     if (f + 10 > end) {
-      anomalies.push(
-        anomaly(
-          ctx.cut ? DA.truncated : DA['dns.bad-record'],
-          'dns',
-          f,
-          'record header runs past the message',
-        ),
-      );
-      broken = true;
+      ranOut(f, 'record header runs past the message');
       break;
     }
     const type = u16be(d, f);
     const rdlen = u16be(d, f + 8);
     if (f + 10 + rdlen > end) {
-      anomalies.push(
-        anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', f + 8, `rdata length ${rdlen}`),
-      );
-      broken = true;
+      ranOut(f + 8, `rdata length ${rdlen}`);
       break;
     }
     answers.push({
@@ -184,4 +173,23 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     answers,
   };
   return ok(layer, 'none', 0, end, end, anomalies);
+}
+
+/**
+ * DNS over TCP (RFC 1035 section 4.2.2): a 2-byte length, then the message. Decoded only when the
+ * segment holds exactly whole messages starting at its first byte (no stream reassembly here).
+ */
+export function decodeDnsTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+  const none: DecodeResult = {
+    layer: undefined,
+    anomalies: [],
+    next: 'none',
+    nextValue: 0,
+    payloadOffset: off,
+    payloadEnd: end,
+  };
+  if (end - off < 2 + HEADER) return none;
+  const len = u16be(d, off);
+  if (off + 2 + len !== end && !(ctx.cut && off + 2 + len > end)) return none;
+  return decodeDns(d, off + 2, end, ctx);
 }

@@ -38,7 +38,25 @@ export function decodeArp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   const protoLength = d[off + PLEN] as number;
   const opcode = u16be(d, off + OPER);
   const total = FIXED + 2 * (hwLength + protoLength);
-  if (end - off < total) return short(ctx, 'arp', off, end, total);
+  if (end - off < total) {
+    // Keep the fixed part (types and opcode), as tshark does; the addresses are missing.
+    const layer: ArpLayer = {
+      kind: 'arp',
+      offset: off,
+      headerLength: end - off,
+      hwType,
+      protoType,
+      hwLength,
+      protoLength,
+      opcode,
+      arpKind: classify(opcode, undefined, undefined),
+      senderHw: '',
+      senderProto: '',
+      targetHw: '',
+      targetProto: '',
+    };
+    return ok(layer, 'none', 0, end, end, short(ctx, 'arp', off, end, total).anomalies);
+  }
   const sha = off + FIXED;
   const spa = sha + hwLength;
   const tha = spa + protoLength;

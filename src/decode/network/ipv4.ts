@@ -104,6 +104,7 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
   let payloadEnd: number;
   let upperLength: number;
   let stop = false;
+  let lengthCut = false;
   if (totalLength === 0 && !ctx.quoted) {
     // TSO: the NIC fills in the length of each segment it cuts; the capture saw the big one.
     superFrame = true;
@@ -134,7 +135,8 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
           `total length ${totalLength} > ${avail} bytes in the frame`,
         ),
       );
-      stop = true;
+      // Go on like tshark and tcpdump: what follows is decoded as far as the bytes go.
+      lengthCut = true;
     }
   } else {
     // Anything after totalLength is link padding.
@@ -187,15 +189,24 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
         `offset ${fragmentOffset}${moreFragments ? ', more' : ', last'}`,
       ),
     );
-    return ok(layer, 'none', 0, p, payloadEnd, anomalies);
+    return ok(layer, 'none', 0, p, payloadEnd, anomalies, undefined, lengthCut);
   }
   if (moreFragments) anomalies.push(anomaly(DA['ipv4.fragment'], 'ipv4', off + FLAGS_FRAG, 'offset 0, more'));
-  return ok(layer, 'ipproto', protocol, p, payloadEnd, anomalies, {
-    family: 4,
-    pseudoSum: pseudoSum4(src, dst, protocol, upperLength & 0xffff),
-    upperLength,
-    fragment,
-    superFrame,
-    src,
-  });
+  return ok(
+    layer,
+    'ipproto',
+    protocol,
+    p,
+    payloadEnd,
+    anomalies,
+    {
+      family: 4,
+      pseudoSum: pseudoSum4(src, dst, protocol, upperLength & 0xffff),
+      upperLength,
+      fragment,
+      superFrame,
+      src,
+    },
+    lengthCut,
+  );
 }

@@ -65,6 +65,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
   let superFrame = false;
   let payloadEnd: number;
   let stop = false;
+  let lengthCut = false;
   const p0 = off + HEADER;
   if (payloadLength === 0 && avail > HEADER && !ctx.quoted) {
     // Jumbogram (hop-by-hop jumbo option) or a TSO/GRO super-frame.
@@ -82,7 +83,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
           `payload length ${payloadLength} > ${avail - HEADER} bytes in the frame`,
         ),
       );
-      stop = true;
+      lengthCut = true;
     }
   } else {
     payloadEnd = p0 + payloadLength;
@@ -126,7 +127,12 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
     }
     if (o + 2 > payloadEnd) {
       anomalies.push(
-        anomaly(ctx.cut || ctx.quoted ? DA.truncated : DA['ipv6.bad-extension'], 'ipv6', o, `${kind} header`),
+        anomaly(
+          ctx.cut || ctx.quoted || lengthCut ? DA.truncated : DA['ipv6.bad-extension'],
+          'ipv6',
+          o,
+          `${kind} header`,
+        ),
       );
       stop = true;
       break;
@@ -141,7 +147,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
     if (o + len > payloadEnd) {
       anomalies.push(
         anomaly(
-          ctx.cut || ctx.quoted ? DA.truncated : DA['ipv6.bad-extension'],
+          ctx.cut || ctx.quoted || lengthCut ? DA.truncated : DA['ipv6.bad-extension'],
           'ipv6',
           o,
           `${kind} header of ${len} bytes`,
@@ -216,7 +222,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
   };
   const layer: Ipv6Layer = fragment ? { ...base, fragment } : base;
   if (stop || opaque || nh === NO_NEXT_HEADER)
-    return ok(layer, 'none', 0, Math.min(o, payloadEnd), payloadEnd, anomalies);
+    return ok(layer, 'none', 0, Math.min(o, payloadEnd), payloadEnd, anomalies, undefined, lengthCut);
   if (fragment) {
     anomalies.push(
       anomaly(
@@ -226,15 +232,24 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
         `offset ${fragment.offset}${fragment.more ? ', more' : ', last'}`,
       ),
     );
-    if (fragment.offset > 0) return ok(layer, 'none', 0, o, payloadEnd, anomalies);
+    if (fragment.offset > 0) return ok(layer, 'none', 0, o, payloadEnd, anomalies, undefined, lengthCut);
   }
   const upperLength = superFrame ? payloadEnd - o : p0 + payloadLength - o;
-  return ok(layer, 'ipproto', nh, o, payloadEnd, anomalies, {
-    family: 6,
-    pseudoSum: pseudoSum6(d, off + SRC, off + DST, nh, upperLength),
-    upperLength,
-    fragment: fragment !== undefined,
-    superFrame,
-    src,
-  });
+  return ok(
+    layer,
+    'ipproto',
+    nh,
+    o,
+    payloadEnd,
+    anomalies,
+    {
+      family: 6,
+      pseudoSum: pseudoSum6(d, off + SRC, off + DST, nh, upperLength),
+      upperLength,
+      fragment: fragment !== undefined,
+      superFrame,
+      src,
+    },
+    lengthCut,
+  );
 }

@@ -138,8 +138,11 @@ const NO_OPTIONS: readonly TcpOption[] = [];
 export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
   const avail = end - off;
   if (avail < MIN_HEADER) {
-    // An ICMP error quotes at least the ports and the sequence number: keep what is there.
-    if (ctx.quoted && avail >= 4) {
+    // An ICMP error quotes at least the ports and the sequence number, and a snap length can cut the
+    // header anywhere: keep the fields that are there (like tshark and tcpdump do).
+    if (avail >= 4) {
+      const dataOffset = avail >= 13 ? (d[off + OFF_FLAGS] as number) >> 4 : 0;
+      const upper = ctx.ip ? ctx.ip.upperLength : avail;
       const layer: TcpLayer = {
         kind: 'tcp',
         offset: off,
@@ -148,18 +151,28 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
         dstPort: u16be(d, off + DST_PORT),
         seq: avail >= 8 ? u32be(d, off + SEQ) : 0,
         ack: avail >= 12 ? u32be(d, off + ACK) : 0,
-        dataOffset: avail >= 13 ? (d[off + OFF_FLAGS] as number) >> 4 : 0,
+        dataOffset,
         flags: avail >= 14 ? u16be(d, off + OFF_FLAGS) & 0x0fff : 0,
         window: avail >= 16 ? u16be(d, off + WINDOW) : 0,
         checksum: 0,
         checksumStatus: 'unverified',
         urgentPointer: 0,
         options: NO_OPTIONS,
-        payloadLength: 0,
+        payloadLength: dataOffset >= 5 ? Math.max(0, upper - dataOffset * 4) : 0,
         capturedPayload: 0,
         partial: true,
       };
-      return ok(layer, 'none', 0, end, end);
+      const an = ctx.quoted
+        ? []
+        : [
+            anomaly(
+              ctx.cut ? DA.truncated : DA['too-short'],
+              'tcp',
+              off,
+              `header needs 20 bytes, ${avail} captured`,
+            ),
+          ];
+      return ok(layer, 'none', 0, end, end, an);
     }
     return short(ctx, 'tcp', off, end, MIN_HEADER);
   }
@@ -265,5 +278,5 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     capturedPayload: Math.max(0, pEnd - p),
     ...(partial ? { partial } : {}),
   };
-  return ok(layer, 'none', 0, p, Math.max(p, pEnd), anomalies);
+  return ok(layer, pEnd > p && !ctx.quoted ? 'tcp' : 'none', 0, p, Math.max(p, pEnd), anomalies);
 }

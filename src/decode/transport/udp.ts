@@ -15,7 +15,7 @@ const HEADER = 8;
 export function decodeUdp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
   const avail = end - off;
   if (avail < HEADER) {
-    if (ctx.quoted && avail >= 4) {
+    if (avail >= 4) {
       const layer: UdpLayer = {
         kind: 'udp',
         offset: off,
@@ -29,7 +29,17 @@ export function decodeUdp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
         capturedPayload: 0,
         partial: true,
       };
-      return ok(layer, 'none', 0, end, end);
+      const an = ctx.quoted
+        ? []
+        : [
+            anomaly(
+              ctx.cut ? DA.truncated : DA['too-short'],
+              'udp',
+              off,
+              `header needs 8 bytes, ${avail} captured`,
+            ),
+          ];
+      return ok(layer, 'none', 0, end, end, an);
     }
     return short(ctx, 'udp', off, end, HEADER);
   }
@@ -104,6 +114,6 @@ export function decodeUdp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     payloadLength: Math.max(0, dgramLen - HEADER),
     capturedPayload: Math.max(0, pEnd - p),
   };
-  if (stop || ctx.quoted) return ok(layer, 'none', 0, p, pEnd, anomalies);
+  if (stop) return ok(layer, 'none', 0, p, pEnd, anomalies);
   return ok(layer, 'udp', 0, p, pEnd, anomalies);
 }

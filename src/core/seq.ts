@@ -50,3 +50,8 @@ export function seqRel(s: Seq, base: Seq): number {
 export function seqInWindow(s: Seq, lo: Seq, hi: Seq): boolean {
   return seqLe(lo, s) && seqLt(s, hi);
 }
+
+/** a is after b in any 32-bit modular clock (TCP timestamps, RFC 7323 §5.3). */
+export function u32After(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0;
+}

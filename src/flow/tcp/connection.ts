@@ -1,0 +1,171 @@
+/**
+ * A TCP connection: the 4-tuple, both endpoints, the log of every state change (which *is* the
+ * step-by-step explanation), and what the handshake negotiated.
+ */
+import type { Anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
+import { FA } from '../anomalies.js';
+import { TcpEndpoint } from './endpoint.js';
+import type { Segment } from './segment.js';
+import { RULES, type TcpState, type TransitionEvent } from './state.js';
+
+export type Side = 'orig' | 'resp';
+
+export interface Transition {
+  /** Capture time of the packet (or of the timer) that caused it. */
+  readonly ts: number;
+  /** Frame number; undefined for a timer (TIME-WAIT expiry). */
+  readonly packet: number | undefined;
+  readonly side: Side;
+  readonly from: TcpState;
+  readonly to: TcpState;
+  readonly event: TransitionEvent;
+  /** One plain sentence on why. */
+  readonly cause: string;
+  readonly rule: string;
+  /** Inferred from later evidence rather than seen directly (e.g. the server received the SYN: seen by its SYN-ACK). */
+  readonly inferred: boolean;
+  /** Order of recording (ties between transitions of the same packet keep this order). */
+  readonly order: number;
+}
+
+/** How the tracker first saw the connection. */
+export type Origin = 'syn' | 'synack' | 'midstream';
+
+/** Per-connection analysers plugged in by the tracker (Zeek summary, tcp.analysis flags). */
+export interface SegmentAnalyzer {
+  onSegment(seg: Segment, conn: TcpConnection): void;
+}
+
+export const MAX_TRANSITIONS = 64;
+
+export class TcpConnection {
+  readonly orig: TcpEndpoint;
+  readonly resp: TcpEndpoint;
+  readonly transitions: Transition[] = [];
+  readonly anomalies: Anomaly[] = [];
+  startTs: number;
+  lastTs: number;
+  firstPacket: number;
+  lastPacket: number;
+  /** SYN, SYN-ACK and handshake-completing ACK times (for iRTT). */
+  synTs: number | undefined;
+  synAckTs: number | undefined;
+  ackTs: number | undefined;
+  /** Who sent the first FIN or RST: the active closer. */
+  closer: Side | 'both' | undefined;
+  /** How the connection ended, once it did. */
+  endReason: 'closed' | 'reset' | 'expired' | 'evicted' | 'capture-end' | 'reused' | undefined;
+  /** This connection reused the 4-tuple of an earlier one (id of that one). */
+  reusedFrom: number | undefined;
+  /** Notes about a reuse while the previous incarnation was in TIME-WAIT. */
+  timeWaitReuse:
+    | { previous: number; holder: Side; beforeDeadline: number; legitimate: boolean; reason: string }
+    | undefined;
+  /** Counts of analysis flags seen on its packets. */
+  readonly flagCounts = new Map<string, number>();
+  readonly analyzers: SegmentAnalyzer[] = [];
+  /** The originator's address|port key (set by the tracker; compared per packet to find the direction). */
+  origKey = '';
+  private order = 0;
+  private truncatedLog = false;
+
+  constructor(
+    /** 1-based, in order of first packet. */
+    readonly id: number,
+    readonly family: 4 | 6,
+    origAddr: string,
+    origPort: number,
+    respAddr: string,
+    respPort: number,
+    readonly origin: Origin,
+    ts: number,
+    packet: number,
+  ) {
+    const mid = origin === 'midstream';
+    this.orig = new TcpEndpoint(origAddr, origPort, mid ? 'ESTABLISHED' : 'CLOSED');
+    this.resp = new TcpEndpoint(respAddr, respPort, mid ? 'ESTABLISHED' : 'LISTEN');
+    this.startTs = ts;
+    this.lastTs = ts;
+    this.firstPacket = packet;
+    this.lastPacket = packet;
+  }
+
+  endpoint(side: Side): TcpEndpoint {
+    return side === 'orig' ? this.orig : this.resp;
+  }
+
+  peer(side: Side): TcpEndpoint {
+    return side === 'orig' ? this.resp : this.orig;
+  }
+
+  /** Move one endpoint to a new state and record why. */
+  move(
+    side: Side,
+    to: TcpState,
+    event: TransitionEvent,
+    cause: string,
+    ts: number,
+    packet: number | undefined,
+    inferred = false,
+  ): void {
+    const ep = this.endpoint(side);
+    const from = ep.state;
+    ep.state = to;
+    if (to === 'TIME-WAIT' && from !== 'TIME-WAIT') ep.timeWaitStart = ts;
+    if (this.transitions.length >= MAX_TRANSITIONS) {
+      if (!this.truncatedLog) {
+        this.truncatedLog = true;
+        this.anomalies.push(
+          anomaly(FA['tcp.transitions-truncated'], 'tcp', -1, `more than ${MAX_TRANSITIONS}`),
+        );
+      }
+      return;
+    }
+    this.transitions.push({
+      ts,
+      packet,
+      side,
+      from,
+      to,
+      event,
+      cause,
+      rule: RULES[event],
+      inferred,
+      order: this.order++,
+    });
+  }
+
+  /** Record an event that explains a packet without changing the state (e.g. a refused SYN). */
+  note(
+    side: Side,
+    event: TransitionEvent,
+    cause: string,
+    ts: number,
+    packet: number | undefined,
+    inferred = false,
+  ): void {
+    const s = this.endpoint(side).state;
+    this.move(side, s, event, cause, ts, packet, inferred);
+  }
+
+  /** Initial round-trip time: from the SYN to the ACK that completed the handshake (tshark's tcp.analysis.initial_rtt). */
+  get irtt(): number | undefined {
+    return this.synTs !== undefined && this.ackTs !== undefined ? this.ackTs - this.synTs : undefined;
+  }
+
+  /** Transitions in packet order (receipts inferred later are placed at the packet that caused them). */
+  orderedTransitions(): Transition[] {
+    return [...this.transitions].sort((a, b) => {
+      if (a.ts !== b.ts) return a.ts - b.ts;
+      const pa = a.packet ?? Number.POSITIVE_INFINITY;
+      const pb = b.packet ?? Number.POSITIVE_INFINITY;
+      if (pa !== pb) return pa - pb;
+      return a.order - b.order;
+    });
+  }
+
+  countFlag(flag: string): void {
+    this.flagCounts.set(flag, (this.flagCounts.get(flag) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One side of a TCP connection as a passive observer infers it (Zeek's endpoint/peer model): its
+ * RFC 9293 state, what it has sent (ISN, highest sequence, FIN), what it has acknowledged, and the
+ * options it announced.
+ */
+import { type Seq, seqAdd, seqGt, seqLe, seqRel } from '../../core/seq.js';
+import type { TcpState } from './state.js';
+
+export class TcpEndpoint {
+  /** State before the first packet (revised once evidence arrives: a refused SYN means CLOSED, not LISTEN). */
+  initialState: TcpState;
+  state: TcpState;
+  /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
+  isn: Seq | undefined;
+  /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
+  sndNxt: Seq | undefined;
+  /** Highest acknowledgement it has sent (its RCV.NXT as far as the capture shows). */
+  ackSent: Seq | undefined;
+  /** Sequence number of its FIN, once sent. */
+  finSeq: Seq | undefined;
+  /** Its FIN was acknowledged by the peer. */
+  finAcked = false;
+  /** Its SYN was acknowledged by the peer. */
+  synAcked = false;
+  /** Announced in its SYN: MSS, window scale shift (-1 = none), SACK permitted, timestamps. */
+  mss: number | undefined;
+  wscale = -1;
+  sackOk = false;
+  timestamps = false;
+  /** Last TSval it sent (for RFC 6191 TIME-WAIT reuse checks). */
+  lastTsval: number | undefined;
+  /** Last raw window field it advertised. */
+  window: number | undefined;
+  /** Counters. */
+  packets = 0;
+  ipBytes = 0;
+  /** Payload bytes, all transmissions counted. */
+  payloadBytes = 0;
+  syns = 0;
+  fins = 0;
+  rsts = 0;
+  /** A receipt held back until this endpoint shows (by its next packet) whether it had received it. */
+  pending: { kind: 'syn' | 'fin'; packet: number; ts: number; end: Seq } | undefined;
+  /** When it entered TIME-WAIT, and when 2×MSL ends. */
+  timeWaitStart: number | undefined;
+  timeWaitEnd: number | undefined;
+
+  constructor(
+    readonly addr: string,
+    readonly port: number,
+    initial: TcpState,
+  ) {
+    this.initialState = initial;
+    this.state = initial;
+  }
+
+  /** Record a segment it sent: advance SND.NXT and ACK-sent. */
+  noteSent(seqNo: Seq, seqLen: number, ack: Seq | undefined): void {
+    const end = seqAdd(seqNo, seqLen);
+    if (this.sndNxt === undefined || seqGt(end, this.sndNxt)) this.sndNxt = end;
+    if (ack !== undefined && (this.ackSent === undefined || seqGt(ack, this.ackSent))) this.ackSent = ack;
+  }
+
+  /** True when `ack` (sent by the peer) covers this endpoint's FIN. */
+  finCoveredBy(ack: Seq): boolean {
+    return this.finSeq !== undefined && seqLe(seqAdd(this.finSeq, 1), ack);
+  }
+
+  /** Unique payload bytes, from the sequence space it used (what Zeek reports as orig_bytes/resp_bytes). */
+  seqBytes(): number {
+    if (this.isn === undefined || this.sndNxt === undefined) return 0;
+    let n = seqRel(this.sndNxt, this.isn);
+    if (this.syns > 0 && n > 0) n--;
+    if (this.finSeq !== undefined && n > 0) n--;
+    return n;
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The TCP connection table. Finds (or creates) the connection of every TCP packet, runs the
+ * transition function, retires connections by capture time (idle timeouts per state, TIME-WAIT
+ * after 2×MSL) and by a hard limit on their number (oldest first), recording each eviction.
+ *
+ * Direction: the originator is the sender of the first SYN. A connection first seen at its SYN-ACK
+ * has the SYN-ACK's receiver as originator. A mid-stream pickup guesses the server by port (see
+ * `guessServerIsDst`): a port below 1024, else a well-known service port, else the non-ephemeral one;
+ * failing all that, the first packet's sender is taken as the client.
+ */
+import { anomaly } from '../../core/anomaly.js';
+import { toHex } from '../../core/bytes.js';
+import { seq, seqGt, u32After } from '../../core/seq.js';
+import type { Packet, TcpLayer } from '../../decode/types.js';
+import { ipTextOf } from '../addr-text.js';
+import { FA } from '../anomalies.js';
+import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
+import { applySegment, type MachineOptions, settle } from './machine.js';
+import { makeSegment, type Segment } from './segment.js';
+
+export interface TcpTrackerOptions extends MachineOptions {
+  /** Most connections tracked at once; the oldest is evicted beyond it. */
+  readonly maxConnections: number;
+  /** Idle timeouts in seconds of capture time. */
+  readonly idle: {
+    /** Handshake not complete (SYN sent, no answer or no final ACK). */
+    readonly opening: number;
+    /** Established or closing. */
+    readonly established: number;
+    /** Both sides closed (kept a little for late retransmissions). */
+    readonly closed: number;
+  };
+  /** Per-connection analysers to attach to each new connection. */
+  readonly analyzers?: (c: TcpConnection) => SegmentAnalyzer[];
+}
+
+export const DEFAULT_TCP_OPTIONS: TcpTrackerOptions = {
+  msl: 30,
+  maxConnections: 250_000,
+  idle: { opening: 120, established: 3600, closed: 10 },
+};
+
+export type EndReason = NonNullable<TcpConnection['endReason']>;
+
+export interface TcpTrackerEvents {
+  /** A connection was retired; it will not change again. */
+  connectionEnd?(c: TcpConnection, reason: EndReason): void;
+}
+
+export interface TcpPacketResult {
+  readonly conn: TcpConnection;
+  readonly seg: Segment;
+}
+
+const WELL_KNOWN = new Set([
+  1080, 1433, 1521, 2049, 2181, 3000, 3128, 3306, 3389, 5000, 5060, 5432, 5672, 5900, 5984, 6379, 6443, 7000,
+  8000, 8008, 8080, 8081, 8443, 8888, 9000, 9042, 9090, 9092, 9200, 9300, 11211, 27017,
+]);
+
+/** Guess whether the destination of a mid-stream packet is the server. */
+export function guessServerIsDst(srcPort: number, dstPort: number): boolean {
+  const sLow = srcPort < 1024;
+  const dLow = dstPort < 1024;
+  if (sLow !== dLow) return dLow;
+  const sWk = WELL_KNOWN.has(srcPort);
+  const dWk = WELL_KNOWN.has(dstPort);
+  if (sWk !== dWk) return dWk;
+  const sEph = srcPort >= 32768;
+  const dEph = dstPort >= 32768;
+  if (sEph !== dEph) return sEph;
+  return true;
+}
+
+function addrKey(a: number | Uint8Array): string {
+  return typeof a === 'number' ? String(a) : toHex(a);
+}
+
+export class TcpTracker {
+  private readonly table = new Map<string, TcpConnection>();
+  private nextId = 1;
+  private now = Number.NEGATIVE_INFINITY;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  /** Connections evicted because the table was full, and expired by idle timeout. */
+  evicted = 0;
+  expired = 0;
+  /** Peak number of connections tracked at once. */
+  peak = 0;
+
+  constructor(
+    readonly opts: TcpTrackerOptions = DEFAULT_TCP_OPTIONS,
+    private readonly events: TcpTrackerEvents = {},
+  ) {}
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** Connections currently tracked (for live views and reports). */
+  active(): IterableIterator<TcpConnection> {
+    return this.table.values();
+  }
+
+  process(p: Packet): TcpPacketResult | undefined {
+    const tcp = p.tcp;
+    const ip = p.ip;
+    if (!tcp || !ip || tcp.partial) return undefined;
+    const ts = p.frame.ts;
+    if (ts > this.now) this.now = ts;
+    if (this.now - this.lastSweep >= 1) this.sweep();
+
+    const sk = `${addrKey(ip.src)}|${tcp.srcPort}`;
+    const dk = `${addrKey(ip.dst)}|${tcp.dstPort}`;
+    const key = sk < dk ? `${sk}>${dk}` : `${dk}>${sk}`;
+    let c = this.table.get(key);
+    let reused: TcpConnection | undefined;
+    if (c && this.startsNewConnection(c, p, tcp, sk === c.origKey)) {
+      reused = c;
+      this.retire(key, c, 'reused');
+      c = undefined;
+    }
+    if (!c) {
+      c = this.create(p, tcp, ts, key, sk, dk);
+      if (reused) this.noteReuse(reused, c, p, tcp, sk);
+    }
+    const seg = makeSegment(p, tcp, sk === c.origKey);
+    applySegment(c, seg, this.opts);
+    for (const a of c.analyzers) a.onSegment(seg, c);
+    for (const f of seg.analysis) c.countFlag(f);
+    for (const a of seg.anomalies) c.anomalies.push(a);
+    return { conn: c, seg };
+  }
+
+  /** A SYN that cannot belong to the tracked connection starts a new one on the same 4-tuple. */
+  private startsNewConnection(c: TcpConnection, p: Packet, tcp: TcpLayer, fromOrig: boolean): boolean {
+    const syn = (tcp.flags & 0x02) !== 0;
+    const ack = (tcp.flags & 0x10) !== 0;
+    if (!syn || ack) return false;
+    const sender = fromOrig ? c.orig : c.resp;
+    const closedish = (s: string) => s === 'CLOSED' || s === 'TIME-WAIT';
+    if (closedish(c.orig.state) && closedish(c.resp.state)) return true;
+    if (fromOrig && sender.isn !== undefined && sender.isn === tcp.seq >>> 0) return false; // retransmitted SYN
+    if (!fromOrig && c.orig.state === 'SYN-SENT' && c.resp.state === 'LISTEN') return false; // simultaneous open
+    if (fromOrig && c.orig.state === 'SYN-SENT' && c.resp.syns === 0 && c.resp.packets === 0) return true; // a new attempt
+    if (c.orig.state === 'ESTABLISHED' || c.resp.state === 'ESTABLISHED' || c.orig.state === 'SYN-SENT') {
+      c.anomalies.push(anomaly(FA['tcp.syn-in-established'], 'tcp', -1, `packet ${p.frame.index}`));
+      return true;
+    }
+    return true;
+  }
+
+  private create(p: Packet, tcp: TcpLayer, ts: number, key: string, sk: string, dk: string): TcpConnection {
+    const ip = p.ip as NonNullable<Packet['ip']>;
+    const syn = (tcp.flags & 0x02) !== 0;
+    const ack = (tcp.flags & 0x10) !== 0;
+    let srcIsOrig: boolean;
+    let origin: TcpConnection['origin'];
+    if (syn && !ack) {
+      srcIsOrig = true;
+      origin = 'syn';
+    } else if (syn && ack) {
+      srcIsOrig = false;
+      origin = 'synack';
+    } else {
+      srcIsOrig = guessServerIsDst(tcp.srcPort, tcp.dstPort);
+      origin = 'midstream';
+    }
+    const src = ipTextOf(ip.src);
+    const dst = ipTextOf(ip.dst);
+    const c = srcIsOrig
+      ? new TcpConnection(
+          this.nextId++,
+          ip.kind === 'ipv4' ? 4 : 6,
+          src,
+          tcp.srcPort,
+          dst,
+          tcp.dstPort,
+          origin,
+          ts,
+          p.frame.index,
+        )
+      : new TcpConnection(
+          this.nextId++,
+          ip.kind === 'ipv4' ? 4 : 6,
+          dst,
+          tcp.dstPort,
+          src,
+          tcp.srcPort,
+          origin,
+          ts,
+          p.frame.index,
+        );
+    c.origKey = srcIsOrig ? sk : dk;
+    if (origin === 'midstream') {
+      c.anomalies.push(anomaly(FA['tcp.midstream'], 'tcp', -1, `first packet ${p.frame.index}`));
+      c.note(
+        'orig',
+        'midstream',
+        'the capture began after the handshake: assumed ESTABLISHED',
+        ts,
+        p.frame.index,
+        true,
+      );
+      c.note(
+        'resp',
+        'midstream',
+        'the capture began after the handshake: assumed ESTABLISHED',
+        ts,
+        p.frame.index,
+        true,
+      );
+    } else if (origin === 'synack') {
+      c.move(
+        'orig',
+        'SYN-SENT',
+        'send-syn',
+        'its SYN was not captured (the capture starts at the SYN,ACK)',
+        ts,
+        p.frame.index,
+        true,
+      );
+    }
+    if (this.opts.analyzers) for (const a of this.opts.analyzers(c)) c.analyzers.push(a);
+    if (this.table.size >= this.opts.maxConnections) this.evictOldest();
+    this.table.set(key, c);
+    if (this.table.size > this.peak) this.peak = this.table.size;
+    return c;
+  }
+
+  /** The previous incarnation of the 4-tuple was in TIME-WAIT on one side: was reopening it legitimate? */
+  private noteReuse(prev: TcpConnection, next: TcpConnection, p: Packet, tcp: TcpLayer, sk: string): void {
+    next.reusedFrom = prev.id;
+    const ts = p.frame.ts;
+    for (const side of ['orig', 'resp'] as const) {
+      const ep = prev.endpoint(side);
+      if (ep.timeWaitEnd === undefined || ep.timeWaitEnd <= ts) continue;
+      // Who sends the new SYN, as seen from the old connection's sides.
+      const synFromSide: Side = sk === prev.origKey ? 'orig' : 'resp';
+      const synSender = prev.endpoint(synFromSide);
+      let legitimate = false;
+      let reason: string;
+      let tsval: number | undefined;
+      for (const o of tcp.options) if (o.kind === 'timestamp') tsval = o.tsval;
+      if (tsval !== undefined && synSender.lastTsval !== undefined && u32After(tsval, synSender.lastTsval)) {
+        legitimate = true;
+        reason = `the new SYN's timestamp ${tsval} is newer than the last one of the old connection (${synSender.lastTsval}) (RFC 6191)`;
+      } else if (synSender.sndNxt !== undefined && seqGt(seq(tcp.seq), synSender.sndNxt)) {
+        legitimate = true;
+        reason = `the new ISN ${tcp.seq >>> 0} is above the old connection's last sequence number ${synSender.sndNxt} (RFC 1122 §4.2.2.13)`;
+      } else {
+        reason = 'neither a higher ISN nor a newer timestamp: old duplicates could be mistaken for new data';
+      }
+      next.timeWaitReuse = {
+        previous: prev.id,
+        holder: side,
+        beforeDeadline: ep.timeWaitEnd - ts,
+        legitimate,
+        reason,
+      };
+      next.anomalies.push(
+        anomaly(
+          FA['tcp.syn-reuse-timewait'],
+          'tcp',
+          -1,
+          `${(ep.timeWaitEnd - ts).toFixed(3)} s before the 2×MSL deadline`,
+        ),
+      );
+      prev.move(
+        side,
+        'CLOSED',
+        'timewait-reused',
+        `a new SYN (packet ${p.frame.index}) reopened the 4-tuple during TIME-WAIT: ${legitimate ? 'accepted' : 'risky'}`,
+        ts,
+        p.frame.index,
+      );
+      break;
+    }
+  }
+
+  private retire(key: string, c: TcpConnection, reason: EndReason): void {
+    this.table.delete(key);
+    settle(c, this.now, this.opts);
+    c.endReason =
+      c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
+    this.events.connectionEnd?.(c, reason);
+  }
+
+  private evictOldest(): void {
+    for (const [k, c] of this.table) {
+      c.anomalies.push(
+        anomaly(FA['flow.evicted'], 'flow', -1, `limit ${this.opts.maxConnections} connections`),
+      );
+      this.evicted++;
+      this.retire(k, c, 'evicted');
+      return;
+    }
+  }
+
+  /** Retire connections whose time is up (by capture time). */
+  sweep(): void {
+    this.lastSweep = this.now;
+    const now = this.now;
+    const { idle } = this.opts;
+    for (const [k, c] of this.table) {
+      const o = c.orig.state;
+      const r = c.resp.state;
+      const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
+      const closed =
+        (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
+      if (closed) {
+        if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(k, c, c.endReason ?? 'closed');
+        continue;
+      }
+      const opening = o === 'SYN-SENT' || r === 'SYN-RECEIVED' || o === 'CLOSED';
+      const limit = opening ? idle.opening : idle.established;
+      if (now - c.lastTs > limit) {
+        c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
+        this.expired++;
+        this.retire(k, c, 'expired');
+      }
+    }
+  }
+
+  /** End of capture: retire everything still tracked. */
+  finish(): void {
+    for (const [k, c] of this.table)
+      this.retire(k, c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
+  }
+}

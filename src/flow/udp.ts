@@ -1,0 +1,175 @@
+/**
+ * UDP flows: datagrams between two endpoints grouped by 4-tuple, with request/response pairing
+ * (each datagram from the originator waits for the next one back; DNS pairs by message id) and
+ * expiry after an idle time of capture time. The originator is the first sender, unless that
+ * datagram came *from* a service port (a response whose request was not captured).
+ */
+import { toHex } from '../core/bytes.js';
+import type { Packet } from '../decode/types.js';
+import { ipTextOf } from './addr-text.js';
+import { guessServerIsDst } from './tcp/tracker.js';
+
+export interface UdpFlow {
+  readonly id: number;
+  readonly family: 4 | 6;
+  readonly origAddr: string;
+  readonly origPort: number;
+  readonly respAddr: string;
+  readonly respPort: number;
+  /** Key of the originator's address|port (direction test). */
+  readonly origKey: string;
+  readonly startTs: number;
+  lastTs: number;
+  firstPacket: number;
+  lastPacket: number;
+  origPkts: number;
+  respPkts: number;
+  origBytes: number;
+  respBytes: number;
+  origIpBytes: number;
+  respIpBytes: number;
+  /** Requests answered, requests never answered (so far), answers without a request. */
+  answered: number;
+  unanswered: number;
+  unsolicited: number;
+  /** Sum and count of request→response delays (seconds). */
+  rttSum: number;
+  /** Outstanding requests: DNS ids, or -1 for "one datagram waiting". */
+  pending: Map<number, number>;
+}
+
+export interface UdpTrackerOptions {
+  readonly maxFlows: number;
+  /** Idle time after which a flow ends (seconds of capture time). */
+  readonly idle: number;
+}
+
+export const DEFAULT_UDP_OPTIONS: UdpTrackerOptions = { maxFlows: 250_000, idle: 60 };
+
+function addrKey(a: number | Uint8Array): string {
+  return typeof a === 'number' ? String(a) : toHex(a);
+}
+
+/** Pending requests kept per flow, at most. */
+const MAX_PENDING = 64;
+
+export class UdpTracker {
+  private readonly table = new Map<string, UdpFlow>();
+  private nextId = 1;
+  private now = Number.NEGATIVE_INFINITY;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  evicted = 0;
+  peak = 0;
+
+  constructor(
+    readonly opts: UdpTrackerOptions = DEFAULT_UDP_OPTIONS,
+    private readonly onEnd: (f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end') => void = () => {},
+  ) {}
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  active(): IterableIterator<UdpFlow> {
+    return this.table.values();
+  }
+
+  process(p: Packet): UdpFlow | undefined {
+    const udp = p.udp;
+    const ip = p.ip;
+    if (!udp || !ip || udp.partial) return undefined;
+    const ts = p.frame.ts;
+    if (ts > this.now) this.now = ts;
+    if (this.now - this.lastSweep >= 5) this.sweep();
+    const sk = `${addrKey(ip.src)}|${udp.srcPort}`;
+    const dk = `${addrKey(ip.dst)}|${udp.dstPort}`;
+    const key = sk < dk ? `${sk}>${dk}` : `${dk}>${sk}`;
+    let f = this.table.get(key);
+    if (!f) {
+      const srcIsOrig = guessServerIsDst(udp.srcPort, udp.dstPort);
+      const src = ipTextOf(ip.src);
+      const dst = ipTextOf(ip.dst);
+      f = {
+        id: this.nextId++,
+        family: ip.kind === 'ipv4' ? 4 : 6,
+        origAddr: srcIsOrig ? src : dst,
+        origPort: srcIsOrig ? udp.srcPort : udp.dstPort,
+        respAddr: srcIsOrig ? dst : src,
+        respPort: srcIsOrig ? udp.dstPort : udp.srcPort,
+        origKey: srcIsOrig ? sk : dk,
+        startTs: ts,
+        lastTs: ts,
+        firstPacket: p.frame.index,
+        lastPacket: p.frame.index,
+        origPkts: 0,
+        respPkts: 0,
+        origBytes: 0,
+        respBytes: 0,
+        origIpBytes: 0,
+        respIpBytes: 0,
+        answered: 0,
+        unanswered: 0,
+        unsolicited: 0,
+        rttSum: 0,
+        pending: new Map(),
+      };
+      if (this.table.size >= this.opts.maxFlows) this.evictOldest();
+      this.table.set(key, f);
+      if (this.table.size > this.peak) this.peak = this.table.size;
+    }
+    f.lastTs = ts;
+    f.lastPacket = p.frame.index;
+    const fromOrig = sk === f.origKey;
+    const ipBytes = ip.kind === 'ipv4' ? ip.totalLength : ip.payloadLength + 40;
+    const dns = p.layers.find((l) => l.kind === 'dns');
+    const tag = dns && dns.kind === 'dns' ? dns.id : -1;
+    if (fromOrig) {
+      f.origPkts++;
+      f.origBytes += udp.payloadLength;
+      f.origIpBytes += ipBytes;
+      if (!f.pending.has(tag)) {
+        if (f.pending.size >= MAX_PENDING) {
+          const first = f.pending.keys().next().value as number;
+          f.pending.delete(first);
+          f.unanswered++;
+        }
+        f.pending.set(tag, ts);
+      }
+    } else {
+      f.respPkts++;
+      f.respBytes += udp.payloadLength;
+      f.respIpBytes += ipBytes;
+      const t0 = f.pending.get(tag);
+      if (t0 !== undefined) {
+        f.pending.delete(tag);
+        f.answered++;
+        f.rttSum += ts - t0;
+      } else f.unsolicited++;
+    }
+    return f;
+  }
+
+  private end(key: string, f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end'): void {
+    this.table.delete(key);
+    f.unanswered += f.pending.size;
+    f.pending.clear();
+    this.onEnd(f, reason);
+  }
+
+  private evictOldest(): void {
+    for (const [k, f] of this.table) {
+      this.evicted++;
+      this.end(k, f, 'evicted');
+      return;
+    }
+  }
+
+  sweep(): void {
+    this.lastSweep = this.now;
+    for (const [k, f] of this.table) if (this.now - f.lastTs > this.opts.idle) this.end(k, f, 'expired');
+  }
+
+  finish(): void {
+    for (const [k, f] of this.table) this.end(k, f, 'capture-end');
+  }
+}

@@ -70,8 +70,9 @@ export function createCaptureWriter(
 
 const CHUNK_SIZE = 1024 * 1024;
 const TWO32 = 4294967296;
-/** Largest seconds value `timeToTicks` converts exactly. */
-const MAX_PCAPNG_SEC = 2 ** 39;
+/** Seconds limit of pcapng timestamps: `timeToTicks` is exact below 2^39; 2^64 ns end in 2554. */
+const MAX_PCAPNG_SEC_US = 2 ** 39;
+const MAX_PCAPNG_SEC_NS = 18446744073;
 
 /** Where encoded bytes go. `write` takes ownership of the chunk when `keepsChunks`. */
 interface Output {
@@ -372,7 +373,7 @@ class PcapngWriter extends BaseWriter {
       this.lastId = id;
     }
     const sec = f.tsSec;
-    if (!(sec >= 0 && sec < MAX_PCAPNG_SEC) || !Number.isInteger(sec)) {
+    if (!(sec >= 0 && sec < (this.nano ? MAX_PCAPNG_SEC_NS : MAX_PCAPNG_SEC_US)) || !Number.isInteger(sec)) {
       throw this.badTime(f, 'is before 1970 or too far in the future to write');
     }
     timeToTicks(sec, f.tsNsec, this.nano ? 1e9 : 1e6);

@@ -26,8 +26,8 @@ import type { CaptureResult, CaptureSink } from './types.js';
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 const MIN_CHUNK_SIZE = 16;
-/** Output chunk of the gunzip stream. */
-const GUNZIP_CHUNK_SIZE = 256 * 1024;
+/** Output chunk of the gunzip stream: small enough that little decompressed data is lost when the stream turns out corrupt. */
+const GUNZIP_CHUNK_SIZE = 64 * 1024;
 /** Bytes needed to recognise every format. */
 const MAGIC_LEN = 4;
 

@@ -1,0 +1,190 @@
+/**
+ * Differential tests against Wireshark's tools on real captures nobody on this project wrote
+ * (/work/shared/corpus, see its README): frame counts against `capinfos -c -M`, and per-frame
+ * time, lengths and interface id against tshark. Skipped when the corpus or the tools are absent.
+ */
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CaptureProblemId } from '../../src/capture/problems.js';
+import { readCapture } from '../../src/capture/source.js';
+import { CollectSink, hasTool } from './helpers.js';
+
+const CORPUS = '/work/shared/corpus';
+const PUBLIC = join(CORPUS, 'public');
+const ZEEK = join(CORPUS, 'zeek');
+
+const haveCorpus = existsSync(PUBLIC);
+const haveCapinfos = hasTool('capinfos');
+const haveTshark = hasTool('tshark');
+
+function captures(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...captures(p));
+    else if (/\.(pcap|pcapng|cap)(\.gz)?$/i.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** capinfos' packet count, or undefined when capinfos cannot read the file. */
+function capinfosCount(path: string): number | undefined {
+  const r = spawnSync('capinfos', ['-c', '-M', '-T', '-r', path], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const n = Number(r.stdout.trim().split('\t')[1]);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+const files = [...captures(PUBLIC), ...captures(ZEEK)];
+
+describe('corpus: frame counts equal capinfos -c -M', {
+  skip: (!haveCorpus && 'no corpus') || (!haveCapinfos && 'capinfos not installed'),
+}, () => {
+  test(`${files.length} captures`, async () => {
+    let checked = 0;
+    const skipped: string[] = [];
+    for (const path of files) {
+      const want = capinfosCount(path);
+      const sink = new CollectSink();
+      const res = await readCapture(path, sink);
+      if (want === undefined) {
+        skipped.push(basename(path));
+        continue;
+      }
+      assert.equal(res.frames, want, basename(path));
+      assert.deepEqual(
+        sink.problems.filter((p) => p.fatal),
+        [],
+        basename(path),
+      );
+      checked++;
+    }
+    // Only tcpdump-vtp_asan.pcap (link type 182) is unreadable for capinfos.
+    assert.deepEqual(skipped, ['tcpdump-vtp_asan.pcap']);
+    assert.ok(checked >= 140, `${checked} checked`);
+  });
+});
+
+/** Captures compared field by field with tshark: every pcapng feature the corpus has, and the odd pcaps. */
+const TSHARK_FILES = [
+  'public/zeek-pcapng-multi-interface.pcapng', // two interfaces, ns and µs resolution
+  'public/zeek-ldap_modify-request.pcapng', // 126 interfaces
+  'public/zeek-snap-arp.pcapng',
+  'public/tcpdump-empty.pcapng',
+  'public/chrissanders-synscan.pcapng',
+  'public/lwerdna-200722_tcp_anon.pcapng',
+  'public/tcpdump-tcp-handshake-nano.pcap',
+  'public/tcpdump-time_2038_overflow.pcap',
+  'public/lwerdna-simple_http_sll2.pcap',
+  'public/zeek-trunc_trunc-hdr.pcap',
+  'public/tcpdump-dns-badlabel.pcap',
+  'public/tcpdump-arp-oobr.pcap',
+  'zeek/scripts.base.protocols.rpc.max-pending-calls/portmapper-many-unanswered-calls.pcapng.gz',
+  'zeek/scripts.base.protocols.irc.basic/irc-dcc-send.pcapng',
+];
+
+describe('corpus: time, lengths and interface id equal tshark', {
+  skip: (!haveCorpus && 'no corpus') || (!haveTshark && 'tshark not installed'),
+}, () => {
+  for (const rel of TSHARK_FILES) {
+    const path = join(CORPUS, rel);
+    test(basename(rel), { skip: !existsSync(path) && 'file absent' }, async () => {
+      const r = spawnSync(
+        'tshark',
+        [
+          '-n',
+          '-r',
+          path,
+          '-T',
+          'fields',
+          '-e',
+          'frame.time_epoch',
+          '-e',
+          'frame.cap_len',
+          '-e',
+          'frame.len',
+          '-e',
+          'frame.interface_id',
+        ],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const want = r.stdout.split('\n').filter((l) => l !== '');
+      const got: string[] = [];
+      await readCapture(path, {
+        frame(f) {
+          // tshark leaves frame.interface_id empty for classic pcap.
+          const iface = path.includes('.pcapng') ? String(f.interfaceId) : '';
+          got.push(`${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}\t${f.caplen}\t${f.origlen}\t${iface}`);
+        },
+        problem(p) {
+          assert.fail(`unexpected problem ${p.id}: ${p.message}`);
+        },
+      });
+      assert.equal(got.length, want.length);
+      assert.deepEqual(got, want);
+    });
+  }
+});
+
+describe('corpus: files tshark gets wrong or cannot read', { skip: !haveCorpus && 'no corpus' }, () => {
+  test('tcpdump-timestamp_invalid_micro.pcap: microsecond fields >= 1e6 carried into the seconds', async () => {
+    const sink = new CollectSink();
+    await readCapture(join(PUBLIC, 'tcpdump-timestamp_invalid_micro.pcap'), sink);
+    assert.deepEqual(
+      sink.frames.map((f) => [f.tsSec, f.tsNsec, f.caplen]),
+      [
+        [1418145369, 999999000, 76],
+        // tshark prints 1418145370.1000000000 for this one, tcpdump 1418145370.1000000.
+        [1418145371, 0, 76],
+        // Microseconds 2147483648: tshark's nanosecond product overflows to .000000000, tcpdump
+        // prints .2147483648; carried, it is 2147 s and 483648 µs later.
+        [1418147517, 483648000, 68],
+      ],
+    );
+    assert.deepEqual(
+      sink.problems.map((p) => [p.id, p.fatal, p.packet]),
+      [
+        [CaptureProblemId.pcapBadTimestamp, false, 2],
+        [CaptureProblemId.pcapBadTimestamp, false, 3],
+      ],
+    );
+  });
+
+  test('tcpdump-vtp_asan.pcap: link type 182, five records', async () => {
+    const sink = new CollectSink();
+    const res = await readCapture(join(PUBLIC, 'tcpdump-vtp_asan.pcap'), sink);
+    assert.equal(res.frames, 5);
+    assert.deepEqual(sink.problems, []);
+    assert.ok(sink.frames.every((f) => f.linkType === 182));
+    assert.deepEqual(
+      sink.frames.map((f) => [f.caplen, f.origlen]),
+      [
+        [50, 262144],
+        [0, 262144],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    );
+  });
+
+  test('tcpdump-empty.pcapng: no packets, one interface', async () => {
+    const sink = new CollectSink();
+    const res = await readCapture(join(PUBLIC, 'tcpdump-empty.pcapng'), sink);
+    assert.equal(res.frames, 0);
+    assert.equal(res.info.interfaces.length, 1);
+    assert.deepEqual(res.problems, []);
+  });
+
+  test('zeek-ldap_modify-request.pcapng: 126 interfaces of mixed link types', async () => {
+    const res = await readCapture(join(PUBLIC, 'zeek-ldap_modify-request.pcapng'), new CollectSink());
+    assert.equal(res.info.interfaces.length, 126);
+    assert.ok(new Set(res.info.interfaces.map((i) => i.linkType)).size > 1);
+  });
+});

@@ -95,7 +95,7 @@ export function readCaptureBuffer(buf: Uint8Array, sink: CaptureSink, name = 'bu
   }
   const parser = compressed ? openInner(data, sink, name) : openCaptureParser(data, sink, name);
   parser.info.compressed = compressed;
-  parser.push(data);
+  parser.push(plain(data));
   parser.end();
   return parser.result();
 }
@@ -133,7 +133,7 @@ export async function readCapture(
     }
     const total = st.size;
     if (total === 0) throw emptyInput(path);
-    const first = Buffer.allocUnsafe(Math.min(chunkSize, Math.max(total, 64 * 1024)));
+    const first = new Uint8Array(Math.min(chunkSize, Math.max(total, 64 * 1024)));
     let n: number;
     try {
       n = (await fh.read(first, 0, first.length, 0)).bytesRead;
@@ -215,7 +215,7 @@ export async function readCaptureStream(
 /** The double-buffered file loop: read chunk i+1 while chunk i is parsed. */
 async function readFile(
   fh: FileHandle,
-  first: Buffer,
+  first: Uint8Array,
   firstLen: number,
   total: number,
   parser: FileParser,
@@ -224,10 +224,10 @@ async function readFile(
 ): Promise<CaptureResult> {
   const detach = attachSignal(opts.signal, parser);
   try {
-    let cur: Buffer = first;
+    let cur: Uint8Array = first;
     let len = firstLen;
     let pos = firstLen;
-    let other: Buffer = Buffer.allocUnsafe(first.length);
+    let other: Uint8Array = new Uint8Array(first.length);
     for (;;) {
       const pending = fh.read(other, 0, other.length, pos).then(
         (r) => r.bytesRead,
@@ -284,7 +284,7 @@ async function parseStream(
   parser.info.compressed = compressed;
   const detach = attachSignal(opts.signal, parser);
   try {
-    parser.push(head);
+    parser.push(plain(head));
     opts.onProgress?.(rawBytes(), totalBytes);
     while (!done && !parser.isHalted && !parser.stopped) {
       const wait = opts.throttle?.();
@@ -307,7 +307,7 @@ async function parseStream(
         done = true;
         break;
       }
-      parser.push(r.value);
+      parser.push(plain(r.value));
       opts.onProgress?.(rawBytes(), totalBytes);
     }
     await closeIterator(it, done);
@@ -405,6 +405,14 @@ async function* once(head: Uint8Array): AsyncGenerator<Uint8Array> {
 async function* prepend(head: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield head;
   yield* rest;
+}
+
+/**
+ * The same bytes as a plain Uint8Array view (no copy). Streams deliver Buffers; frames are always
+ * plain Uint8Arrays so that decoders see one array type (monomorphic, and Buffer's subarray is slower).
+ */
+function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function isZlibError(e: unknown): boolean {

@@ -24,7 +24,8 @@ export interface Frame {
   readonly interfaceId: number;
   /**
    * The captured bytes. A view into the reader's buffer: valid while the frame is being
-   * processed; anything that keeps bytes beyond that (reassembly) must copy them.
+   * processed; anything that keeps bytes beyond that (reassembly) must copy them. File sources
+   * always deliver a plain Uint8Array (never a Node Buffer), so decoders see a single array type.
    */
   readonly data: Uint8Array;
   /** Byte offset of this frame's record (block) header in the uncompressed file; -1 for live. */

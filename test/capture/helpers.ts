@@ -252,11 +252,14 @@ export type SeenFrame = Omit<Frame, 'data'> & { data: Uint8Array };
 export class CollectSink implements CaptureSink {
   readonly frames: SeenFrame[] = [];
   readonly problems: CaptureProblem[] = [];
+  /** Constructor names of the `data` arrays seen (sources must deliver plain Uint8Arrays). */
+  readonly dataTypes = new Set<string>();
   /** Called after each frame is recorded (to test halting from inside the sink). */
   onFrame: ((f: Frame) => void) | undefined;
 
   frame(f: Frame): void {
     this.frames.push({ ...f, data: Uint8Array.from(f.data) });
+    this.dataTypes.add(f.data.constructor.name);
     this.onFrame?.(f);
   }
 

@@ -301,6 +301,33 @@ describe('readCapture: what is not a capture', () => {
   });
 });
 
+describe('frame data type', () => {
+  test('every source delivers plain Uint8Arrays, never Buffers', async () => {
+    const sinks: CollectSink[] = [];
+    for (const [name, bytes] of [
+      ['t.pcap', PCAP],
+      ['t.pcapng.gz', gzipSync(PCAPNG)],
+    ] as const) {
+      const sink = new CollectSink();
+      await readCapture(file(name, bytes), sink, { chunkSize: 100 });
+      sinks.push(sink);
+    }
+    const s3 = new CollectSink();
+    await readCaptureStream(
+      Readable.from([Buffer.from(PCAP.subarray(0, 3)), Buffer.from(PCAP.subarray(3))]),
+      s3,
+    );
+    sinks.push(s3);
+    const s4 = new CollectSink();
+    readCaptureBuffer(Buffer.from(PCAPNG), s4);
+    sinks.push(s4);
+    for (const s of sinks) {
+      assert.ok(s.frames.length > 0);
+      assert.deepEqual([...s.dataTypes], ['Uint8Array']);
+    }
+  });
+});
+
 describe('readCaptureStream and standard input', () => {
   test('a stream delivered in tiny pieces, first chunk of one byte', async () => {
     const pieces: Uint8Array[] = [];

@@ -42,9 +42,15 @@ export const MAX_CAPLEN_STANDARD = 262144;
 const MAX_CAPLEN_LARGE = 128 * 1024 * 1024;
 const LARGE_LINKTYPES = new Set([189, 220, 231, 249]);
 
-/** Largest captured length accepted for a link type. */
-export function maxCaplenFor(linkType: number): number {
-  return LARGE_LINKTYPES.has(linkType) ? MAX_CAPLEN_LARGE : MAX_CAPLEN_STANDARD;
+/**
+ * Largest captured length accepted in a pcap file: 262144, as libpcap and Wireshark. Link types
+ * with larger packets (D-Bus, USB) may go up to the file's snap length, at most 128 MiB. Records
+ * longer than the snap length but within 262144 are accepted as Wireshark does (libpcap would
+ * cut them to the snap length): real files have headers with a wrong snap length.
+ */
+export function maxCaplenFor(linkType: number, snaplen: number): number {
+  if (!LARGE_LINKTYPES.has(linkType)) return MAX_CAPLEN_STANDARD;
+  return Math.min(MAX_CAPLEN_LARGE, Math.max(MAX_CAPLEN_STANDARD, snaplen));
 }
 
 /** Precision and byte order of a pcap magic (first four bytes read big-endian), or undefined. */
@@ -182,7 +188,7 @@ export class PcapParser extends FileParser {
     // Low 16 bits: the link type; bits 26-28 (FCS length and flag) and the reserved bits are ignored.
     const linkType = this.u32(buf, pos + FH_LINKTYPE) & 0xffff;
     this.linkType = linkType;
-    this.maxCaplen = maxCaplenFor(linkType);
+    this.maxCaplen = maxCaplenFor(linkType, snaplen);
     this.headerDone = true;
     const iface: InterfaceInfo = {
       id: 0,

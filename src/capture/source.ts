@@ -111,7 +111,15 @@ export async function readCapture(
   sink: CaptureSink,
   opts: ReadCaptureOptions = {},
 ): Promise<CaptureResult> {
-  if (path === '-') return readCaptureStream(process.stdin, sink, opts, 'standard input');
+  if (path === '-') {
+    if (process.stdin.isTTY) {
+      throw new UserError(
+        'standard input is a terminal: pipe a capture into it (... | wirelens read -) or give a file name',
+        ExitCode.usage,
+      );
+    }
+    return readCaptureStream(process.stdin, sink, opts, 'standard input');
+  }
   const chunkSize = Math.max(MIN_CHUNK_SIZE, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
   let fh: FileHandle;
   try {
@@ -310,10 +318,11 @@ async function parseStream(
       parser.push(plain(r.value));
       opts.onProgress?.(rawBytes(), totalBytes);
     }
-    await closeIterator(it, done);
     parser.end();
     return parser.result();
   } finally {
+    // Also when the sink threw: release the input (stdin would otherwise keep the process alive).
+    await closeIterator(it, done);
     detach();
   }
 }

@@ -186,10 +186,14 @@ describe('pcap: damage', () => {
     assert.equal(r.sink.problems[0]?.id, CaptureProblemId.pcapBadRecordLength);
   });
 
-  test('larger records are accepted for D-Bus (link type 231), as in Wireshark', () => {
+  test('larger records are accepted for D-Bus (link type 231) up to the snap length', () => {
     const buf = buildPcap({ linkType: 231, snaplen: 1 << 27 }, [{ sec: 1, frac: 1, data: payload(300000) }]);
     const { sink } = parseSplit(make, buf);
     assert.equal(sink.frames[0]?.caplen, 300000);
+    const beyond = buildPcap({ linkType: 231, snaplen: 262144 }, [
+      { sec: 1, frac: 1, data: payload(300000) },
+    ]);
+    assert.equal(parseSplit(make, beyond).sink.problems[0]?.id, CaptureProblemId.pcapBadRecordLength);
   });
 
   test('truncation at every byte offset: never throws, names the packet and offset, earlier frames stand', () => {

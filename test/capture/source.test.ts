@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -340,6 +340,35 @@ describe('readCaptureStream and standard input', () => {
     const res = await readCaptureStream(Readable.from(pieces), sink, {}, 'pieces');
     assert.deepEqual(sink.frames.map(summary), expected(PCAPNG).frames);
     assert.equal(res.bytes, PCAPNG.length);
+  });
+
+  test('a sink that throws: the error propagates and the input stream is released', async () => {
+    const stream = Readable.from([PCAP.subarray(0, 1000), PCAP.subarray(1000)]);
+    const sink = new CollectSink();
+    sink.onFrame = (f) => {
+      if (f.index === 2) throw new Error('sink failed');
+    };
+    await assert.rejects(readCaptureStream(stream, sink), /sink failed/);
+    assert.equal(stream.destroyed, true);
+  });
+
+  test('a named pipe (FIFO) is read as a stream', { skip: process.platform === 'win32' }, async () => {
+    const fifo = join(tmp, 'fifo.pcapng');
+    const mk = spawnSync('mkfifo', [fifo]);
+    if (mk.status !== 0) return;
+    const feeder = spawn('sh', [
+      '-c',
+      'cat "$1" > "$2"',
+      'sh',
+      file('fifo-src.pcapng', gzipSync(PCAPNG)),
+      fifo,
+    ]);
+    const closed = new Promise((r) => feeder.on('close', r));
+    const sink = new CollectSink();
+    const res = await readCapture(fifo, sink);
+    await closed;
+    assert.equal(res.info.compressed, true);
+    assert.deepEqual(sink.frames.map(summary), expected(PCAPNG).frames);
   });
 
   const script = `

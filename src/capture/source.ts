@@ -197,6 +197,7 @@ export async function readCaptureStream(
     innerFirst = await peek(inner, name);
   } catch (e) {
     gunzip.destroy();
+    if (e instanceof UserError) throw e;
     throw new UserError(`${name}: corrupt gzip data: ${errorText(e)}`, ExitCode.input);
   }
   if (innerFirst.head.length === 0) {

@@ -21,7 +21,12 @@ export interface TickResolution {
   readonly code: number;
   /** Ticks per second (10^n or 2^n; a rounded double for very fine resolutions). */
   readonly ticksPerSecond: number;
-  /** 0: decimal, divide by `divisor`, multiply the remainder by `nsMul`. 1: decimal finer than ns, pre-divide by `divisor` to ns. 2: binary, shift by `shift`. */
+  /**
+   * 0: 10^-n with n <= 9: divide by `divisor`, multiply the remainder by `nsMul`.
+   * 1: 10^-n with 9 < n <= 20: divide by `divisor` down to nanoseconds first.
+   * 2: 2^-n: split at bit `shift`.
+   * 3: 10^-n with n > 20: all of 2^64 ticks is under a second; nanoseconds in double precision.
+   */
   readonly kind: 0 | 1 | 2 | 3;
   readonly divisor: number;
   readonly nsMul: number;

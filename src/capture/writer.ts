@@ -172,9 +172,8 @@ class StdoutOutput implements Output {
       });
     } catch (e) {
       throw outputError(this.name, this.error ?? e);
-    } finally {
-      process.stdout.off('error', this.onError);
     }
+    // The error listener stays: a late EPIPE after close must not crash the process.
   }
 
   private check(): void {

@@ -6,12 +6,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { CaptureProblemId } from '../../src/capture/problems.js';
-import { readCapture } from '../../src/capture/source.js';
-import { CollectSink, hasTool } from './helpers.js';
+import { readCapture, readCaptureBuffer } from '../../src/capture/source.js';
+import { CollectSink, concat, epb, hasTool, idb, opt, payload, shb } from './helpers.js';
 
 const CORPUS = '/work/shared/corpus';
 const PUBLIC = join(CORPUS, 'public');
@@ -186,5 +187,44 @@ describe('corpus: files tshark gets wrong or cannot read', { skip: !haveCorpus &
     const res = await readCapture(join(PUBLIC, 'zeek-ldap_modify-request.pcapng'), new CollectSink());
     assert.equal(res.info.interfaces.length, 126);
     assert.ok(new Set(res.info.interfaces.map((i) => i.linkType)).size > 1);
+  });
+});
+
+describe('hand-built pcapng timestamp resolutions against tshark', {
+  skip: !haveTshark && 'tshark not installed',
+}, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'wirelens-tsresol-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('10^-3, 10^-6, 10^-9, 2^-10, 2^-20, 2^-30, 2^-32: identical to tshark', () => {
+    const codes = [3, 6, 9, 0x8a, 0x94, 0x9e, 0xa0];
+    let seed = 7;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const blocks = [shb(true), ...codes.map((c) => idb(true, 1, { options: [opt(9, [c])] }))];
+    for (let i = 0; i < 210; i++) {
+      blocks.push(
+        // Tick counts below 2^62: seconds stay below 2^53 at every resolution (exact in a double).
+        epb(true, { ifId: i % codes.length, hi: rnd() >>> (2 + (i % 10)), lo: rnd(), data: payload(i % 50) }),
+      );
+    }
+    const path = join(tmp, 'tsresol.pcapng');
+    writeFileSync(path, concat(...blocks));
+    const r = spawnSync(
+      'tshark',
+      ['-r', path, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.interface_id'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const sink = new CollectSink();
+    readCaptureBuffer(concat(...blocks), sink);
+    assert.deepEqual(
+      sink.frames.map((f) => `${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}\t${f.interfaceId}`),
+      r.stdout.trim().split('\n'),
+    );
   });
 });

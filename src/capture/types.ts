@@ -17,11 +17,15 @@ export interface Frame {
   readonly origlen: number;
   /** LINKTYPE_* value of the interface the frame was captured on. */
   readonly linkType: number;
-  /** pcapng interface id (0 for classic pcap and live). */
+  /**
+   * pcapng interface id (0 for classic pcap and live). Ids restart in each pcapng section, as
+   * tshark's frame.interface_id does; `InterfaceInfo.section` tells sections apart.
+   */
   readonly interfaceId: number;
   /**
    * The captured bytes. A view into the reader's buffer: valid while the frame is being
-   * processed; anything that keeps bytes beyond that (reassembly) must copy them.
+   * processed; anything that keeps bytes beyond that (reassembly) must copy them. File sources
+   * always deliver a plain Uint8Array (never a Node Buffer), so decoders see a single array type.
    */
   readonly data: Uint8Array;
   /** Byte offset of this frame's record (block) header in the uncompressed file; -1 for live. */
@@ -38,6 +42,12 @@ export interface InterfaceInfo {
   readonly tsTicksPerSecond: number;
   readonly name?: string;
   readonly description?: string;
+  /** pcapng: 0-based section the interface belongs to (ids restart at 0 in each section). */
+  readonly section?: number;
+  /** pcapng: the `if_tsresol` byte when not the default 6 (10^-6 s); MSB set means 2^-n. */
+  readonly tsresol?: number;
+  /** pcapng: `if_tsoffset` in seconds, added to every timestamp of the interface, when not 0. */
+  readonly tsOffset?: number;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng' | 'live';
@@ -86,6 +96,11 @@ export interface CaptureParser {
   readonly info: CaptureInfo;
   /** True after a fatal problem: further input is ignored. */
   readonly stopped: boolean;
+  /**
+   * Optional: stop at the next frame boundary, delivering nothing more (for `-c N`). File
+   * parsers implement it; callable from inside `sink.frame()`.
+   */
+  halt?(): void;
 }
 
 /** Summary a source returns after reading everything. */

@@ -629,7 +629,7 @@ def sc_timewait_reuse(run, args):
             s.sendall(REQ)
             recv_exact(s, len(RESP))
             s.close()  # client closes first: TIME-WAIT on the client
-            out['A'].append({'local': s.getsockname()[:2] if False else (C4, 40100), 'connect_attempts': attempts,
+            out['A'].append({'local': (C4, 40100), 'connect_attempts': attempts,
                              'closed_at': now()})
             time.sleep(0.05)
         time.sleep(0.2)
@@ -656,17 +656,21 @@ def sc_timewait_reuse(run, args):
     ok_at = a1['connect_attempts'][-1]['at']
     wait = round(ok_at - a0['closed_at'], 3)
     run.step('A1: 10.0.1.2:40100 -> 10.0.2.2:9000, 100/200 bytes, client closes first: client TIME-WAIT')
-    run.step(f'A2: same 4-tuple again: connect() failed {len(fails)} times with EADDRNOTAVAIL while the TIME-WAIT '
-             f'timestamp was younger than tcp_tw_reuse_delay, succeeded {wait}s after A1 closed; '
-             'the kernel reused the TIME-WAIT socket (new SYN on a 4-tuple in TIME-WAIT at the client)')
+    if fails:
+        run.step(f'A2: same 4-tuple again: connect() failed {len(fails)} times with EADDRNOTAVAIL, then '
+                 f'succeeded {wait}s after A1 closed by taking over the TIME-WAIT socket')
+    else:
+        run.step(f'A2: same 4-tuple again {wait}s after A1 closed: bind(40100) with SO_REUSEADDR + connect() '
+                 'succeeded at once. With an explicitly bound port Linux calls tcp_twsk_unique() without a '
+                 'twp pointer, so tcp_tw_reuse/tcp_tw_reuse_delay do not apply: a TIME-WAIT that saw '
+                 'timestamps is taken over immediately. The new ISN is the TIME-WAIT snd_nxt + 65537 and the '
+                 'timestamp clock continues, so the server (CLOSED for this tuple) sees an ordinary SYN')
     run.step('B1: 10.0.1.2:40101 -> 10.0.2.2:9000, server closes first: server TIME-WAIT')
     run.step('B2: immediately a new SYN from 10.0.1.2:40101 to the server\'s TIME-WAIT 4-tuple; the server '
              'accepts it (RFC 6191: timestamps newer), B2 ends with the client closing first')
-    base = dict(bytes_c2s=100)
-    del base
     run.data['tcp'] += [
         tcp_conn('A1', (C4, 40100), (S4, 9000), 'client', 'TIME-WAIT', 'CLOSED', 100, 200, 'SF',
-                 after='client TIME-WAIT taken over by A2 (tcp_tw_reuse); at capture end the 4-tuple belongs to A2',
+                 after='client TIME-WAIT taken over by A2\'s connect(); at capture end the 4-tuple belongs to A2',
                  final_state_note='TIME-WAIT until A2 connect() reused it'),
         tcp_conn('A2', (C4, 40100), (S4, 9000), 'client', 'TIME-WAIT', 'CLOSED', 100, 200, 'SF',
                  reuse_of='A1', connect_attempts=a1['connect_attempts']),
@@ -680,8 +684,9 @@ def sc_timewait_reuse(run, args):
         if c['id'] in ('A1', 'B1'):
             c['kernel_state'] = {'note': 'same 4-tuple as its successor; ss shows only the successor'}
     run.data['notes'] = [n for n in run.data['notes'] if not n.startswith(('A1', 'B1'))]
-    run.data['kernel']['tw_reuse'] = {'client_net.ipv4.tcp_tw_reuse': '1',
-                                      'refused_connects_before_reuse': len(fails), 'reuse_after_s': wait}
+    run.data['kernel']['tw_reuse'] = {'refused_connects_before_reuse': len(fails), 'reuse_after_s': wait,
+                                      'expected_isn_rule': 'A2 ISN = A1 client snd_nxt + 65537 (A1 ISN + 1 + 100 '
+                                                           '+ 1 + 65537 = A1 ISN + 65639)'}
     del ss
     svc.stop()
 
@@ -708,9 +713,24 @@ def backlog_run(run, variant):
             s = socket.socket(A4, socket.SOCK_STREAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(('0.0.0.0', 41000 + i))
+            if i == 0 and variant != 'syncookies':
+                # one connection first, alone: it takes one of the two accept-queue slots, so the
+                # burst below can create more request sockets than there is room left for
+                s.settimeout(2)
+                s.connect((S4, port))
+                time.sleep(0.05)
+            elif variant != 'syncookies':
+                # TCP_DEFER_ACCEPT on a *connecting* socket makes Linux hold back the ACK that ends
+                # the handshake (tcp_rcv_synsent_state_process, up to 200 ms): all burst SYNs reach the
+                # listener before any ACK, so it has more request sockets than accept-queue room
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)
+            socks.append(s)
+        for i, s in enumerate(socks):
+            if i == 0 and variant != 'syncookies':
+                continue
             s.setblocking(False)
-            err = s.connect_ex((S4, port))
-            socks.append((s, err))
+            s.connect_ex((S4, port))
+        socks = [(s, 0) for s in socks]
         res = [{'local': ep(C4, 41000 + i), 'connect_started': t_start} for i in range(nclients)]
         if variant == 'syncookies':
             for i, (s, _) in enumerate(socks):
@@ -791,21 +811,39 @@ def backlog_run(run, variant):
     return res
 
 
+BACKLOG_STORY = [
+    'server listens on 10.0.2.2:9100 with listen(1) (accept queue holds 2) and never calls accept(); '
+    'server: tcp_syncookies=0, tcp_synack_retries=2; client: tcp_syn_retries=2 (tcp_syn_linear_timeouts=4)',
+    'client 10.0.1.2:41000 connects alone first: its child socket takes accept-queue slot 1',
+    '50 ms later 19 more clients (10.0.1.2:41001-41019) connect() at once; their sockets have TCP_DEFER_ACCEPT '
+    'set, which on a connecting socket makes Linux delay the handshake-completing ACK by ~200 ms, so every '
+    'burst SYN reaches the listener before any ACK',
+    '41001 and 41002 get a request socket and a SYN-ACK; the other 17 SYNs are dropped because the SYN queue '
+    'is full (ListenDrops only; with tcp_syncookies=0 no cookie is sent)',
+    'retransmitted SYNs (+1 s, +2 s, +3 s, +4 s: linear because of tcp_syn_linear_timeouts) all find the '
+    'accept queue full and are dropped (ListenOverflows and ListenDrops): SYN retransmissions without SYN-ACK',
+]
+
+
 def sc_backlog_overflow(run, args):
     backlog_run(run, 'overflow')
-    run.step('server listens on 10.0.2.2:9100 with listen(1) and never calls accept(); tcp_syncookies=0')
-    run.step('20 clients (10.0.1.2:41000-41019) call connect() at once (non-blocking)')
-    run.step('the first few complete the handshake and fill the accept queue; later SYNs are dropped '
-             '(ListenOverflows/ListenDrops) and retransmitted at +1 s and +3 s (tcp_syn_retries=2); '
-             'handshakes completed by the client while the queue is full get their ACK dropped and the server '
-             'retransmits SYN-ACK (tcp_synack_retries=2)')
-    run.step('capture stops about 4.5 s after the burst, before any SYN-SENT socket gives up (7 s)')
+    for t in BACKLOG_STORY:
+        run.step(t)
+    run.step('~200 ms later both delayed ACKs arrive: the first fills the accept queue (2 of 2), the other one '
+             'overflows and is dropped silently (tcp_abort_on_overflow=0): that client is ESTABLISHED, the '
+             'server keeps it SYN-RECEIVED and retransmits the SYN-ACK at +1 s and +3 s; each is ACKed and the '
+             'ACK dropped again')
+    run.step('capture stops ~4.5 s after the burst, before the SYN-SENT sockets give up (~7 s)')
 
 
 def sc_backlog_abort(run, args):
     backlog_run(run, 'abort')
-    run.step('as backlog-overflow but net.ipv4.tcp_abort_on_overflow=1: a client ACK that finds the accept '
-             'queue full is answered with RST instead of being dropped')
+    for t in BACKLOG_STORY:
+        run.step(t.replace('tcp_syncookies=0,', 'tcp_syncookies=0, tcp_abort_on_overflow=1,'))
+    run.step('~200 ms later both delayed ACKs arrive: the first fills the accept queue, the overflowing one is '
+             'answered with a RST (tcp_abort_on_overflow=1, TcpExtEmbryonicRsts): that client, which had '
+             'already reported connect() success, is reset')
+    run.step('capture stops ~4.5 s after the burst')
 
 
 def sc_syncookies(run, args):

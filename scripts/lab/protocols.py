@@ -162,20 +162,12 @@ class HttpServer:
                 if close:
                     rec['closed_first_by'] = 'server'
                     rec['server_close_at'] = now()
-                    # read until the client's FIN so both sides finish cleanly
-                    c.settimeout(5)
-                    while True:
-                        d = c.recv(65536)
-                        if not d:
-                            break
-                        rec['bytes_in'] += len(d)
+                    c.close()  # FIN right after the response; the client's FIN reaches an orphan
                     return
         except (OSError, ConnectionError, ValueError) as e:
             rec['error'] = repr(e)
         finally:
             try:
-                if rec['closed_first_by'] == 'server':
-                    pass
                 c.close()
             except OSError:
                 pass
@@ -387,10 +379,12 @@ def dns_ask(family, server, local_port, name=DNS_NAME, qtype=1, qid=DNS_QUERY_ID
     s = socket.socket(family, socket.SOCK_DGRAM)
     s.bind((local_addr or ('::' if family == socket.AF_INET6 else '0.0.0.0'), local_port))
     s.settimeout(3)
+    s.connect((server, 53))  # so that getsockname() reports the real source address
     q = dns_query(qid, name, qtype)
     t0 = now()
-    s.sendto(q, (server, 53))
-    resp, peer = s.recvfrom(2048)
+    s.send(q)
+    resp = s.recv(2048)
+    peer = s.getpeername()
     rec = {
         'local': s.getsockname()[:2],
         'server': peer[:2],

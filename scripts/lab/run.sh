@@ -194,10 +194,13 @@ flush_neigh() { # ns...
   for ns in "$@"; do ip -n "$ns" neigh flush all 2>/dev/null || true; done
 }
 
-# Resolve addresses now so that the first packets are the ones the scenario causes
+# Mark every neighbour REACHABLE (MACs are fixed), without sending anything, so that scenarios
+# that are not about ARP start straight with their own packets and see no ARP re-probes.
 prime_neigh() {
-  local ns=$1 addr=$2
-  nsx "$ns" "${PY[@]}" prime "$addr" >/dev/null
+  ip -n "$LAB_NS_CLIENT" neigh replace 10.0.1.1 lladdr 02:00:0a:00:01:01 dev eth0 nud reachable
+  ip -n "$LAB_NS_ROUTER" neigh replace 10.0.1.2 lladdr 02:00:0a:00:01:02 dev lan0 nud reachable
+  ip -n "$LAB_NS_ROUTER" neigh replace 10.0.2.2 lladdr 02:00:0a:00:02:02 dev wan0 nud reachable
+  ip -n "$LAB_NS_SERVER" neigh replace 10.0.2.1 lladdr 02:00:0a:00:02:01 dev eth0 nud reachable
 }
 
 # ------------------------------------------------------------------------------------------
@@ -266,7 +269,7 @@ sc_ipv6_http() {
 # plain client/server scenarios captured on the client link with neighbours already resolved
 simple_tcp() { # scenario
   topo
-  prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+  prime_neigh
   cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
   lab run "$1" --work "$SW"
   cap_stop main
@@ -280,10 +283,9 @@ sc_abortive_close() { simple_tcp abortive-close; }
 sc_half_close() { simple_tcp half-close; }
 sc_timewait_reuse() {
   topo
-  # tcp_tw_reuse=1: connect() may take over a TIME-WAIT 4-tuple when timestamps prove it safe,
-  # tcp_tw_reuse_delay: how old the last timestamp must be (ms; default 1000)
-  sysctl_ns "$LAB_NS_CLIENT" net.ipv4.tcp_tw_reuse=1
-  prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+  # default sysctls (tcp_tw_reuse=2, tcp_tw_reuse_delay=1000): they govern ephemeral port choice only;
+  # an explicitly bound port takes over a TIME-WAIT with timestamps at once (see the truth file)
+  prime_neigh
   cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
   lab run timewait-reuse --work "$SW"
   cap_stop main
@@ -294,7 +296,7 @@ sc_close_simultaneous() {
   local attempt
   for attempt in $(seq 1 "${LAB_SIMCLOSE_ATTEMPTS:-20}"); do
     topo
-    prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+    prime_neigh
     cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
     local rc=0
     lab run close-simultaneous --work "$SW" --attempt "$attempt" || rc=$?
@@ -316,7 +318,7 @@ backlog_common() { # scenario sysctl...
   # short retry ladders so the capture ends within seconds
   sysctl_ns "$LAB_NS_CLIENT" net.ipv4.tcp_syn_retries=2
   sysctl_ns "$LAB_NS_SERVER" net.ipv4.tcp_synack_retries=2 "$@"
-  prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+  prime_neigh
   cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
   lab run "$name" --work "$SW"
   cap_stop main
@@ -330,7 +332,7 @@ sc_loss_retransmit() {
   topo
   # drop chosen server->client data segments on the router (forward hook), counted by numgen
   nsx "$LAB_NS_ROUTER" nft -f "$HERE/loss.nft"
-  prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+  prime_neigh
   cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
   lab run loss-retransmit --work "$SW"
   cap_stop main
@@ -362,7 +364,7 @@ sc_sll2_any() {
 
 sc_nanosecond() {
   topo
-  prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+  prime_neigh
   cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap" --time-stamp-precision=nano
   lab run nanosecond --work "$SW"
   cap_stop main
@@ -372,7 +374,7 @@ sc_nanosecond() {
 sc_pcapng_multi() {
   command -v mergecap >/dev/null || die "pcapng-multi needs mergecap (Debian package wireshark-common)"
   topo
-  prime_neigh "$LAB_NS_CLIENT" 10.0.2.2
+  prime_neigh
   cap_start eth "$LAB_NS_CLIENT" eth0 "$SW/eth.pcap"
   cap_start any "$LAB_NS_SERVER" any "$SW/any.pcap" -y LINUX_SLL2
   lab run pcapng-multi --work "$SW"

@@ -42,6 +42,31 @@ C6, S6 = 'fd00:1::2', 'fd00:2::2'
 A4, A6 = socket.AF_INET, socket.AF_INET6
 TRUTH_SCHEMA = 'wirelens.lab.truth/1'
 
+SUMMARY = {
+    'http-keepalive': 'ARP, 3 pings, a DNS A query/answer, an HTTP/1.1 keep-alive connection (200 Content-Length, '
+                      '404, 200 chunked, POST 201; client closes) and a Connection: close one (server closes)',
+    'ipv6-http': 'Neighbour discovery, ICMPv6 echo, DNS AAAA, HTTP/1.1 keep-alive over IPv6 ULA',
+    'close-client-first': 'Client closes first: client TIME-WAIT, server CLOSED',
+    'close-server-first': 'Server closes first: server TIME-WAIT, client CLOSED',
+    'close-simultaneous': 'Simultaneous close, FINs cross: both ends CLOSING then TIME-WAIT',
+    'refused': 'SYN to a closed port answered by RST (ECONNREFUSED); UDP to a closed port: ICMP port unreachable',
+    'abortive-close': 'SO_LINGER 0 close: RST instead of FIN after a data exchange',
+    'half-close': 'Client shutdown(SHUT_WR); server keeps sending 3000 bytes, then closes',
+    'timewait-reuse': 'New SYNs on 4-tuples in TIME-WAIT: at the client (immediate takeover) and at the server',
+    'backlog-overflow': 'listen(1), never accept(), 20 clients: SYN retransmissions without SYN-ACK, an ACK dropped '
+                        'by a full accept queue and SYN-ACK retransmissions',
+    'backlog-abort': 'As backlog-overflow with tcp_abort_on_overflow=1: RST to the ACK that overflows',
+    'syncookies': 'tcp_syncookies=2: three connections made with SYN cookies',
+    'loss-retransmit': '300 KB HTTP response with 5 segments dropped on the router: SACK, dup ACKs, fast '
+                       'retransmits',
+    'nat-inside': 'Masquerading router, inside: two clients with colliding source ports/ICMP ids, TCP, UDP, ICMP',
+    'nat-outside': 'Masquerading router, outside: the same flows after translation (ports/ids rewritten)',
+    'sll2-any': 'tcpdump -i any on the router (LINUX_SLL2): each forwarded packet seen on lan0 and wan0',
+    'nanosecond': 'Short HTTP exchange in a nanosecond-precision pcap',
+    'pcapng-multi': 'pcapng with two interfaces of different link types (Ethernet + Linux cooked v2)',
+    'vlan': '802.1Q-tagged (VLAN 10) ARP, ICMP and HTTP on a trunk link',
+}
+
 SYSCTLS = [
     'net.ipv4.tcp_timestamps', 'net.ipv4.tcp_sack', 'net.ipv4.tcp_window_scaling', 'net.ipv4.tcp_ecn',
     'net.ipv4.tcp_syncookies', 'net.ipv4.tcp_abort_on_overflow', 'net.ipv4.tcp_syn_retries',
@@ -206,6 +231,7 @@ def topology(roles):
             if a['ifname'] == 'lo':
                 continue
             ifs[a['ifname']] = {
+                'ifindex': a.get('ifindex'),
                 'mac': a.get('address'),
                 'mtu': a.get('mtu'),
                 'addresses': [f'{x["local"]}/{x["prefixlen"]}' for x in a.get('addr_info', [])],
@@ -216,7 +242,8 @@ def topology(roles):
 
 def neighbours(role):
     out = json.loads(sh('ip', '-j', 'neigh', 'show', ns=NS[role]) or '[]')
-    return [{'ip': n['dst'], 'mac': n.get('lladdr'), 'dev': n['dev'], 'state': n.get('state')} for n in out]
+    return [{'ip': n['dst'], 'mac': n.get('lladdr'), 'dev': n['dev'], 'state': ','.join(n.get('state', []))}
+            for n in out]
 
 
 # =============================================================================================
@@ -869,9 +896,12 @@ def sc_loss_retransmit(run, args):
     rules = open(os.path.join(HERE, 'loss.nft')).read()
     run.step('client 10.0.1.2:40020 GET /big from 10.0.2.2:80: 307200-byte body, Content-Length')
     run.step('router drops chosen server->client data segments in its forward hook (nft numgen counter '
-             'over full-size data segments: indexes 20,21,22 (burst), 60 (single), 150 (single))')
-    run.step('the client SACKs the holes, the server retransmits (fast retransmit / SACK recovery / RACK); '
-             'client closes first after the body')
+             'over full-size data segments: indexes 20,21,22 (burst), 60 (single), 150 (single)) and the '
+             'tail: the server writes the last 100 bytes alone 300 ms later, and that segment is dropped once')
+    run.step('the client SACKs the holes (duplicate ACKs with SACK blocks), the server repairs them with fast '
+             'retransmits in SACK recovery; the lost tail has no later segment to trigger duplicate ACKs, so the '
+             'sender recovers it by a tail loss probe or RTO (see nstat TCPLossProbes/TcpExtTCPTimeouts)')
+    run.step('client closes first after the whole body arrived')
     run.data['tcp'].append(http_conn_record(
         'big-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED', 'SF',
         'normal close; loss and retransmission do not change conn_state (history gets T/t retransmission flags)'))
@@ -881,6 +911,8 @@ def sc_loss_retransmit(run, args):
         'dropped_segment_indexes': [20, 21, 22, 60, 150],
         'index_meaning': 'n-th IPv4 packet forwarded from 10.0.2.2:80 with total length > 1000 (0-based), '
                          'counting retransmissions too',
+        'dropped_tail': 'the first IPv4 packet from 10.0.2.2:80 with total length 152: the last 100 bytes of the '
+                        'body, written separately 300 ms after the rest',
     }
     run.kernel_end()
     run.data['kernel']['nft_ruleset_after'] = sh('nft', 'list', 'ruleset', ns=NS['router'])
@@ -992,6 +1024,12 @@ def sc_nat(run, args):
         'source': '/proc/net/nf_conntrack in the router namespace, read after the traffic',
         'server_saw_peers': server_peers,
         'conntrack_raw': [e['raw'] for e in ct],
+    }
+    run.data['capture_views'] = {
+        'inside': 'router lan0: clients as themselves (10.0.1.2, 10.0.1.3) talking to 10.0.2.2; '
+                  'both clients use source port 40000 (TCP) and 40053 (UDP) and ICMP id 0x574c',
+        'outside': 'router wan0: every flow comes from 10.0.2.1; the second client\'s flows carry the '
+                   'translated port / ICMP id listed in nat.translations',
     }
     changed = [r for r in table if r['port_changed']]
     if not changed:
@@ -1283,7 +1321,9 @@ def cmd_finalize(args):
         dst = os.path.join(args.out, fixture + ext)
         shutil.copyfile(cap['path'], dst)
         data = open(dst, 'rb').read()
-        cap.pop('path')
+        cap['command'] = cap['command'].replace(cap.pop('path'), fixture + ext)
+        if label in run.get('capture_views', {}):
+            cap['view'] = run['capture_views'][label]
         cap['file'] = fixture + ext
         cap['format'] = ext[1:]
         cap['file_bytes'] = len(data)
@@ -1292,6 +1332,7 @@ def cmd_finalize(args):
             'schema': TRUTH_SCHEMA,
             'fixture': fixture,
             'scenario': run['scenario'],
+            'summary': SUMMARY.get(fixture, ''),
             'capture': cap,
             'environment': env,
             'story': run['story'],
@@ -1303,6 +1344,9 @@ def cmd_finalize(args):
         truth['run'] = {'started_at': run['started_at'], 'ended_at': run['ended_at']}
         write_json(os.path.join(args.out, fixture + '.truth.json'), truth)
         print(f'wrote {dst} ({cap["tcpdump_stats"].get("captured")} packets)')
+    import readme
+
+    readme.write(args.out)
 
 
 def main():

@@ -147,7 +147,14 @@ class HttpServer:
                 close = hdrs.get('connection', '').lower() == 'close'
                 if close:
                     resp = _with_close(resp)
-                c.sendall(resp)
+                if path == '/big':
+                    # the last 100 bytes go out alone after a pause, so that loss-retransmit can drop
+                    # exactly that tail segment (IP total length 152) and show how it is recovered
+                    c.sendall(resp[:-100])
+                    time.sleep(0.3)
+                    c.sendall(resp[-100:])
+                else:
+                    c.sendall(resp)
                 rec['bytes_out'] += len(resp)
                 rec['requests'].append({
                     'method': method,

@@ -382,7 +382,9 @@ sc_pcapng_multi() {
   cap_stop any
   # two captures, two link types (EN10MB and LINUX_SLL2), one pcapng with two interfaces
   mergecap -F pcapng -w "$SW/merged.pcapng" "$SW/eth.pcap" "$SW/any.pcap"
-  printf '%s\n' "mergecap -F pcapng -w pcapng-multi.pcapng <client eth0 capture> <server any capture>" >"$SW/cap-merged.cmd"
+  { sed "s#$SW/eth.pcap#eth.pcap#" "$SW/cap-eth.cmd" | tr -d '\n'; printf ' ; '
+    sed "s#$SW/any.pcap#any.pcap#" "$SW/cap-any.cmd" | tr -d '\n'
+    printf ' ; mergecap -F pcapng -w %s eth.pcap any.pcap\n' "$SW/merged.pcapng"; } >"$SW/cap-merged.cmd"
   printf '%s\n%s\n%s\n' "$LAB_NS_CLIENT+$LAB_NS_SERVER" "eth0+any" "$SW/merged.pcapng" >"$SW/cap-merged.where"
   cat "$SW/cap-eth.err" "$SW/cap-any.err" >"$SW/cap-merged.err"
   finish pcapng-multi merged

@@ -718,6 +718,18 @@ def sc_timewait_reuse(run, args):
     svc.stop()
 
 
+def port_list(ports):
+    ports = sorted(int(p) for p in ports)
+    out, i = [], 0
+    while i < len(ports):
+        j = i
+        while j + 1 < len(ports) and ports[j + 1] == ports[j] + 1:
+            j += 1
+        out.append(str(ports[i]) if i == j else f'{ports[i]}-{ports[j]}')
+        i = j + 1
+    return ', '.join(out)
+
+
 def backlog_run(run, variant):
     port, nclients = 9100, 20
     if variant == 'syncookies':
@@ -832,6 +844,11 @@ def backlog_run(run, variant):
         key = f'{c["kernel_state"]["client"]}/{c["kernel_state"]["server"]}'
         summary[key] = summary.get(key, 0) + 1
     run.data['kernel']['client_server_state_counts'] = summary
+    groups = {}
+    for c in run.data['tcp']:
+        key = f'client {c["kernel_state"]["client"]} / server {c["kernel_state"]["server"]}'
+        groups.setdefault(key, []).append(c['client'].rsplit(':', 1)[1])
+    run.data['outcome'] = '; '.join(f'{k}: port{"s" if len(v) > 1 else ""} {port_list(v)}' for k, v in groups.items())
     svc.stop()
     for s, _ in socks:
         s.close()
@@ -845,8 +862,8 @@ BACKLOG_STORY = [
     '50 ms later 19 more clients (10.0.1.2:41001-41019) connect() at once; their sockets have TCP_DEFER_ACCEPT '
     'set, which on a connecting socket makes Linux delay the handshake-completing ACK by ~200 ms, so every '
     'burst SYN reaches the listener before any ACK',
-    '41001 and 41002 get a request socket and a SYN-ACK; the other 17 SYNs are dropped because the SYN queue '
-    'is full (ListenDrops only; with tcp_syncookies=0 no cookie is sent)',
+    'two burst SYNs get a request socket and a SYN-ACK (the SYN queue of listen(1) takes 2); the other 17 are '
+    'dropped because the SYN queue is full (ListenDrops only; with tcp_syncookies=0 no cookie is sent)',
     'retransmitted SYNs (+1 s, +2 s, +3 s, +4 s: linear because of tcp_syn_linear_timeouts) all find the '
     'accept queue full and are dropped (ListenOverflows and ListenDrops): SYN retransmissions without SYN-ACK',
 ]
@@ -861,6 +878,7 @@ def sc_backlog_overflow(run, args):
              'server keeps it SYN-RECEIVED and retransmits the SYN-ACK at +1 s and +3 s; each is ACKed and the '
              'ACK dropped again')
     run.step('capture stops ~4.5 s after the burst, before the SYN-SENT sockets give up (~7 s)')
+    run.step('outcome at capture end (ss on both hosts): ' + run.data.pop('outcome'))
 
 
 def sc_backlog_abort(run, args):
@@ -871,6 +889,7 @@ def sc_backlog_abort(run, args):
              'answered with a RST (tcp_abort_on_overflow=1, TcpExtEmbryonicRsts): that client, which had '
              'already reported connect() success, is reset')
     run.step('capture stops ~4.5 s after the burst')
+    run.step('outcome at capture end (ss on both hosts): ' + run.data.pop('outcome'))
 
 
 def sc_syncookies(run, args):

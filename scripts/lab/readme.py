@@ -185,7 +185,8 @@ def section(t):
                 k = (c['first_close'], c['final_state']['client'], c['final_state']['server'], c['zeek_conn_state'])
                 groups.setdefault(k, []).append(c['id'])
             for k, ids in groups.items():
-                out.append(f'| {ids[0]}…{ids[-1]} ({len(ids)}) | 10.0.1.2:… | {tcp[0]["server"]} | {k[0]} | '
+                label = ', '.join(ids) if len(ids) <= 4 else f'{ids[0]} … {ids[-1]} ({len(ids)})'
+                out.append(f'| {label} | 10.0.1.2:410xx | {tcp[0]["server"]} | {k[0]} | '
                            f'{k[1]}/{k[2]} | see truth | 0/0 | {k[3]} |')
         else:
             out += [fmt_tcp(c) for c in tcp]

@@ -976,14 +976,14 @@ def sc_nat(run, args):
     r2 = run_in(NS['client2'], closer(c2))
 
     def client1_b():
-        c = P.HttpClient(A4, S4, 80)  # ephemeral port
+        c = P.HttpClient(A4, S4, 80, local_port=40001)  # no collision: masquerade keeps the port
         c.request('GET', '/missing', close=True)
         c.wait_server_close()
         return c.rec
 
     r3 = run_in(NS['client'], client1_b)
     run.step('both TCP connections do GET /chunked and close (clients first); client1 opens a third '
-             'connection from an ephemeral port: GET /missing with Connection: close')
+             'connection from port 40001: GET /missing with Connection: close (server closes first)')
     time.sleep(0.3)
     ct = labnet.conntrack_snapshot(NS['router'])
     # translation table from conntrack: inside (orig src) <-> outside (reply dst)
@@ -1167,7 +1167,8 @@ def role_simclose(args):
         ls.settimeout(15)
         c, _ = ls.accept()
         hdr = recv_exact(c, len(REQ))
-        target = int(hdr.split(b'@')[1].split(b'@')[0])
+        # LAB_SIMCLOSE_SKEW_NS delays the server's shutdown (only to test the retry path)
+        target = int(hdr.split(b'@')[1].split(b'@')[0]) + int(os.environ.get('LAB_SIMCLOSE_SKEW_NS', '0'))
         c.sendall(RESP)
     else:
         c = socket.socket(A4, socket.SOCK_STREAM)

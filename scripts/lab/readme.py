@@ -61,7 +61,7 @@ stderr, run.json).
 * Neighbour entries: scenarios about ARP/ND flush the caches right before the capture; the others
   install REACHABLE entries for the known MACs (no packets) so the capture starts with the
   scenario's own traffic. `base_reachable_time_ms` is 600000 so no unicast ARP re-probes appear.
-* Deterministic: addresses, MACs, ports (except `nat-tcp-3`, ephemeral on purpose), payloads, DNS
+* Deterministic: addresses, MACs, ports (all client ports are bound explicitly), payloads, DNS
   ids, ICMP ids and sequence numbers, HTTP bytes (no Date header), nft rules, the order of events.
   Not deterministic: ISNs, TCP timestamp values, IP ids, capture timestamps, the port masquerade
   picks for a colliding flow, the number of retransmissions inside a time window (backlog-*).

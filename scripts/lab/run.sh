@@ -52,6 +52,7 @@ stop_pid() { # pid signal timeout_s
 
 lab_down() {
   local label pid ns
+  if [[ -n ${LAB_PID:-} ]]; then stop_pid "$LAB_PID" TERM 3; LAB_PID=""; fi
   for label in "${!CAP_PID[@]}"; do
     stop_pid "${CAP_PID[$label]}" INT 5
     unset "CAP_PID[$label]"
@@ -236,7 +237,17 @@ cap_stop() { # label
   grep -q 'packets captured' "$SW/cap-$label.err" || die "tcpdump $label did not report its stats"
 }
 
-lab() { "${PY[@]}" "$@"; }
+# run lab.py in the background and wait for it, so that a signal reaches our trap at once
+# (bash defers traps until a foreground child exits); cleanup stops it by pid
+LAB_PID=""
+lab() {
+  "${PY[@]}" "$@" &
+  LAB_PID=$!
+  local rc=0
+  wait "$LAB_PID" || rc=$?
+  LAB_PID=""
+  return "$rc"
+}
 
 # finish <fixture> <label> [<fixture> <label>...]: write fixtures from the run + captures
 finish() {

@@ -1004,6 +1004,7 @@ def sc_nat(run, args):
             row['server'] = o['dst']
             row['port_changed'] = o.get('id') != rp.get('id')
         table.append(row)
+    table.sort(key=lambda r: (r['protocol'], r['inside']))
     # what the server saw, to cross-check with conntrack
     server_peers = [ep(*r['peer']) for r in web.obj.conns] + [ep(*x['peer']) for x in dns.obj.log]
     by_inside = {(r['protocol'], r['inside']): r['outside'] for r in table}

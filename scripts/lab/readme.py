@@ -134,7 +134,8 @@ shows `ethertype 802.1Q, vlan 10, p 0` in both directions.
 * TIME-WAIT takeover: a socket explicitly bound to the port of a TIME-WAIT 4-tuple (SO_REUSEADDR)
   can connect() **immediately** if the TIME-WAIT saw timestamps: `tcp_twsk_unique()` is called
   without `twp` on this path, so `tcp_tw_reuse`/`tcp_tw_reuse_delay` do not apply (they govern
-  ephemeral port choice). The new ISN is the old `snd_nxt + 65537`. A server in TIME-WAIT accepts
+  ephemeral port choice). The new ISN is the old `snd_nxt + 65537`; the client counts it in
+  TcpExtTWRecycled. A server in TIME-WAIT accepts
   a new SYN for the same 4-tuple (newer timestamps, RFC 6191).
 * SYN retransmissions are linear (1 s apart) for the first `tcp_syn_linear_timeouts` (= 4 here)
   retries, and `tcp_syn_retries` bounds the total time, not the count: with tcp_syn_retries=2 we
@@ -146,6 +147,13 @@ shows `ethertype 802.1Q, vlan 10, p 0` in both directions.
   is dropped (client ESTABLISHED, server SYN-RECEIVED, SYN-ACK retransmitted) or, with
   tcp_abort_on_overflow=1, answered with a bare RST (TcpExtEmbryonicRsts).
 * A connecting socket with TCP_DEFER_ACCEPT set delays the handshake-completing ACK (~200 ms).
+* Tail loss: when the last segment in flight is lost, nothing triggers duplicate ACKs; Linux sends
+  a tail loss probe (a retransmission of that segment) ~200 ms later (PTO = 2·SRTT plus the
+  200 ms delayed-ACK allowance when only one segment is outstanding): TcpExtTCPLossProbes.
+* `-i any` and multi-interface captures show a forwarded packet once per interface; a decoder that
+  tracks TCP must key on the interface (or deduplicate), or it sees every segment retransmitted.
+  tcpdump reading `sll2-any.pcap` elsewhere prints interface names by resolving the recorded
+  ifindex locally (wrong names); the truth's `topology` gives the router's ifindexes.
 * SYN cookies (tcp_syncookies=2): SYN-ACKs without a request socket; the options survive because
   they are encoded in the timestamp; TcpExtSyncookiesSent/Recv count them.
 """

@@ -219,12 +219,13 @@ cap_start() { # label ns iface file [tcpdump args...]
   ip netns exec "$ns" "${cmd[@]}" 2>"$err" &
   CAP_PID[$label]=$!
   local i
-  for ((i = 0; i < 50; i++)); do
+  # generous: on a loaded 2-core machine tcpdump has been seen to need several seconds
+  for ((i = 0; i < 300; i++)); do
     grep -q 'listening on' "$err" 2>/dev/null && break
     kill -0 "${CAP_PID[$label]}" 2>/dev/null || die "tcpdump $label died: $(cat "$err")"
     sleep 0.1
   done
-  grep -q 'listening on' "$err" || die "tcpdump $label did not start"
+  grep -q 'listening on' "$err" || die "tcpdump $label did not start within 30 s: $(cat "$err")"
   sleep 0.2
 }
 

@@ -57,8 +57,8 @@ SUMMARY = {
                         'by a full accept queue and SYN-ACK retransmissions',
     'backlog-abort': 'As backlog-overflow with tcp_abort_on_overflow=1: RST to the ACK that overflows',
     'syncookies': 'tcp_syncookies=2: three connections made with SYN cookies',
-    'loss-retransmit': '300 KB HTTP response with 5 segments dropped on the router: SACK, dup ACKs, fast '
-                       'retransmits',
+    'loss-retransmit': '300 KB HTTP response with 6 segments dropped on the router (a burst of 3, 2 single, the '
+                       'tail): duplicate ACKs with SACK, fast retransmits, a tail loss probe',
     'nat-inside': 'Masquerading router, inside: two clients with colliding source ports/ICMP ids, TCP, UDP, ICMP',
     'nat-outside': 'Masquerading router, outside: the same flows after translation (ports/ids rewritten)',
     'sll2-any': 'tcpdump -i any on the router (LINUX_SLL2): each forwarded packet seen on lan0 and wan0',

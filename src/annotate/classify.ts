@@ -319,14 +319,27 @@ const V4 = (() => {
  * ends at the interval holding the next /16's first address).
  */
 function fast16(starts: readonly bigint[], lowBits: bigint): Int32Array {
-  const fast = new Int32Array(65536);
+  // Each start as its top 16 bits and whether the bits below are all zero (no bigint in the loop).
   const n = starts.length;
+  const top = new Int32Array(n);
+  const aligned = new Uint8Array(n);
+  const lowMask = (1n << lowBits) - 1n;
+  for (let j = 0; j < n; j++) {
+    const s = starts[j] as bigint;
+    top[j] = Number(s >> lowBits);
+    aligned[j] = (s & lowMask) === 0n ? 1 : 0;
+  }
+  const fast = new Int32Array(65536);
   let i = 0;
   for (let k = 0; k < 65536; k++) {
-    const lo = BigInt(k) << lowBits;
-    const hi = lo | ((1n << lowBits) - 1n);
-    while (i + 1 < n && (starts[i + 1] as bigint) <= lo) i++;
-    fast[k] = i + 1 < n && (starts[i + 1] as bigint) <= hi ? -(i + 1) : i;
+    // Advance to the interval holding the /16's first address: the last start <= k << lowBits.
+    while (
+      i + 1 < n &&
+      ((top[i + 1] as number) < k || ((top[i + 1] as number) === k && aligned[i + 1] === 1))
+    )
+      i++;
+    // Another interval starts inside this /16 when the next start's top bits equal k.
+    fast[k] = i + 1 < n && (top[i + 1] as number) === k ? -(i + 1) : i;
   }
   return fast;
 }

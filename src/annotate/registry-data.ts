@@ -562,8 +562,8 @@ const IPV4_OTHER: readonly RegistryEntry[] = [
     attrs: cols('FTTTT'),
     scope: 'global',
     note:
-      'Formerly "Class D". Not in the special-purpose registry; attributes are from RFC 1112 ' +
-      '(a group address is never a source) and the scope of each block.',
+      'Formerly "Class D". Not in the special-purpose registry; attributes follow RFC 1812 ' +
+      'section 5.3.7 (a source is always unicast) and the scope of each block.',
   },
   {
     family: 4,

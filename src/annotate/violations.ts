@@ -1,0 +1,183 @@
+/**
+ * Registry violations a packet's addresses can show, as stable anomaly ids (never English;
+ * the catalogue holds one summary sentence per id for the report layer).
+ *
+ * The checks read the registry columns (`Source`, `Destination`) and the data flags of each
+ * entry (`tag`, `linkLocal`, `initOnlySource`), so a registry update changes them without code.
+ * RFC 6890 defines Source and Destination for "a datagram that transits two devices": traffic
+ * between two loopback addresses never leaves the host, so it is not held to them.
+ */
+import { defineAnomalies } from '../core/anomaly.js';
+import { type AddressClass, classifyIp } from './classify.js';
+
+export const ADDR_ANOMALIES = defineAnomalies({
+  'addr.bad-source': {
+    severity: 'warning',
+    summary:
+      'The source address is not valid as a source: its block says Source = False in the IANA ' +
+      'special-purpose registry (or it is multicast).',
+  },
+  'addr.bad-destination': {
+    severity: 'warning',
+    summary: 'The destination address is not valid as a destination: its block says Destination = False.',
+  },
+  'addr.unspecified-source': {
+    severity: 'warning',
+    summary:
+      'Unspecified ("this network") source address outside the exchanges that may use it while a ' +
+      'host learns its address (DHCP, IGMP, neighbour discovery, MLD).',
+  },
+  'addr.documentation': {
+    severity: 'warning',
+    summary:
+      'A documentation address (RFC 5737, RFC 3849, RFC 9637, RFC 6676) on a live network: ' +
+      'copied from an example, or a capture made for teaching.',
+  },
+  'addr.benchmarking': {
+    severity: 'note',
+    summary:
+      'A benchmarking address (RFC 2544, RFC 5180) outside a test lab (some VPN and proxy tools use it).',
+  },
+  'addr.link-local-routed': {
+    severity: 'warning',
+    summary:
+      'Link-local traffic whose TTL or hop limit is below the sender\u2019s initial value: it crossed ' +
+      'a router, which must never forward it.',
+  },
+  'addr.nat64-non-global': {
+    severity: 'warning',
+    summary:
+      'The NAT64 Well-Known Prefix 64:ff9b::/96 carries a non-global IPv4 address, which RFC 6052 ' +
+      'section 3.1 forbids.',
+  },
+});
+
+export type AddrViolation = (typeof ADDR_ANOMALIES)[keyof typeof ADDR_ANOMALIES];
+
+/** The upper-layer header, when known: decides whether an unspecified source is legitimate. */
+export interface UpperLayer {
+  /** IPv4 protocol / IPv6 next header of the upper-layer header (17 UDP, 2 IGMP, 58 ICMPv6). */
+  readonly proto: number;
+  readonly srcPort?: number;
+  readonly dstPort?: number;
+  readonly icmpType?: number;
+}
+
+const NONE: readonly AddrViolation[] = Object.freeze([]);
+
+/**
+ * May a host that does not know its address yet send this? DHCP/BOOTP client to server (UDP
+ * 68 -> 67, RFC 2131) and IGMP reports (RFC 3376 section 4.2.13) for IPv4; for IPv6 router
+ * solicitations (133) and neighbour solicitations for duplicate address detection (135)
+ * (RFC 4861, RFC 4862) and MLD reports (131, 143; RFC 3590, RFC 9777).
+ */
+export function isAddressConfigExchange(family: 4 | 6, upper: UpperLayer): boolean {
+  if (family === 4)
+    return (upper.proto === 17 && upper.srcPort === 68 && upper.dstPort === 67) || upper.proto === 2;
+  if (upper.proto !== 58) return false;
+  const t = upper.icmpType;
+  return t === 133 || t === 135 || t === 131 || t === 143;
+}
+
+/**
+ * Violations of the source address alone. `upper` omitted: the unspecified-source check is
+ * skipped (it cannot be decided without the upper layer).
+ */
+export function sourceViolations(src: AddressClass, upper?: UpperLayer): readonly AddrViolation[] {
+  const out: AddrViolation[] = [];
+  addSource(out, src, upper);
+  return out.length === 0 ? NONE : out;
+}
+
+/** Violations of the destination address alone. */
+export function destinationViolations(dst: AddressClass): readonly AddrViolation[] {
+  const out: AddrViolation[] = [];
+  addDestination(out, dst);
+  return out.length === 0 ? NONE : out;
+}
+
+function add(out: AddrViolation[], id: AddrViolation): void {
+  if (!out.includes(id)) out.push(id);
+}
+
+function addSource(out: AddrViolation[], src: AddressClass, upper: UpperLayer | undefined): void {
+  // A documentation address gets the specific id instead of the generic Source = False.
+  if (src.tag === 'doc') add(out, ADDR_ANOMALIES['addr.documentation']);
+  else if (src.attrs.source === false) add(out, ADDR_ANOMALIES['addr.bad-source']);
+  else if (src.initOnlySource && upper !== undefined && !isAddressConfigExchange(src.family, upper)) {
+    add(out, ADDR_ANOMALIES['addr.unspecified-source']);
+  }
+  addCommon(out, src);
+}
+
+function addDestination(out: AddrViolation[], dst: AddressClass): void {
+  if (dst.tag === 'doc') add(out, ADDR_ANOMALIES['addr.documentation']);
+  else if (dst.attrs.destination === false) add(out, ADDR_ANOMALIES['addr.bad-destination']);
+  addCommon(out, dst);
+}
+
+function addCommon(out: AddrViolation[], c: AddressClass): void {
+  if (c.tag === 'benchmark') add(out, ADDR_ANOMALIES['addr.benchmarking']);
+  const e = c.embedded;
+  if (e !== undefined && e.kind === 'nat64-wkp' && e.class.attrs.globallyReachable !== true) {
+    add(out, ADDR_ANOMALIES['addr.nat64-non-global']);
+  }
+}
+
+/**
+ * Initial TTL / hop limit candidates. Senders start at 64 (Linux, macOS, IPv6 default), 128
+ * (Windows), 255 (network gear, NDP, mDNS), 32 (old stacks), or 1 for traffic that must stay
+ * on the link by construction (IGMP, OSPF, PIM, MLD): without 1, every IGMP report would look
+ * as if it had crossed 31 routers.
+ */
+export const INITIAL_TTLS: readonly number[] = Object.freeze([1, 32, 64, 128, 255]);
+
+/** The sender's most likely initial TTL: the nearest candidate at or above the observed value. */
+export function inferInitialTtl(ttl: number): number {
+  for (const t of INITIAL_TTLS) if (ttl <= t) return t;
+  return 255;
+}
+
+/** Routers crossed, assuming the inferred initial TTL (0: came straight from the sender). */
+export function hopsTaken(ttl: number): number {
+  return inferInitialTtl(ttl) - ttl;
+}
+
+/** Link-scoped source or destination, yet the TTL shows at least one router on the way. */
+export function crossedRouter(src: AddressClass, dst: AddressClass, ttl: number): boolean {
+  return (src.linkLocal || dst.linkLocal) && hopsTaken(ttl) > 0;
+}
+
+/**
+ * Every address violation of one packet, from classified addresses. `ttl` is the IPv4 TTL or
+ * IPv6 hop limit as captured. Returns a shared empty array when there are none.
+ */
+export function classViolations(
+  src: AddressClass,
+  dst: AddressClass,
+  ttl: number,
+  upper?: UpperLayer,
+): readonly AddrViolation[] {
+  const out: AddrViolation[] = [];
+  const insideHost = src.tag === 'loopback' && dst.tag === 'loopback';
+  if (!insideHost) {
+    addSource(out, src, upper);
+    addDestination(out, dst);
+  }
+  if (crossedRouter(src, dst, ttl)) add(out, ADDR_ANOMALIES['addr.link-local-routed']);
+  return out.length === 0 ? NONE : out;
+}
+
+export interface PacketAddresses {
+  /** IPv4 number or 16-byte IPv6 address. */
+  readonly src: number | Uint8Array;
+  readonly dst: number | Uint8Array;
+  /** IPv4 TTL or IPv6 hop limit. */
+  readonly ttl: number;
+  readonly upper?: UpperLayer;
+}
+
+/** `classViolations` for raw addresses. */
+export function packetViolations(p: PacketAddresses): readonly AddrViolation[] {
+  return classViolations(classifyIp(p.src), classifyIp(p.dst), p.ttl, p.upper);
+}

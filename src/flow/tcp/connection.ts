@@ -62,6 +62,8 @@ export class TcpConnection {
   timeWaitReuse:
     | { previous: number; holder: Side; beforeDeadline: number; legitimate: boolean; reason: string }
     | undefined;
+  /** Handshake ACKs (packet numbers) the server showed it dropped by retransmitting its SYN,ACK. */
+  readonly ackDropped: number[] = [];
   /** Counts of analysis flags seen on its packets. */
   readonly flagCounts = new Map<string, number>();
   readonly analyzers: SegmentAnalyzer[] = [];

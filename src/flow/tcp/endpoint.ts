@@ -6,6 +6,15 @@
 import { type Seq, seqAdd, seqGt, seqLe, seqRel } from '../../core/seq.js';
 import type { TcpState } from './state.js';
 
+export interface Pending {
+  readonly kind: 'syn' | 'fin' | 'ack';
+  /** Packet that carried it, and its time. */
+  readonly packet: number;
+  readonly ts: number;
+  /** The acknowledgement number that proves it was received. */
+  readonly end: Seq;
+}
+
 export class TcpEndpoint {
   /** State before the first packet (revised once evidence arrives: a refused SYN means CLOSED, not LISTEN). */
   initialState: TcpState;
@@ -39,8 +48,12 @@ export class TcpEndpoint {
   syns = 0;
   fins = 0;
   rsts = 0;
-  /** A receipt held back until this endpoint shows (by its next packet) whether it had received it. */
-  pending: { kind: 'syn' | 'fin'; packet: number; ts: number; end: Seq } | undefined;
+  /**
+   * Receipts held back until this endpoint shows, by its next packet, whether it had processed them:
+   * the peer's SYN or FIN (crossing SYNs/FINs mean simultaneous open/close), and the ACK completing
+   * the handshake (a server that retransmits its SYN,ACK afterwards never took that ACK).
+   */
+  readonly pending: Pending[] = [];
   /** When it entered TIME-WAIT, and when 2×MSL ends. */
   timeWaitStart: number | undefined;
   timeWaitEnd: number | undefined;

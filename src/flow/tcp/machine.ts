@@ -12,7 +12,7 @@ import { anomaly } from '../../core/anomaly.js';
 import { type Seq, seqAdd, seqDiff, seqGe, seqGt } from '../../core/seq.js';
 import { FA } from '../anomalies.js';
 import type { Side, TcpConnection } from './connection.js';
-import type { TcpEndpoint } from './endpoint.js';
+import type { Pending, TcpEndpoint } from './endpoint.js';
 import type { Segment } from './segment.js';
 
 export interface MachineOptions {
@@ -55,9 +55,11 @@ function applyReceipt(
   packet: number,
   crossed: boolean,
   opts: MachineOptions,
+  /** The packet whose SYN/FIN is received (when the receipt is recorded at a later packet). */
+  of: number = packet,
 ): void {
   const ep = c.endpoint(side);
-  const p = `packet ${packet}`;
+  const p = `packet ${of}`;
   if (kind === 'syn') {
     if (ep.state === 'LISTEN') {
       c.move(
@@ -123,7 +125,25 @@ function applyReceipt(
   }
 }
 
-/** Step 1: the sender's held-back receipt, judged by what it sends now. Returns a receipt to apply after sending. */
+/** Apply a held-back ACK of the handshake: the server did process it. */
+function applyAck(c: TcpConnection, side: Side, p: Pending): void {
+  const ep = c.endpoint(side);
+  if (ep.state !== 'SYN-RECEIVED') return;
+  c.move(
+    side,
+    'ESTABLISHED',
+    'recv-ack-of-syn',
+    `received the ACK of its SYN,ACK (packet ${p.packet}): the three-way handshake is complete`,
+    p.ts,
+    p.packet,
+    true,
+  );
+}
+
+/**
+ * Step 1: the sender's held-back receipts, judged by what it sends now. Returns receipts to apply
+ * after its own send effects (a FIN or SYN that crossed its own).
+ */
 function resolvePending(
   c: TcpConnection,
   side: Side,
@@ -131,19 +151,36 @@ function resolvePending(
   opts: MachineOptions,
 ): (() => void) | undefined {
   const ep = c.endpoint(side);
-  const p = ep.pending;
-  if (!p) return undefined;
-  if (seg.rst || (seg.hasAck && seqGe(seg.ack, p.end))) {
-    ep.pending = undefined;
-    applyReceipt(c, side, p.kind, p.ts, p.packet, false, opts);
-    return undefined;
+  if (ep.pending.length === 0) return undefined;
+  let after: (() => void) | undefined;
+  const list = ep.pending.splice(0, ep.pending.length);
+  for (const p of list) {
+    if (seg.rst) continue; // It aborts: whatever it had received no longer matters.
+    if (p.kind === 'ack') {
+      if (seg.syn && seg.hasAck) {
+        // A retransmitted SYN,ACK after the client's ACK: that ACK never reached the state machine.
+        c.ackDropped.push(p.packet);
+        c.note(
+          side,
+          'ack-dropped',
+          `retransmits its SYN,ACK although the client's ACK (packet ${p.packet}) was on the wire: it dropped that ACK (a full accept queue does this)`,
+          seg.ts,
+          seg.n,
+        );
+      } else applyAck(c, side, p);
+      continue;
+    }
+    if (seg.hasAck && seqGe(seg.ack, p.end)) {
+      applyReceipt(c, side, p.kind, p.ts, p.packet, false, opts);
+    } else if ((p.kind === 'fin' && seg.fin) || (p.kind === 'syn' && seg.syn && !seg.hasAck)) {
+      // Its own FIN (SYN) does not acknowledge the peer's: the two crossed on the wire.
+      const kind = p.kind;
+      after = () => applyReceipt(c, side, kind, seg.ts, seg.n, true, opts, p.packet);
+    } else {
+      ep.pending.push(p);
+    }
   }
-  if ((p.kind === 'fin' && seg.fin) || (p.kind === 'syn' && seg.syn && !seg.hasAck)) {
-    // Its own FIN (SYN) does not acknowledge the peer's: the two crossed on the wire.
-    ep.pending = undefined;
-    return () => applyReceipt(c, side, p.kind, seg.ts, p.packet, true, opts);
-  }
-  return undefined;
+  return after;
 }
 
 /** Step 2: what sending `seg` does to its sender. */
@@ -166,7 +203,7 @@ function sendEffects(c: TcpConnection, side: Side, seg: Segment): void {
       // Nobody listens on that port: the kernel answers the SYN with RST,ACK (connection refused).
       ep.initialState = 'CLOSED';
       ep.state = 'CLOSED';
-      ep.pending = undefined;
+      ep.pending.length = 0;
       c.note(
         side,
         'refuse',
@@ -287,7 +324,7 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
   const ts = seg.ts;
   const from = who(c, other(side));
   if (seg.rst) {
-    ep.pending = undefined;
+    ep.pending.length = 0;
     switch (ep.state) {
       case 'CLOSED':
       case 'LISTEN':
@@ -343,15 +380,10 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
         n,
       );
     } else if (ep.state === 'SYN-RECEIVED' && ep.isn !== undefined && seqGt(seg.ack, ep.isn)) {
+      // Held back until the server's next packet shows it took the ACK (see resolvePending).
       ep.synAcked = true;
-      c.move(
-        side,
-        'ESTABLISHED',
-        'recv-ack-of-syn',
-        `received the ACK of its SYN,ACK: the three-way handshake is complete`,
-        ts,
-        n,
-      );
+      if (!ep.pending.some((p) => p.kind === 'ack'))
+        ep.pending.push({ kind: 'ack', packet: n, ts, end: seg.ack });
       if (side === 'resp') c.ackTs ??= ts;
     } else if (ep.isn !== undefined && seqGt(seg.ack, ep.isn)) {
       ep.synAcked = true;
@@ -396,13 +428,11 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
       }
     }
   }
-  if (seg.syn && !seg.hasAck) {
-    if (ep.pending?.kind !== 'syn') ep.pending = { kind: 'syn', packet: n, ts, end: seqAdd(seg.seq, 1) };
+  if (seg.syn && !seg.hasAck && !ep.pending.some((p) => p.kind === 'syn')) {
+    ep.pending.push({ kind: 'syn', packet: n, ts, end: seqAdd(seg.seq, 1) });
   }
-  if (seg.fin) {
-    const finEnd = seqAdd(seg.seq, seg.seqLen);
-    if (ep.pending === undefined || ep.pending.kind === 'syn')
-      ep.pending = { kind: 'fin', packet: n, ts, end: finEnd };
+  if (seg.fin && !ep.pending.some((p) => p.kind === 'fin')) {
+    ep.pending.push({ kind: 'fin', packet: n, ts, end: seqAdd(seg.seq, seg.seqLen) });
   }
 }
 
@@ -436,6 +466,22 @@ export function applySegment(c: TcpConnection, seg: Segment, opts: MachineOption
 export function settle(c: TcpConnection, now: number, opts: MachineOptions): void {
   for (const side of ['orig', 'resp'] as const) {
     const ep = c.endpoint(side);
+    // An ACK of the handshake that nothing contradicted: the server took it.
+    for (const p of ep.pending.splice(0, ep.pending.length)) {
+      if (p.kind === 'ack') applyAck(c, side, p);
+      else ep.pending.push(p);
+    }
+    if (side === 'resp' && ep.state === 'LISTEN' && c.origin === 'syn') {
+      c.move(
+        side,
+        'CLOSED',
+        'no-connection',
+        'never answered the SYN: no connection was created for this 4-tuple (SYNs dropped by a full listener, filtered, or the host is down)',
+        c.lastTs,
+        undefined,
+        true,
+      );
+    }
     if (ep.state === 'TIME-WAIT' && ep.timeWaitEnd !== undefined && ep.timeWaitEnd <= now) {
       c.move(
         side,

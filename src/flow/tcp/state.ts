@@ -37,6 +37,8 @@ export type TransitionEvent =
   | 'recv-syn-crossed'
   | 'recv-synack'
   | 'recv-ack-of-syn'
+  | 'ack-dropped'
+  | 'no-connection'
   | 'send-fin'
   | 'recv-fin'
   | 'recv-fin-crossed'
@@ -55,6 +57,10 @@ export const RULES: Record<TransitionEvent, string> = {
   'recv-syn-crossed': 'RFC 9293 §3.10.7.3 SYN-SENT: a SYN without ACK (simultaneous open) → SYN-RECEIVED',
   'recv-synack': 'RFC 9293 §3.10.7.3 SYN-SENT: SYN,ACK acknowledging our SYN → ESTABLISHED, send ACK',
   'recv-ack-of-syn': 'RFC 9293 §3.10.7.4 SYN-RECEIVED: an acceptable ACK → ESTABLISHED',
+  'ack-dropped':
+    'RFC 9293 §3.10.7.4 SYN-RECEIVED: an ACK not processed leaves the connection in SYN-RECEIVED, which retransmits its SYN,ACK (Linux drops the ACK when the accept queue is full)',
+  'no-connection':
+    'RFC 9293 §3.10.7.2 LISTEN: a SYN the listener never processed creates no connection; the listening socket stays in LISTEN',
   'send-fin': 'RFC 9293 §3.10.4 CLOSE: send FIN (ESTABLISHED → FIN-WAIT-1, CLOSE-WAIT → LAST-ACK)',
   'recv-fin': 'RFC 9293 §3.10.7.4 eighth step, check FIN: ESTABLISHED → CLOSE-WAIT, FIN-WAIT-2 → TIME-WAIT',
   'recv-fin-crossed':

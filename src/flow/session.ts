@@ -1,0 +1,62 @@
+/**
+ * One analysis run over a stream of decoded packets: the TCP connection table and the UDP flows,
+ * with the limits the user chose. Commands create a session, feed it every packet, then finish it.
+ */
+import type { Packet } from '../decode/types.js';
+import type { SegmentAnalyzer, TcpConnection } from './tcp/connection.js';
+import { DEFAULT_TCP_OPTIONS, type EndReason, type TcpPacketResult, TcpTracker } from './tcp/tracker.js';
+import { DEFAULT_UDP_OPTIONS, type UdpFlow, UdpTracker } from './udp.js';
+
+export interface SessionOptions {
+  /** Maximum segment lifetime, seconds (TIME-WAIT = 2×MSL). */
+  readonly msl: number;
+  readonly maxConnections: number;
+  readonly maxUdpFlows: number;
+  /** Per-connection analysers (Zeek summary, analysis flags). */
+  readonly analyzers?: (c: TcpConnection) => SegmentAnalyzer[];
+}
+
+export const DEFAULT_SESSION: SessionOptions = {
+  msl: DEFAULT_TCP_OPTIONS.msl,
+  maxConnections: DEFAULT_TCP_OPTIONS.maxConnections,
+  maxUdpFlows: DEFAULT_UDP_OPTIONS.maxFlows,
+};
+
+export interface SessionEvents {
+  tcpEnd?(c: TcpConnection, reason: EndReason): void;
+  udpEnd?(f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end'): void;
+}
+
+export interface PacketFlowResult {
+  readonly tcp: TcpPacketResult | undefined;
+  readonly udp: UdpFlow | undefined;
+}
+
+export class Session {
+  readonly tcp: TcpTracker;
+  readonly udp: UdpTracker;
+
+  constructor(opts: SessionOptions = DEFAULT_SESSION, events: SessionEvents = {}) {
+    this.tcp = new TcpTracker(
+      {
+        ...DEFAULT_TCP_OPTIONS,
+        msl: opts.msl,
+        maxConnections: opts.maxConnections,
+        ...(opts.analyzers ? { analyzers: opts.analyzers } : {}),
+      },
+      events.tcpEnd ? { connectionEnd: events.tcpEnd } : {},
+    );
+    this.udp = new UdpTracker({ ...DEFAULT_UDP_OPTIONS, maxFlows: opts.maxUdpFlows }, events.udpEnd);
+  }
+
+  process(p: Packet): PacketFlowResult {
+    if (p.tcp) return { tcp: this.tcp.process(p), udp: undefined };
+    if (p.udp) return { tcp: undefined, udp: this.udp.process(p) };
+    return { tcp: undefined, udp: undefined };
+  }
+
+  finish(): void {
+    this.tcp.finish();
+    this.udp.finish();
+  }
+}

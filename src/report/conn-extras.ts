@@ -1,0 +1,24 @@
+/** What views add to a tracked connection: address tags, the Zeek-style summary, flag descriptions. */
+
+import { shortTag } from '../annotate/describe.js';
+import type { LocalNets } from '../annotate/local-nets.js';
+import { parseIp4, parseIp6 } from '../core/addr.js';
+import type { TcpConnection } from '../flow/tcp/connection.js';
+
+/** Tag of an address given as text (flow records keep text). */
+export function tagOfText(addr: string, local?: LocalNets): string {
+  const v4 = parseIp4(addr);
+  if (v4 !== undefined) return shortTag(v4, local);
+  const v6 = parseIp6(addr);
+  return v6 ? shortTag(v6, local) : '';
+}
+
+export interface ConnExtras {
+  readonly tags: { readonly orig: string; readonly resp: string };
+  readonly zeek?: { readonly connState: string; readonly history: string };
+  readonly flagText?: (id: string) => string;
+}
+
+export function connectionExtras(c: TcpConnection, local?: LocalNets): ConnExtras {
+  return { tags: { orig: tagOfText(c.orig.addr, local), resp: tagOfText(c.resp.addr, local) } };
+}

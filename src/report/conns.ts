@@ -1,0 +1,378 @@
+/**
+ * `wirelens conns`: one record per connection. JSON records use Zeek's conn.log field names where
+ * Zeek has the field, plus wirelens' own (both endpoints' final RFC 9293 states, who closed first,
+ * TIME-WAIT, negotiated options, analysis flag counts). Documented in docs/json.md.
+ */
+import Table from 'cli-table3';
+import { formatDuration } from '../core/time.js';
+import type { TcpConnection } from '../flow/tcp/connection.js';
+import type { TcpState } from '../flow/tcp/state.js';
+import type { UdpFlow } from '../flow/udp.js';
+import { type ConnExtras, tagOfText } from './conn-extras.js';
+import { endpoint } from './format.js';
+import type { Style } from './style.js';
+
+export interface ConnRecord {
+  ts: number;
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  proto: 'tcp' | 'udp';
+  duration: number;
+  orig_bytes: number;
+  resp_bytes: number;
+  conn_state: string | undefined;
+  missed_bytes: number;
+  history: string | undefined;
+  orig_pkts: number;
+  orig_ip_bytes: number;
+  resp_pkts: number;
+  resp_ip_bytes: number;
+  // wirelens' own fields
+  index: number;
+  first_packet: number;
+  last_packet: number;
+  orig_tag: string;
+  resp_tag: string;
+  origin?: string;
+  orig_state?: TcpState;
+  resp_state?: TcpState;
+  orig_initial_state?: TcpState;
+  resp_initial_state?: TcpState;
+  closer?: string;
+  end_reason?: string | undefined;
+  irtt?: number;
+  orig_mss?: number;
+  resp_mss?: number;
+  orig_wscale?: number;
+  resp_wscale?: number;
+  sack?: boolean;
+  timestamps?: boolean;
+  time_wait?: { side: 'orig' | 'resp'; start: number; end: number }[];
+  time_wait_reuse?: TcpConnection['timeWaitReuse'];
+  reused_from?: number;
+  analysis?: Record<string, number>;
+  anomalies?: string[];
+  /** UDP: requests answered / unanswered. */
+  answered?: number;
+  unanswered?: number;
+}
+
+export function tcpRecord(
+  c: TcpConnection,
+  x: ConnExtras & { zeekCounts?: Partial<ConnRecord> },
+): ConnRecord {
+  const tw: { side: 'orig' | 'resp'; start: number; end: number }[] = [];
+  for (const side of ['orig', 'resp'] as const) {
+    const ep = c.endpoint(side);
+    if (ep.timeWaitStart !== undefined && ep.timeWaitEnd !== undefined)
+      tw.push({ side, start: ep.timeWaitStart, end: ep.timeWaitEnd });
+  }
+  const anomalies = [...new Set(c.anomalies.map((a) => a.id))];
+  const r: ConnRecord = {
+    ts: c.startTs,
+    uid: `C${c.id}`,
+    'id.orig_h': c.orig.addr,
+    'id.orig_p': c.orig.port,
+    'id.resp_h': c.resp.addr,
+    'id.resp_p': c.resp.port,
+    proto: 'tcp',
+    duration: c.lastTs - c.startTs,
+    orig_bytes: c.orig.seqBytes(),
+    resp_bytes: c.resp.seqBytes(),
+    conn_state: x.zeek?.connState,
+    missed_bytes: 0,
+    history: x.zeek?.history,
+    orig_pkts: c.orig.packets,
+    orig_ip_bytes: c.orig.ipBytes,
+    resp_pkts: c.resp.packets,
+    resp_ip_bytes: c.resp.ipBytes,
+    ...x.zeekCounts,
+    index: c.id,
+    first_packet: c.firstPacket,
+    last_packet: c.lastPacket,
+    orig_tag: x.tags.orig,
+    resp_tag: x.tags.resp,
+    origin: c.origin,
+    orig_state: c.orig.state,
+    resp_state: c.resp.state,
+    orig_initial_state: c.orig.initialState,
+    resp_initial_state: c.resp.initialState,
+    end_reason: c.endReason,
+  };
+  if (c.closer !== undefined) r.closer = c.closer;
+  if (c.irtt !== undefined) r.irtt = c.irtt;
+  if (c.orig.mss !== undefined) r.orig_mss = c.orig.mss;
+  if (c.resp.mss !== undefined) r.resp_mss = c.resp.mss;
+  if (c.orig.wscale >= 0) r.orig_wscale = c.orig.wscale;
+  if (c.resp.wscale >= 0) r.resp_wscale = c.resp.wscale;
+  if (c.origin !== 'midstream') {
+    r.sack = c.orig.sackOk && c.resp.sackOk;
+    r.timestamps = c.orig.timestamps && c.resp.timestamps;
+  }
+  if (tw.length > 0) r.time_wait = tw;
+  if (c.timeWaitReuse) r.time_wait_reuse = c.timeWaitReuse;
+  if (c.reusedFrom !== undefined) r.reused_from = c.reusedFrom;
+  if (c.flagCounts.size > 0) r.analysis = Object.fromEntries(c.flagCounts);
+  if (anomalies.length > 0) r.anomalies = anomalies;
+  return r;
+}
+
+export function udpRecord(f: UdpFlow): ConnRecord {
+  return {
+    ts: f.startTs,
+    uid: `U${f.id}`,
+    'id.orig_h': f.origAddr,
+    'id.orig_p': f.origPort,
+    'id.resp_h': f.respAddr,
+    'id.resp_p': f.respPort,
+    proto: 'udp',
+    duration: f.lastTs - f.startTs,
+    orig_bytes: f.origBytes,
+    resp_bytes: f.respBytes,
+    conn_state: f.respPkts === 0 ? 'S0' : f.origPkts === 0 ? 'SHR' : 'SF',
+    missed_bytes: 0,
+    history: `${f.origPkts > 0 ? 'D' : ''}${f.respPkts > 0 ? 'd' : ''}`,
+    orig_pkts: f.origPkts,
+    orig_ip_bytes: f.origIpBytes,
+    resp_pkts: f.respPkts,
+    resp_ip_bytes: f.respIpBytes,
+    index: f.id,
+    first_packet: f.firstPacket,
+    last_packet: f.lastPacket,
+    orig_tag: tagOfText(f.origAddr),
+    resp_tag: tagOfText(f.respAddr),
+    answered: f.answered,
+    unanswered: f.unanswered,
+  };
+}
+
+/** ss(8)-style short state names, so the table stays narrow. */
+const SHORT: Record<TcpState, string> = {
+  CLOSED: 'CLOSED',
+  LISTEN: 'LISTEN',
+  'SYN-SENT': 'SYN-SENT',
+  'SYN-RECEIVED': 'SYN-RECV',
+  ESTABLISHED: 'ESTAB',
+  'FIN-WAIT-1': 'FIN-WAIT-1',
+  'FIN-WAIT-2': 'FIN-WAIT-2',
+  'CLOSE-WAIT': 'CLOSE-WAIT',
+  CLOSING: 'CLOSING',
+  'LAST-ACK': 'LAST-ACK',
+  'TIME-WAIT': 'TIME-WAIT',
+};
+
+function bytes(n: number): string {
+  if (n < 10_000) return String(n);
+  if (n < 10_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
+}
+
+const COMPACT = {
+  chars: {
+    top: '',
+    'top-mid': '',
+    'top-left': '',
+    'top-right': '',
+    bottom: '',
+    'bottom-mid': '',
+    'bottom-left': '',
+    'bottom-right': '',
+    left: '',
+    'left-mid': '',
+    mid: '',
+    'mid-mid': '',
+    right: '',
+    'right-mid': '',
+    middle: ' ',
+  },
+  style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
+};
+
+/** Short words for analysis flags in the table. */
+function flagSummary(a: Record<string, number> | undefined, anomalies: string[] | undefined): string {
+  const parts: string[] = [];
+  if (a) {
+    const pick = (k: string, label: string) => {
+      const v = a[k];
+      if (v) parts.push(`${v} ${label}`);
+    };
+    pick('retransmission', 'rexmit');
+    pick('fast_retransmission', 'fast-rexmit');
+    pick('spurious_retransmission', 'spurious');
+    pick('out_of_order', 'ooo');
+    pick('lost_segment', 'lost');
+    pick('duplicate_ack', 'dupack');
+    pick('zero_window', 'zerowin');
+    pick('keep_alive', 'keepalive');
+    pick('reused_ports', 'reused');
+  }
+  if (anomalies?.includes('tcp.syn-reuse-timewait')) parts.push('TW-reuse');
+  if (anomalies?.includes('tcp.midstream')) parts.push('midstream');
+  return parts.join(', ');
+}
+
+export function renderConnsTable(rows: readonly ConnRecord[], st: Style): string[] {
+  const tcp = rows.filter((r) => r.proto === 'tcp');
+  const udp = rows.filter((r) => r.proto === 'udp');
+  const out: string[] = [];
+  if (tcp.length > 0) {
+    const t = new Table({
+      head: [
+        '#',
+        'client',
+        'server',
+        'client/server state',
+        'zeek',
+        'history',
+        'dur',
+        '→bytes',
+        '←bytes',
+        'iRTT',
+        'notes',
+      ].map((h) => st.bold(h)),
+      ...COMPACT,
+    });
+    for (const r of tcp) {
+      const states = `${SHORT[r.orig_state as TcpState] ?? ''}/${SHORT[r.resp_state as TcpState] ?? ''}`;
+      const stColor =
+        r.orig_state === 'TIME-WAIT' || r.resp_state === 'TIME-WAIT'
+          ? st.phase('close', states)
+          : r.conn_state?.startsWith('RST') || r.conn_state === 'REJ'
+            ? st.phase('reset', states)
+            : states;
+      t.push([
+        String(r.index),
+        st.addr(endpoint(r['id.orig_h'], r['id.orig_p'])),
+        st.addr(endpoint(r['id.resp_h'], r['id.resp_p'])),
+        stColor,
+        r.conn_state ?? '',
+        r.history ?? '',
+        formatDuration(r.duration),
+        bytes(r.orig_bytes),
+        bytes(r.resp_bytes),
+        r.irtt !== undefined ? formatDuration(r.irtt) : '',
+        st.warn(flagSummary(r.analysis, r.anomalies)),
+      ]);
+    }
+    out.push(st.heading(`TCP connections (${tcp.length})`));
+    out.push(...t.toString().split('\n'));
+  }
+  if (udp.length > 0) {
+    if (out.length > 0) out.push('');
+    const t = new Table({
+      head: ['#', 'from', 'to', 'pkts →/←', 'bytes →/←', 'answered', 'dur'].map((h) => st.bold(h)),
+      ...COMPACT,
+    });
+    for (const r of udp) {
+      t.push([
+        String(r.index),
+        st.addr(endpoint(r['id.orig_h'], r['id.orig_p'])),
+        st.addr(endpoint(r['id.resp_h'], r['id.resp_p'])),
+        `${r.orig_pkts}/${r.resp_pkts}`,
+        `${bytes(r.orig_bytes)}/${bytes(r.resp_bytes)}`,
+        `${r.answered ?? 0}/${(r.answered ?? 0) + (r.unanswered ?? 0)}`,
+        formatDuration(r.duration),
+      ]);
+    }
+    out.push(st.heading(`UDP flows (${udp.length})`));
+    out.push(...t.toString().split('\n'));
+  }
+  if (out.length === 0) out.push('no TCP connections or UDP flows');
+  return out;
+}
+
+const ZEEK_FIELDS = [
+  'ts',
+  'uid',
+  'id.orig_h',
+  'id.orig_p',
+  'id.resp_h',
+  'id.resp_p',
+  'proto',
+  'service',
+  'duration',
+  'orig_bytes',
+  'resp_bytes',
+  'conn_state',
+  'local_orig',
+  'local_resp',
+  'missed_bytes',
+  'history',
+  'orig_pkts',
+  'orig_ip_bytes',
+  'resp_pkts',
+  'resp_ip_bytes',
+  'tunnel_parents',
+] as const;
+
+const ZEEK_TYPES = [
+  'time',
+  'string',
+  'addr',
+  'port',
+  'addr',
+  'port',
+  'enum',
+  'string',
+  'interval',
+  'count',
+  'count',
+  'string',
+  'bool',
+  'bool',
+  'count',
+  'string',
+  'count',
+  'count',
+  'count',
+  'count',
+  'set[string]',
+];
+
+/** A conn.log in Zeek's TSV format (readable by zeek-cut). */
+export function zeekTsv(rows: readonly ConnRecord[], openTime: Date): string[] {
+  const stamp = (d: Date) => d.toISOString().replace('T', '-').replace(/:/g, '-').slice(0, 19);
+  const out = [
+    '#separator \\x09',
+    '#set_separator\t,',
+    '#empty_field\t(empty)',
+    '#unset_field\t-',
+    '#path\tconn',
+    `#open\t${stamp(openTime)}`,
+    `#fields\t${ZEEK_FIELDS.join('\t')}`,
+    `#types\t${ZEEK_TYPES.join('\t')}`,
+  ];
+  const v = (x: unknown) => (x === undefined || x === '' ? '-' : String(x));
+  for (const r of rows) {
+    out.push(
+      [
+        r.ts.toFixed(6),
+        r.uid,
+        r['id.orig_h'],
+        r['id.orig_p'],
+        r['id.resp_h'],
+        r['id.resp_p'],
+        r.proto,
+        '-',
+        r.duration.toFixed(6),
+        r.orig_bytes,
+        r.resp_bytes,
+        v(r.conn_state),
+        '-',
+        '-',
+        r.missed_bytes,
+        v(r.history),
+        r.orig_pkts,
+        r.orig_ip_bytes,
+        r.resp_pkts,
+        r.resp_ip_bytes,
+        '-',
+      ].join('\t'),
+    );
+  }
+  out.push(`#close\t${stamp(openTime)}`);
+  return out;
+}

@@ -62,6 +62,10 @@ export class TcpConnection {
   timeWaitReuse:
     | { previous: number; holder: Side; beforeDeadline: number; legitimate: boolean; reason: string }
     | undefined;
+  /** TSval of the server's SYN,ACK and of its next packet after it, with times (SYN-cookie check). */
+  synAckTsval: number | undefined;
+  nextRespTsval: number | undefined;
+  nextRespTs: number | undefined;
   /** Handshake ACKs (packet numbers) the server showed it dropped by retransmitting its SYN,ACK. */
   readonly ackDropped: number[] = [];
   /** Counts of analysis flags seen on its packets. */

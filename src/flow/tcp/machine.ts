@@ -155,7 +155,13 @@ function resolvePending(
   let after: (() => void) | undefined;
   const list = ep.pending.splice(0, ep.pending.length);
   for (const p of list) {
-    if (seg.rst) continue; // It aborts: whatever it had received no longer matters.
+    if (seg.rst) {
+      // A bare RST (no ACK bit) answers a segment the server could not take: it never processed the
+      // handshake's ACK (accept-queue overflow with tcp_abort_on_overflow=1 looks like this). An
+      // established socket that aborts sends RST,ACK: then the ACK had been taken.
+      if (p.kind === 'ack' && seg.hasAck) applyAck(c, side, p);
+      continue;
+    }
     if (p.kind === 'ack') {
       if (seg.syn && seg.hasAck) {
         // A retransmitted SYN,ACK after the client's ACK: that ACK never reached the state machine.
@@ -455,7 +461,16 @@ export function applySegment(c: TcpConnection, seg: Segment, opts: MachineOption
   ep.noteSent(seg.seq, seg.seqLen, seg.hasAck ? seg.ack : undefined);
   ep.window = seg.tcp.window;
   const tv = lastTsval(seg);
-  if (tv !== undefined) ep.lastTsval = tv;
+  if (tv !== undefined) {
+    ep.lastTsval = tv;
+    if (side === 'resp') {
+      if (seg.syn && seg.hasAck) c.synAckTsval ??= tv;
+      else if (c.synAckTsval !== undefined && c.nextRespTsval === undefined) {
+        c.nextRespTsval = tv;
+        c.nextRespTs = seg.ts;
+      }
+    }
+  }
   recvEffects(c, other(side), seg, opts);
 }
 

@@ -1,0 +1,309 @@
+/**
+ * Listening endpoints and listen-backlog overflow, from the wire alone. Fed every connection as it
+ * is retired; groups them by server ip:port and finds, per listener:
+ *  (a) SYNs retransmitted without a SYN,ACK while other clients of the same listener got answers:
+ *      the SYN queue or the accept queue was full and the kernel dropped the SYNs;
+ *  (b) a SYN,ACK retransmitted although the client's ACK was on the wire: the accept queue was full
+ *      and the kernel dropped the ACK (tcp_abort_on_overflow=0);
+ *  (c) a RST from the server right after the handshake's ACK, before it sent anything: accept-queue
+ *      overflow with tcp_abort_on_overflow=1;
+ *  (d) SYN-cookie signs: the SYN,ACK's timestamp lags the server's next timestamps (Linux encodes the
+ *      options in its low 6 bits), or the SYN,ACK drops window scaling/SACK the client offered while
+ *      timestamps are off (a cookie without timestamps cannot carry them).
+ * Also the peak number of half-open connections (SYN-RECEIVED at the same time) and of completed
+ * handshakes the server never served (established, the server never sent data or FIN).
+ */
+import type { TcpConnection } from './connection.js';
+
+export interface ClientRef {
+  readonly client: string;
+  readonly conn: number;
+  readonly ts: number;
+}
+
+export interface Finding {
+  readonly kind: 'syn-dropped' | 'ack-dropped' | 'abort-on-overflow' | 'syn-cookies' | 'no-answer';
+  readonly count: number;
+  readonly clients: readonly ClientRef[];
+  readonly first: number;
+  readonly last: number;
+  /** Extra numbers: SYN retransmissions, evidence text. */
+  readonly detail: string;
+}
+
+export interface ListenerReport {
+  readonly addr: string;
+  readonly port: number;
+  /** 'listener' (answered SYNs), 'closed' (answered with RST only), 'silent' (never answered). */
+  readonly kind: 'listener' | 'closed' | 'silent';
+  readonly connections: number;
+  readonly synAcked: number;
+  readonly established: number;
+  readonly refused: number;
+  readonly unanswered: number;
+  readonly clients: number;
+  readonly findings: readonly Finding[];
+  readonly peakHalfOpen: { readonly count: number; readonly at: number } | undefined;
+  readonly peakNeverServed: { readonly count: number; readonly at: number } | undefined;
+  readonly first: number;
+  readonly last: number;
+  /** What to check on the server, when there is a backlog finding. */
+  readonly advice: readonly string[];
+}
+
+/** Connection facts a listener keeps (not the connection itself: memory stays small). */
+interface ConnFact {
+  readonly id: number;
+  readonly client: string;
+  readonly start: number;
+  readonly end: number;
+  readonly synRetrans: number;
+  readonly synAcked: boolean;
+  readonly refused: boolean;
+  readonly established: boolean;
+  readonly ackDropped: number;
+  readonly abortAfterHandshake: boolean;
+  readonly cookieEvidence: string | undefined;
+  /** [from, to) during which the server held it half-open; and established-but-unserved. */
+  readonly halfOpen: readonly [number, number] | undefined;
+  readonly unserved: readonly [number, number] | undefined;
+}
+
+interface ListenerAcc {
+  addr: string;
+  port: number;
+  facts: ConnFact[];
+  dropped: number;
+}
+
+/** Facts kept per listener at most; beyond, counts stay exact but client lists and peaks sample. */
+export const MAX_FACTS_PER_LISTENER = 100_000;
+export const MAX_LISTENERS = 10_000;
+
+function endpointText(addr: string, port: number): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+/** Evidence that the server answered this connection's SYN with a SYN cookie, if any. */
+function cookieSign(c: TcpConnection): string | undefined {
+  const r = c.resp;
+  const o = c.orig;
+  if (r.syns === 0) return undefined;
+  if (!o.timestamps && o.wscale >= 0 && r.wscale < 0 && o.sackOk && !r.sackOk && r.mss !== undefined) {
+    return 'its SYN,ACK dropped the window scaling/SACK the client offered (a SYN cookie without timestamps cannot carry them)';
+  }
+  if (
+    c.synAckTsval !== undefined &&
+    c.nextRespTsval !== undefined &&
+    c.synAckTs !== undefined &&
+    c.nextRespTs !== undefined
+  ) {
+    const lag = (c.nextRespTsval - c.synAckTsval) | 0;
+    const elapsedMs = (c.nextRespTs - c.synAckTs) * 1000;
+    if (lag > elapsedMs + 2 && lag < 64 + elapsedMs + 2 && elapsedMs < 50) {
+      return `its SYN,ACK timestamp lags the server's next one by ${lag} ticks after ${elapsedMs.toFixed(1)} ms (Linux SYN cookies round the timestamp down to encode options)`;
+    }
+  }
+  return undefined;
+}
+
+export class ListenerTracker {
+  private readonly map = new Map<string, ListenerAcc>();
+  droppedListeners = 0;
+
+  add(c: TcpConnection): void {
+    if (c.origin !== 'syn') return;
+    const key = endpointText(c.resp.addr, c.resp.port);
+    let acc = this.map.get(key);
+    if (!acc) {
+      if (this.map.size >= MAX_LISTENERS) {
+        this.droppedListeners++;
+        return;
+      }
+      acc = { addr: c.resp.addr, port: c.resp.port, facts: [], dropped: 0 };
+      this.map.set(key, acc);
+    }
+    if (acc.facts.length >= MAX_FACTS_PER_LISTENER) {
+      acc.dropped++;
+      return;
+    }
+    const trs = c.transitions;
+    const respEst = trs.find((t) => t.side === 'resp' && t.to === 'ESTABLISHED');
+    const respSynRcvd = trs.find((t) => t.side === 'resp' && t.to === 'SYN-RECEIVED');
+    const refused = trs.some((t) => t.side === 'resp' && t.event === 'refuse');
+    const rstFromSynRcvd = trs.find(
+      (t) => t.side === 'resp' && t.event === 'send-rst' && t.from === 'SYN-RECEIVED',
+    );
+    const established = respEst !== undefined;
+    const halfOpenEnd =
+      respEst?.ts ??
+      trs.find((t) => t.side === 'resp' && t.from === 'SYN-RECEIVED' && t.to !== 'SYN-RECEIVED')?.ts ??
+      c.lastTs;
+    // Served: the server sent payload or a FIN after the handshake.
+    const served = c.resp.payloadBytes > 0 || c.resp.fins > 0;
+    const unservedEnd = served
+      ? (trs.find((t) => t.side === 'resp' && t.event === 'send-fin')?.ts ?? c.lastTs)
+      : c.lastTs;
+    acc.facts.push({
+      id: c.id,
+      client: endpointText(c.orig.addr, c.orig.port),
+      start: c.startTs,
+      end: c.lastTs,
+      synRetrans: Math.max(0, c.orig.syns - 1),
+      synAcked: c.resp.syns > 0,
+      refused,
+      established,
+      ackDropped: c.ackDropped.length,
+      abortAfterHandshake:
+        rstFromSynRcvd !== undefined &&
+        c.ackTs !== undefined &&
+        c.ackDropped.length === 0 &&
+        rstFromSynRcvd.ts - c.ackTs < 1 &&
+        c.resp.payloadBytes === 0,
+      cookieEvidence: cookieSign(c),
+      halfOpen: respSynRcvd ? [respSynRcvd.ts, halfOpenEnd] : undefined,
+      unserved: established && respEst && !served ? [respEst.ts, unservedEnd] : undefined,
+    });
+  }
+
+  reports(): ListenerReport[] {
+    const out: ListenerReport[] = [];
+    for (const acc of this.map.values()) out.push(summarise(acc));
+    out.sort(
+      (a, b) => b.findings.length - a.findings.length || b.connections - a.connections || a.first - b.first,
+    );
+    return out;
+  }
+}
+
+function peak(intervals: readonly (readonly [number, number])[]): { count: number; at: number } | undefined {
+  if (intervals.length === 0) return undefined;
+  const ev: [number, number][] = [];
+  for (const [a, b] of intervals) {
+    ev.push([a, 1]);
+    ev.push([Math.max(a, b), -1]);
+  }
+  ev.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let cur = 0;
+  let best = 0;
+  let at = ev[0]?.[0] ?? 0;
+  for (const [t, d] of ev) {
+    cur += d;
+    if (cur > best) {
+      best = cur;
+      at = t;
+    }
+  }
+  return { count: best, at };
+}
+
+const MAX_CLIENTS_LISTED = 50;
+
+function finding(kind: Finding['kind'], facts: ConnFact[], detail: string): Finding {
+  const clients = facts
+    .slice(0, MAX_CLIENTS_LISTED)
+    .map((f) => ({ client: f.client, conn: f.id, ts: f.start }));
+  return {
+    kind,
+    count: facts.length,
+    clients,
+    first: Math.min(...facts.map((f) => f.start)),
+    last: Math.max(...facts.map((f) => f.end)),
+    detail,
+  };
+}
+
+function summarise(acc: ListenerAcc): ListenerReport {
+  const f = acc.facts;
+  const synAcked = f.filter((x) => x.synAcked).length;
+  const refused = f.filter((x) => x.refused).length;
+  const established = f.filter((x) => x.established).length;
+  const unanswered = f.filter((x) => !x.synAcked && !x.refused).length;
+  const kind: ListenerReport['kind'] = synAcked > 0 ? 'listener' : refused > 0 ? 'closed' : 'silent';
+  const findings: Finding[] = [];
+  if (kind === 'listener') {
+    // (a) SYNs retransmitted and never answered, or answered only after retransmissions, while the
+    // listener answered others during the same period.
+    const answeredFrom = Math.min(...f.filter((x) => x.synAcked).map((x) => x.start));
+    const answeredTo = Math.max(...f.filter((x) => x.synAcked).map((x) => x.end));
+    const dropped = f.filter(
+      (x) =>
+        x.synRetrans > 0 &&
+        (!x.synAcked || x.synRetrans > 0) &&
+        x.start <= answeredTo + 1 &&
+        x.end >= answeredFrom - 1,
+    );
+    if (dropped.length > 0) {
+      const retr = dropped.reduce((s, x) => s + x.synRetrans, 0);
+      const never = dropped.filter((x) => !x.synAcked).length;
+      findings.push(
+        finding(
+          'syn-dropped',
+          dropped,
+          `${retr} SYN retransmissions from ${dropped.length} clients (${never} never answered) while the listener answered ${synAcked} others: SYNs dropped because the SYN queue or the accept queue was full`,
+        ),
+      );
+    }
+    const ackDropped = f.filter((x) => x.ackDropped > 0);
+    if (ackDropped.length > 0) {
+      findings.push(
+        finding(
+          'ack-dropped',
+          ackDropped,
+          `${ackDropped.reduce((s, x) => s + x.ackDropped, 0)} handshake ACKs ignored: the server retransmitted its SYN,ACK after the client's ACK — the accept queue was full (tcp_abort_on_overflow=0); these clients believe they are connected`,
+        ),
+      );
+    }
+    const aborted = f.filter((x) => x.abortAfterHandshake);
+    if (aborted.length > 0) {
+      findings.push(
+        finding(
+          'abort-on-overflow',
+          aborted,
+          'RST right after the handshake, before the server sent anything: accept-queue overflow with tcp_abort_on_overflow=1',
+        ),
+      );
+    }
+    const cookies = f.filter((x) => x.cookieEvidence !== undefined);
+    if (cookies.length > 0) {
+      findings.push(finding('syn-cookies', cookies, `SYN cookies: ${cookies[0]?.cookieEvidence ?? ''}`));
+    }
+  } else if (kind === 'silent' && f.length > 0) {
+    findings.push(
+      finding(
+        'no-answer',
+        f,
+        `${f.length} connection attempts, none answered: the host is down, a firewall drops the SYNs, or nothing listens and RSTs are filtered`,
+      ),
+    );
+  }
+  const backlog =
+    findings.some((x) => x.kind !== 'no-answer' && x.kind !== 'syn-cookies') ||
+    findings.some((x) => x.kind === 'syn-cookies');
+  const ep = endpointText(acc.addr, acc.port);
+  const advice = backlog
+    ? [
+        `ss -lnt 'sport = :${acc.port}'  → Recv-Q: connections waiting in the accept queue; Send-Q: its size (the listen() backlog, capped by net.core.somaxconn)`,
+        'nstat -az TcpExtListenOverflows TcpExtListenDrops  → counters that grow while the queue overflows',
+        'sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog net.ipv4.tcp_syncookies net.ipv4.tcp_abort_on_overflow',
+        `the application on ${ep} must accept() faster (more workers) or call listen() with a larger backlog`,
+      ]
+    : [];
+  return {
+    addr: acc.addr,
+    port: acc.port,
+    kind,
+    connections: f.length + acc.dropped,
+    synAcked,
+    established,
+    refused,
+    unanswered,
+    clients: new Set(f.map((x) => x.client.replace(/:\d+$/, ''))).size,
+    findings,
+    peakHalfOpen: peak(f.flatMap((x) => (x.halfOpen ? [x.halfOpen] : []))),
+    peakNeverServed: peak(f.flatMap((x) => (x.unserved ? [x.unserved] : []))),
+    first: Math.min(...f.map((x) => x.start)),
+    last: Math.max(...f.map((x) => x.end)),
+    advice,
+  };
+}

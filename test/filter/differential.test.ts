@@ -1,0 +1,306 @@
+/**
+ * Differential test: for every capture of the public corpus that tcpdump can read and wirelens
+ * can decode, and for every expression below, wirelens selects exactly the packets tcpdump
+ * selects. Skipped when tcpdump is not installed.
+ *
+ * How: tcpdump rewrites each capture as a classic pcap (so both sides see the same frames), the
+ * frames are merged into one file per link type, and for each expression
+ * `tcpdump -r merged.pcap -w - EXPR` writes the selected packets, which are matched back to
+ * their packet numbers (they are a subsequence of the input). `-w` runs no protocol printers,
+ * so no tcpdump dissector bug can interfere.
+ *
+ * When tcpdump refuses an expression for a link type (`vlan` on a Linux cooked capture...),
+ * `Filter.linkTypeError` must refuse it too. When libpcap's optimizer refuses it as matching
+ * nothing ("expression rejects all packets"), wirelens must select nothing.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Frame } from '../../src/capture/types.js';
+import { decodeFrame } from '../../src/decode/pipeline.js';
+import type { Packet } from '../../src/decode/types.js';
+import { compileFilter } from '../../src/filter/index.js';
+import { readPcap, writePcap } from './pcap-for-tests.js';
+import { SYNTHETIC, syntheticFrame } from './synthetic.js';
+
+const CORPUS = '/work/shared/corpus/public';
+
+/** Link types whose frames wirelens decodes (and whose geometry the filter knows). */
+const DECODED_LINK_TYPES = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
+
+export const EXPRESSIONS: readonly string[] = [
+  '',
+  'ip',
+  'ip6',
+  'arp',
+  'rarp',
+  'tcp',
+  'udp',
+  'icmp',
+  'icmp6',
+  'sctp',
+  'tcp port 80',
+  'port 80',
+  'port 53 or 443',
+  'tcp port http or https',
+  'udp dst port 53',
+  'src port 80',
+  'tcp src or dst port 80',
+  'portrange 1-1023',
+  'tcp portrange 6000-7000 or 8000-9000',
+  'port 5353 or 137 or 138',
+  'udp port domain',
+  'tcp port ftp-data or ftp',
+  'host 192.150.187.43',
+  'host 141.142.228.5 and 192.150.187.43',
+  'src host 172.16.16.139',
+  'net 10.0.0.0/8 or 172.16.0.0/12 or 192.168.0.0/16',
+  'net 192.168',
+  'src net 172.16 and dst net 172.16',
+  'dst net 192.168.0.0 mask 255.255.0.0',
+  'ip host 10.0.0.1 or 10.0.0.2',
+  'arp host 192.168.123.1',
+  'ip and not net 10',
+  'host 2001:db8:1::1',
+  'ip6 net 2001:db8::/32',
+  'ip6 src net fe80::/10',
+  'ether broadcast',
+  'ether multicast',
+  'multicast',
+  'ip multicast',
+  'ip6 multicast',
+  'ip broadcast',
+  'ether host ff:ff:ff:ff:ff:ff',
+  'ether src 00:19:06:ea:b8:c1 or 00:18:73:de:57:c1',
+  'ether proto 0x0806',
+  'ether proto \\ip6',
+  'ip proto 17',
+  'ip6 proto 58',
+  'proto \\tcp',
+  'vlan',
+  'vlan 123',
+  'vlan and ip',
+  'vlan and vlan and ip',
+  'vlan 200 and vlan 2001 and arp',
+  'vlan and tcp port 80',
+  'not vlan and ip',
+  'less 64',
+  'greater 1000',
+  'len > 1500',
+  'tcp[tcpflags] & (tcp-syn|tcp-fin) != 0',
+  'tcp[13] & 2 != 0',
+  'tcp[tcpflags] & (tcp-rst|tcp-ack) == (tcp-rst|tcp-ack)',
+  'ip[6:2] & 0x1fff = 0',
+  'ip[6:2] & 0x1fff != 0',
+  'ip[0] & 0xf != 5',
+  'ip[0] >> 4 = 4',
+  'ip[9] = 6 or ip[9] = 17',
+  'ip[16] >= 224',
+  'icmp[icmptype] = icmp-echo or icmp[icmptype] = icmp-echoreply',
+  'icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply',
+  'icmp6[icmp6type] = icmp6-neighborsolicit',
+  'ip6[6] = 44',
+  'tcp port 80 and (((ip[2:2] - ((ip[0]&0xf)<<2)) - ((tcp[12]&0xf0)>>2)) != 0)',
+  'tcp[(tcp[12] >> 4) * 4] = 0x47',
+  'udp[4:2] > 100',
+  'tcp[0:2] > 1023 and tcp[2:2] > 1023',
+  'arp[6:2] = 2',
+  'ether[0] & 1 != 0',
+  'ether[12:2] = 0x8100',
+  'ether proto 0x86dd and ip6[6] = 17',
+  'not tcp',
+  'not (tcp or udp)',
+  'tcp or udp and not icmp',
+  '(ip6 and udp) or (ip and icmp)',
+  'ip6 and tcp port 80',
+  'host 192.150.187.43 and not port 80',
+  'not tcp[100] = 1',
+  'tcp[100] = 1 or udp',
+  'udp or tcp[100] = 1',
+  'not ip[1] / ip[1] = 1',
+  '1 = 1',
+  '1 = 2',
+  // aimed at the synthetic frames
+  'vlan 100 and port 80',
+  'vlan 200 and vlan 300 and udp port 53',
+  'vlan 123 and ip6 and tcp port 80',
+  'ip6 proto 0',
+  'sctp port 3868',
+  'not host 10.0.0.1',
+  'host 10.0.0.2 or not udp',
+  'dst port 40000',
+  'not dst port 40000',
+  'src port 80 or dst port 40000',
+  'stp',
+  'ether proto \\stp or netbeui or iso',
+  'ether proto 6',
+  'ether proto 0x0800',
+  'ip[0] & 0xf < 5',
+  'arp and ether broadcast',
+  'ip broadcast or ip multicast',
+];
+
+/**
+ * Known, justified differences: [file, packet number or '*', expression or '*', reason].
+ * Every entry must still be needed (the test fails on stale entries).
+ */
+const EXCEPTIONS: readonly (readonly [string, number | '*', string, string])[] = [];
+
+interface Group {
+  readonly linkType: number;
+  readonly frames: Frame[];
+  readonly packets: Packet[];
+  /** For each merged frame: [file, packet number in that file]. */
+  readonly origin: [string, number][];
+  readonly path: string;
+}
+
+function hasTcpdump(): boolean {
+  const r = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+function run(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('tcpdump', args, { encoding: 'buffer', maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr: stderr.toString('utf8') });
+    });
+  });
+}
+
+function sameFrame(a: Frame, b: Frame): boolean {
+  if (a.tsSec !== b.tsSec || Math.floor(a.tsNsec / 1000) !== Math.floor(b.tsNsec / 1000)) return false;
+  if (a.origlen !== b.origlen || a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+/** Indices (0-based) of `all` that the subsequence `selected` corresponds to. */
+function matchBack(all: readonly Frame[], selected: readonly Frame[]): Set<number> {
+  const out = new Set<number>();
+  let j = 0;
+  for (const s of selected) {
+    while (j < all.length && !sameFrame(all[j] as Frame, s)) j++;
+    if (j >= all.length) throw new Error('tcpdump wrote a frame that is not in its input');
+    out.add(j++);
+  }
+  return out;
+}
+
+function buildGroups(dir: string, notes: string[]): Group[] {
+  const byLink = new Map<number, { frames: Frame[]; origin: [string, number][] }>();
+  for (const name of readdirSync(CORPUS).sort()) {
+    const out = join(dir, `${name}.pcap`);
+    const r = spawnSync('tcpdump', ['-r', join(CORPUS, name), '-w', out], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      notes.push(`skipped ${name}: tcpdump cannot read it (${r.stderr.trim().split('\n').pop()})`);
+      continue;
+    }
+    const pcap = readPcap(readFileSync(out));
+    if (!DECODED_LINK_TYPES.has(pcap.linkType)) {
+      notes.push(`skipped ${name}: link type ${pcap.linkType} is not decoded by wirelens`);
+      continue;
+    }
+    let g = byLink.get(pcap.linkType);
+    if (!g) {
+      g = { frames: [], origin: [] };
+      byLink.set(pcap.linkType, g);
+    }
+    for (const f of pcap.frames) {
+      g.frames.push(f);
+      g.origin.push([name, f.index]);
+    }
+  }
+  SYNTHETIC.forEach((s, i) => {
+    const f = syntheticFrame(s.name, i + 1);
+    const g = byLink.get(f.linkType);
+    if (!g) throw new Error(`no corpus group for the link type of ${s.name}`);
+    g.frames.push(f);
+    g.origin.push([`synthetic:${s.name}`, 1]);
+  });
+  const groups: Group[] = [];
+  for (const [linkType, g] of byLink) {
+    const path = join(dir, `merged-${linkType}.pcap`);
+    writeFileSync(path, writePcap(linkType, g.frames));
+    // Re-read what was written, so both sides see byte-identical frames.
+    const frames = readPcap(readFileSync(path)).frames;
+    groups.push({ linkType, frames, packets: frames.map(decodeFrame), origin: g.origin, path });
+  }
+  return groups;
+}
+
+async function pool<T>(items: readonly T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await f(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+}
+
+test('wirelens selects exactly the packets tcpdump selects', {
+  skip: !hasTcpdump() && 'tcpdump not installed',
+}, async (t) => {
+  assert.ok(EXPRESSIONS.length >= 40);
+  const dir = mkdtempSync(join(tmpdir(), 'wirelens-filter-diff-'));
+  try {
+    const notes: string[] = [];
+    const groups = buildGroups(dir, notes);
+    const files = new Set(groups.flatMap((g) => g.origin.map((o) => o[0])).filter((n) => !n.startsWith('synthetic:')));
+    const mismatches: string[] = [];
+    const used = new Set<number>();
+    let compared = 0;
+    let refused = 0;
+    const jobs = groups.flatMap((g) => EXPRESSIONS.map((e) => [g, e] as const));
+    await pool(jobs, 4, async ([g, expr]) => {
+      const f = compileFilter(expr);
+      const r = await run(['-r', g.path, '-w', '-', '--', ...(expr === '' ? [] : [expr])]);
+      let selected: Set<number>;
+      if (r.code !== 0) {
+        if (/rejects all packets/.test(r.stderr)) selected = new Set();
+        else {
+          refused++;
+          const why = f.linkTypeError(g.linkType);
+          if (why === undefined)
+            mismatches.push(
+              `[${expr}] link type ${g.linkType}: tcpdump refuses it (${r.stderr.trim()}), wirelens does not`,
+            );
+          return;
+        }
+      } else selected = matchBack(g.frames, readPcap(r.stdout).frames);
+      const why = f.linkTypeError(g.linkType);
+      if (why !== undefined)
+        mismatches.push(`[${expr}] link type ${g.linkType}: wirelens refuses it (${why}), tcpdump does not`);
+      compared++;
+      g.packets.forEach((p, i) => {
+        const ours = f.matches(p);
+        const theirs = selected.has(i);
+        if (ours === theirs) return;
+        const [file, num] = g.origin[i] as [string, number];
+        const ex = EXCEPTIONS.findIndex(
+          ([ef, en, ee]) => ef === file && (en === '*' || en === num) && (ee === '*' || ee === expr),
+        );
+        if (ex >= 0) {
+          used.add(ex);
+          return;
+        }
+        mismatches.push(
+          `[${expr}] ${file} #${num}: tcpdump ${theirs ? 'selects' : 'rejects'}, wirelens ${ours ? 'selects' : 'rejects'}`,
+        );
+      });
+    });
+    for (const n of notes) t.diagnostic(n);
+    t.diagnostic(
+      `${EXPRESSIONS.length} expressions x ${files.size} files + ${SYNTHETIC.length} synthetic frames (${groups.length} link types): ${compared} expression/link-type runs compared, ${refused} refused by libpcap for the link type`,
+    );
+    EXCEPTIONS.forEach((e, i) => {
+      if (!used.has(i)) mismatches.push(`stale exception: ${e.join(' | ')}`);
+    });
+    assert.deepEqual(mismatches.sort(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

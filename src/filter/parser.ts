@@ -37,6 +37,7 @@ import { FilterSyntaxError } from './errors.js';
 import { type Token, tokenize } from './lexer.js';
 import {
   ETHER_PROTO_NAMES,
+  KEYWORDS,
   LLC_SAP_NAMES,
   PROTOCOL_NAMES,
   SERVICE_NAMES,
@@ -166,6 +167,8 @@ interface Quals {
   readonly addr: AddrQual;
   /** The head's last token, named in messages ("after 'port'"). */
   readonly last: Token;
+  /** The head's first token (its protocol qualifier, when there is one). */
+  readonly first: Token;
 }
 
 /** A value (or values combined inside parentheses) before its qualifiers are applied. */
@@ -335,7 +338,15 @@ class Parser {
 
   private expected(what: string, t: Token = this.peek()): FilterSyntaxError {
     if (t.kind === 'bad') return this.err(t, t.problem ?? 'unexpected input');
-    return this.err(t, `expected ${what}, got ${this.show(t)}`);
+    return this.err(t, `expected ${what}, got ${this.show(t)}${this.caseHint(t)}`);
+  }
+
+  /** libpcap keywords are lowercase: point that out for `TCP`, `AND`, ... */
+  private caseHint(t: Token): string {
+    const lower = t.text.toLowerCase();
+    return t.kind === 'id' && lower !== t.text && KEYWORDS.has(lower)
+      ? ` (keywords are lowercase: '${lower}')`
+      : '';
   }
 
   private expectOp(op: string, what: string): Token {
@@ -465,6 +476,7 @@ class Parser {
     if (t.kind === 'eof') throw this.expected('a primitive (host, net, port, tcp, ...)', t);
     if (t.kind === 'id' && /^[A-Za-z0-9]+-/.test(t.text))
       throw this.err(t, `'${t.text}' reads as one name: put spaces around '-' to subtract`);
+    if (this.caseHint(t) !== '') throw this.err(t, `${this.show(t)} is not a keyword${this.caseHint(t)}`);
     if (t.kind === 'id' || t.kind === 'hid' || t.kind === 'hid6' || t.kind === 'eid')
       throw this.err(
         t,
@@ -569,7 +581,7 @@ class Parser {
         throw this.err(a, `'proto' cannot follow '${t.text}': write 'ip proto N' or 'proto N'`);
       }
     }
-    const q: Quals = { proto, dir, addr, last };
+    const q: Quals = { proto, dir, addr, last, first: t0 };
     const tree = this.id(q, `${this.valueWhat(q)} after '${last.text}'`);
     return { node: this.resolve(tree, q), q };
   }
@@ -941,7 +953,7 @@ class Parser {
         throw this.err(tok, 'DECnet addresses are not supported by wirelens filters');
       default:
         throw this.err(
-          q.last,
+          q.first,
           `'${q.proto}' cannot qualify a ${q.addr === 'net' ? 'network' : 'host'}: write '${q.proto} and ${q.addr === 'net' ? 'net' : 'host'} ...'`,
         );
     }
@@ -982,7 +994,7 @@ class Parser {
         proto = q.proto;
         break;
       default:
-        throw this.err(q.last, `'${q.proto}' cannot qualify '${q.addr}': use tcp, udp, sctp or nothing`);
+        throw this.err(q.first, `'${q.proto}' cannot qualify '${q.addr}': use tcp, udp, sctp or nothing`);
     }
     return {
       kind: 'port',
@@ -1012,17 +1024,17 @@ class Parser {
       case 'arp':
       case 'rarp':
         throw this.err(
-          q.last,
+          q.first,
           `'${q.proto} proto' is meaningless: ${q.proto.toUpperCase()} does not encapsulate another protocol`,
         );
       case 'iso':
         throw this.err(
-          q.last,
+          q.first,
           "'iso proto' (OSI protocols) is valid libpcap, but not implemented by wirelens filters",
         );
       default:
         throw this.err(
-          q.last,
+          q.first,
           `'${q.proto} proto' is not valid: use 'ether proto', 'ip proto', 'ip6 proto' or 'proto'`,
         );
     }

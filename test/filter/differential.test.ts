@@ -249,7 +249,9 @@ test('wirelens selects exactly the packets tcpdump selects', {
   try {
     const notes: string[] = [];
     const groups = buildGroups(dir, notes);
-    const files = new Set(groups.flatMap((g) => g.origin.map((o) => o[0])).filter((n) => !n.startsWith('synthetic:')));
+    const files = new Set(
+      groups.flatMap((g) => g.origin.map((o) => o[0])).filter((n) => !n.startsWith('synthetic:')),
+    );
     const mismatches: string[] = [];
     const used = new Set<number>();
     let compared = 0;

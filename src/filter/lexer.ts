@@ -87,7 +87,8 @@ export function parseNumber(text: string): number | string {
   let v: number;
   if (/^0[xX]/.test(text)) v = Number.parseInt(text.slice(2), 16);
   else if (text.length > 1 && text.startsWith('0')) {
-    if (/[89]/.test(text)) return `invalid number ${text}: a leading 0 makes it octal, and octal has no 8 or 9`;
+    if (/[89]/.test(text))
+      return `invalid number ${text}: a leading 0 makes it octal, and octal has no 8 or 9`;
     v = Number.parseInt(text, 8);
   } else v = Number.parseInt(text, 10);
   if (!(v <= 0xffffffff)) return `number ${text} does not fit in 32 bits`;

@@ -396,6 +396,10 @@ class Parser {
 
   /** What follows `and`/`or`: a bare value inheriting `q`, or a term. */
   private operand(q: Quals | undefined, op: Token): { node: Expr; q: Quals | undefined } {
+    const first = this.peek();
+    // Only a value, a number, 'not' or '(' can start a bare value: anything else is a term.
+    if ((first.kind === 'kw' && first.text !== 'not') || (first.kind === 'op' && first.text !== '('))
+      return this.term(q);
     const asId = this.attempt(() => {
       const tree = this.id(q, `a primitive or a value after '${op.text}'`);
       const f = this.peek();
@@ -465,7 +469,7 @@ class Parser {
           return { node: this.relation(), q: undefined };
         case 'and':
         case 'or':
-          throw this.expected('a primitive before it', t);
+          throw this.expected('a primitive (host, net, port, tcp, ...)', t);
       }
       const why = UNSUPPORTED.get(t.text);
       if (why !== undefined)

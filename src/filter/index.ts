@@ -25,6 +25,8 @@ import { FilterSyntaxError } from './errors.js';
 import { compileExpr, linkKind, newCtx, setupCtx } from './evaluate.js';
 import { parseFilter } from './parser.js';
 
+const NO_BYTES = new Uint8Array(0);
+
 export type { Arith, Dir, Expr, LoadProto, Primitive, RelOp } from './ast.js';
 export { FilterSyntaxError } from './errors.js';
 
@@ -115,7 +117,9 @@ export function compileFilter(expr: string, options: CompileOptions = {}): Filte
     ast,
     matches(p: Packet): boolean {
       setupCtx(ctx, p);
-      return pred(ctx) && !ctx.abort;
+      const r = pred(ctx) && !ctx.abort;
+      ctx.d = NO_BYTES; // do not keep the reader's buffer alive
+      return r;
     },
     linkTypeError(linkType: number): string | undefined {
       const kind = linkKind(linkType);

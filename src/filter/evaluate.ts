@@ -271,11 +271,12 @@ function host4(p: Extract<Primitive, { kind: 'host4' }>): Pred {
     const at =
       (off: number): Pred =>
       (c) => {
-        if (!is(c)) return false;
         const w = ld32(c, nlAt(c, sh) + off);
         return w >= 0 && (w & mask) >>> 0 === addr;
       };
-    return byDir(p.dir, at(srcOff), at(dstOff));
+    // libpcap repeats the protocol test before each address; testing it once is equivalent.
+    const addrs = byDir(p.dir, at(srcOff), at(dstOff));
+    return (c) => is(c) && addrs(c);
   };
   const ip = one(0x0800, 12, 16);
   const arp = one(0x0806, 14, 24);
@@ -314,7 +315,6 @@ function host6(p: Extract<Primitive, { kind: 'host6' }>): Pred {
   const at =
     (off: number): Pred =>
     (c) => {
-      if (!is(c)) return false;
       const o = nlAt(c, sh) + off;
       let w = ld32(c, o);
       if (w < 0 || (w & m0) >>> 0 !== a0) return false;
@@ -325,7 +325,8 @@ function host6(p: Extract<Primitive, { kind: 'host6' }>): Pred {
       w = ld32(c, o + 12);
       return w >= 0 && (w & m3) >>> 0 === a3;
     };
-  return byDir(p.dir, at(8), at(24));
+  const addrs = byDir(p.dir, at(8), at(24));
+  return (c) => is(c) && addrs(c);
 }
 
 function etherHost(p: Extract<Primitive, { kind: 'ether-host' }>): Pred {

@@ -1,2 +1,234 @@
-// Placeholder until the CLI lands.
-process.stdout.write('wirelens\n');
+/**
+ * The wirelens command line: commander wiring only. Each command parses its options into a typed
+ * object, calls a run function, and maps the outcome to an exit code. User errors print one line,
+ * never a stack trace; anything else is a bug and prints one.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ExitCode, isUserError, UserError } from '../core/errors.js';
+import { DEFAULT_SESSION, type SessionOptions } from '../flow/session.js';
+import { TIME_MODES, type TimeMode } from '../report/format.js';
+import { colorWanted, makeStyle } from '../report/style.js';
+import { runConns, SORT_KEYS, type SortKey } from './conns.js';
+import { stderrDiagnostics } from './diagnostics.js';
+import { runExplain } from './explain.js';
+import { runListeners } from './listeners.js';
+import { runRead } from './read.js';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+/** Options every flow-analysing command takes. */
+function addSessionOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--msl <seconds>',
+      'maximum segment lifetime; TIME-WAIT lasts 2×MSL (Linux: 60 s)',
+      positiveNumber,
+      DEFAULT_SESSION.msl,
+    )
+    .option(
+      '--max-conns <n>',
+      'most TCP connections tracked at once (oldest evicted beyond)',
+      positiveInt,
+      DEFAULT_SESSION.maxConnections,
+    );
+}
+
+function sessionFrom(o: Record<string, unknown>): SessionOptions {
+  return { ...DEFAULT_SESSION, msl: o.msl as number, maxConnections: o.maxConns as number };
+}
+
+function styleFor(cmd: Command) {
+  const g = cmd.optsWithGlobals() as { color?: boolean };
+  return makeStyle(colorWanted(process.stdout, g.color));
+}
+
+function diagFor(cmd: Command) {
+  const g = cmd.optsWithGlobals() as { color?: boolean; quiet?: boolean };
+  return stderrDiagnostics(makeStyle(colorWanted(process.stderr, g.color)), g.quiet === true);
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('wirelens')
+    .description(
+      'Network protocol inspection: decode captures, follow TCP connections on both endpoints, explain them.',
+    )
+    .version('0.1.0')
+    .option('--no-color', 'disable colours (also: NO_COLOR=1, or output that is not a terminal)')
+    .option('-q, --quiet', 'no notes on stderr (warnings and errors still shown)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false });
+
+  program
+    .command('read')
+    .description('decode a capture (pcap, pcapng, gzip; - for stdin) and print one line per packet')
+    .argument('<file>', 'capture file, or - for standard input')
+    .argument('[filter...]', 'tcpdump filter expression, e.g. "tcp port 80 and host 10.0.0.1"')
+    .option('-c, --count <n>', 'stop after N matching packets', positiveInt)
+    .addOption(
+      new Option(
+        '-t, --time <mode>',
+        'time column: rel (since first packet), abs (UTC clock), delta (since previous), epoch, date',
+      )
+        .choices(TIME_MODES as string[])
+        .default('rel'),
+    )
+    .option('-S, --absolute-seq', 'print raw TCP sequence numbers instead of relative ones')
+    .option('-v, --verbose', 'print every layer of each packet as a tree')
+    .option('-x, --hex', 'print each packet in hex and ASCII, split at layer boundaries')
+    .option('--json', 'one JSON object per packet (NDJSON); see docs/json.md')
+    .option('-w, --write <file>', 'save the matching packets (pcap, or pcapng if the name ends in .pcapng)')
+    .addOption(new Option('--format <fmt>', 'format for -w').choices(['pcap', 'pcapng']))
+    .option('--print', 'with -w, also print the packets')
+    .action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+      const code = await runRead(
+        {
+          file,
+          filter: filter.join(' '),
+          count: o.count as number | undefined,
+          time: o.time as TimeMode,
+          absoluteSeq: o.absoluteSeq === true,
+          verbose: o.verbose === true,
+          hex: o.hex === true,
+          json: o.json === true,
+          write: o.write as string | undefined,
+          format: o.format as 'pcap' | 'pcapng' | undefined,
+          print: o.print === true,
+        },
+        styleFor(cmd),
+        diagFor(cmd),
+      );
+      process.exitCode = code;
+    });
+
+  addSessionOptions(
+    program
+      .command('conns')
+      .description(
+        "list TCP connections (both endpoints' final states, Zeek conn_state and history) and UDP flows",
+      )
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets before tracking')
+      .option(
+        '--json',
+        'one JSON object per connection (NDJSON), Zeek conn.log field names plus ours; see docs/json.md',
+      )
+      .option('--zeek', "write a conn.log in Zeek's TSV format (readable by zeek-cut)")
+      .addOption(
+        new Option('--sort <key>', 'sort by').choices(SORT_KEYS as unknown as string[]).default('start'),
+      )
+      .option('-r, --reverse', 'reverse the sort order')
+      .option(
+        '--state <states>',
+        'only connections in these states: Zeek conn_state (SF,REJ,...) or RFC 9293 (TIME-WAIT,...)',
+      )
+      .option('-n, --limit <n>', 'show at most N connections', positiveInt)
+      .option('--no-udp', 'leave out UDP flows'),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    if (o.json === true && o.zeek === true)
+      throw new UserError('choose one of --json and --zeek', ExitCode.usage);
+    process.exitCode = await runConns(
+      {
+        file,
+        filter: filter.join(' '),
+        json: o.json === true,
+        zeek: o.zeek === true,
+        sort: o.sort as SortKey,
+        reverse: o.reverse === true,
+        states:
+          typeof o.state === 'string'
+            ? o.state
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [],
+        limit: o.limit as number | undefined,
+        udp: o.udp !== false,
+        session: sessionFrom(o),
+      },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('explain')
+      .description(
+        "explain one TCP connection packet by packet: both endpoints' states, why they change, RFC rules",
+      )
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument(
+        '[conn]',
+        "connection number from 'wirelens conns', or endpoints like 10.0.0.1:40000-10.0.0.2:80",
+      )
+      .option('--json', 'the same story as JSON')
+      .option('--step', 'pause after each packet (Enter for the next, q to quit); needs a terminal'),
+  ).action(async (file: string, conn: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runExplain(
+      { file, conn, json: o.json === true, step: o.step === true, session: sessionFrom(o) },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('listeners')
+      .description(
+        'listening endpoints (from SYN-ACKs and RSTs), connections per listener, listen-backlog overflow findings',
+      )
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets before tracking')
+      .option('--json', 'one JSON object per listener'),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runListeners(
+      { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; every other parse problem is a usage error.
+      process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      return;
+    }
+    if (isUserError(e)) {
+      // Multi-line messages (a filter with a caret under the bad token) go below the prefix, indented.
+      const msg = e.message.includes('\n') ? `error:\n${e.message.replace(/^/gm, '  ')}` : e.message;
+      process.stderr.write(`wirelens: ${msg}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(
+      `wirelens: internal error (a bug; please report it with the capture if you can):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    process.exitCode = ExitCode.internal;
+  }
+}
+
+export { UserError };

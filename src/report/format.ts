@@ -111,6 +111,16 @@ export class TimeFormatter {
 
   constructor(private readonly mode: TimeMode) {}
 
+  /** Note a frame that is not displayed: relative times count from the capture's first packet, like Wireshark. */
+  observe(sec: number, nsec: number): void {
+    if (this.firstSec < 0) {
+      this.firstSec = sec;
+      this.firstNsec = nsec;
+      this.prevSec = sec;
+      this.prevNsec = nsec;
+    }
+  }
+
   format(sec: number, nsec: number): string {
     if (this.firstSec < 0) {
       this.firstSec = sec;

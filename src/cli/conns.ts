@@ -1,0 +1,93 @@
+/** `wirelens conns FILE [FILTER]`: the connection table (TCP, then UDP), as a table, NDJSON or a Zeek conn.log. */
+import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
+import type { SessionOptions } from '../flow/session.js';
+import { connectionExtras } from '../report/conn-extras.js';
+import { type ConnRecord, renderConnsTable, tcpRecord, udpRecord, zeekTsv } from '../report/conns.js';
+import type { Style } from '../report/style.js';
+import { analyzeFile } from './analyze.js';
+import type { Diagnostics } from './diagnostics.js';
+import { LineWriter } from './output.js';
+
+export const SORT_KEYS = ['start', 'duration', 'bytes', 'packets', 'state'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface ConnsOptions {
+  readonly file: string;
+  readonly filter: string;
+  readonly json: boolean;
+  readonly zeek: boolean;
+  readonly sort: SortKey;
+  readonly reverse: boolean;
+  /** Keep only these Zeek conn_states or RFC 9293 states (either side). */
+  readonly states: readonly string[];
+  readonly limit: number | undefined;
+  readonly udp: boolean;
+  readonly session: SessionOptions;
+}
+
+function sortValue(r: ConnRecord, k: SortKey): number | string {
+  switch (k) {
+    case 'start':
+      return r.ts;
+    case 'duration':
+      return r.duration;
+    case 'bytes':
+      return r.orig_bytes + r.resp_bytes;
+    case 'packets':
+      return r.orig_pkts + r.resp_pkts;
+    case 'state':
+      return `${r.conn_state ?? ''} ${r.orig_state ?? ''}`;
+  }
+}
+
+export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
+  const rows: ConnRecord[] = [];
+  const run = await analyzeFile(
+    {
+      file: o.file,
+      filter: o.filter,
+      session: o.session,
+      events: {
+        tcpEnd: (c) => {
+          rows.push(tcpRecord(c, connectionExtras(c)));
+        },
+        udpEnd: (f) => {
+          if (o.udp) rows.push(udpRecord(f));
+        },
+      },
+    },
+    diag,
+  );
+  let sel = rows;
+  if (o.states.length > 0) {
+    const want = new Set(o.states.map((s) => s.toUpperCase()));
+    sel = sel.filter(
+      (r) =>
+        (r.conn_state !== undefined && want.has(r.conn_state.toUpperCase())) ||
+        (r.orig_state !== undefined && want.has(r.orig_state)) ||
+        (r.resp_state !== undefined && want.has(r.resp_state)),
+    );
+  }
+  const dir = o.reverse ? -1 : 1;
+  sel.sort((a, b) => {
+    const x = sortValue(a, o.sort);
+    const y = sortValue(b, o.sort);
+    if (x < y) return -dir;
+    if (x > y) return dir;
+    return a.proto === b.proto ? a.index - b.index : a.proto === 'tcp' ? -1 : 1;
+  });
+  if (o.limit !== undefined) sel = sel.slice(0, o.limit);
+  const out = new LineWriter();
+  if (o.json) for (const r of sel) out.line(JSON.stringify(r));
+  else if (o.zeek) for (const l of zeekTsv(sel, new Date())) out.line(l);
+  else for (const l of renderConnsTable(sel, style)) out.line(l);
+  await out.end();
+  const t = run.session.tcp;
+  if (t.evicted > 0 || t.expired > 0) {
+    diag.info(
+      `${t.evicted} connections evicted (table limit ${t.opts.maxConnections}), ${t.expired} expired by idle timeout`,
+    );
+  }
+  if (o.json && o.zeek) throw new UserError('choose one of --json and --zeek', ExitCode.usage);
+  return run.exitCode;
+}

@@ -1,0 +1,4 @@
+/** Entry point used by bin/wirelens.js. */
+import { main } from './main.js';
+
+await main(process.argv);

@@ -160,6 +160,9 @@ function resolvePending(
       // handshake's ACK (accept-queue overflow with tcp_abort_on_overflow=1 looks like this). An
       // established socket that aborts sends RST,ACK: then the ACK had been taken.
       if (p.kind === 'ack' && seg.hasAck) applyAck(c, side, p);
+      // A RST,ACK that acknowledges the peer's FIN shows the FIN was received before the abort.
+      else if (p.kind === 'fin' && seg.hasAck && seqGe(seg.ack, p.end))
+        applyReceipt(c, side, p.kind, p.ts, p.packet, false, opts);
       continue;
     }
     if (p.kind === 'ack') {

@@ -195,7 +195,7 @@ export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel'>
         break;
       case 'undecoded':
         info =
-          info && info.startsWith('IPv')
+          info?.startsWith('IPv')
             ? `${info}, ${l.headerLength} bytes`
             : `${l.what}, ${l.headerLength} bytes`;
         if (from === '' && l2from) {

@@ -194,10 +194,9 @@ export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel'>
         info = dnsText(l);
         break;
       case 'undecoded':
-        info =
-          info?.startsWith('IPv')
-            ? `${info}, ${l.headerLength} bytes`
-            : `${l.what}, ${l.headerLength} bytes`;
+        info = info?.startsWith('IPv')
+          ? `${info}, ${l.headerLength} bytes`
+          : `${l.what}, ${l.headerLength} bytes`;
         if (from === '' && l2from) {
           from = l2from;
           to = l2to;

@@ -264,11 +264,11 @@ export class TcpTracker {
           `${(ep.timeWaitEnd - ts).toFixed(3)} s before the 2×MSL deadline`,
         ),
       );
-      prev.move(
+      // The old incarnation ends here, still in TIME-WAIT: the new connection takes over the 4-tuple.
+      prev.note(
         side,
-        'CLOSED',
         'timewait-reused',
-        `a new SYN (packet ${p.frame.index}) reopened the 4-tuple during TIME-WAIT: ${legitimate ? 'accepted' : 'risky'}`,
+        `a new SYN (packet ${p.frame.index}) reopens the 4-tuple ${(ep.timeWaitEnd - ts).toFixed(3)} s before TIME-WAIT would end: ${legitimate ? 'accepted (safe)' : 'risky'}; this connection ends here`,
         ts,
         p.frame.index,
       );

@@ -22,7 +22,7 @@ import { anomaly } from '../../core/anomaly.js';
 import { escapeBytes } from '../../core/escape.js';
 import { HA } from './anomalies.js';
 import { type ContentCoding, contentCodingOf, type DecodeOutcome, decodeBounded } from './decode.js';
-import { TCHAR } from './detect.js';
+import { KNOWN_METHODS, TCHAR } from './detect.js';
 import {
   DEFAULT_HTTP_LIMITS,
   type HttpEvent,
@@ -156,6 +156,14 @@ export class HttpStreamParser {
   private lineStart = 0;
   private lineTs = 0;
   private linePacket = 0;
+  /** Bytes of the line just completed that came from earlier chunks (in `pend`). */
+  private lineHave = 0;
+  /**
+   * While resynchronising: where each later chunk's part of the current line starts, with its
+   * stamps ([offset, ts, packet] triples), so a start line found mid-line is stamped exactly.
+   */
+  private marks: Float64Array | undefined;
+  private markCount = 0;
 
   // Start-line prefix check (method token then SP; or "HTTP/"), done byte by byte as it arrives.
   private pfxDone = false;
@@ -719,9 +727,10 @@ export class HttpStreamParser {
     const id = this.isRequest ? HA['http.bad-request-line'] : HA['http.bad-status-line'];
     this.emitAnomaly(id, at, this.isRequest ? 'not a method token' : 'does not start with HTTP/');
     this.endMessage(false, at);
-    this.enterResync(at);
-    this.discarding = true;
-    return j;
+    // Keep the line read so far: a start line may still end it (after leftover body bytes).
+    this.phase = P_RESYNC;
+    this.resyncStart = this.lineStart;
+    return i;
   }
 
   /** An HTTP/0.9 response: no status line, no headers, the body runs to the close. */
@@ -767,6 +776,9 @@ export class HttpStreamParser {
       this.lineStart = this.base + i;
       this.lineTs = this.ts;
       this.linePacket = this.packet;
+      this.markCount = 0;
+    } else if (this.phase === P_RESYNC || this.phase === P_START) {
+      this.mark(this.base + i);
     }
     let lf = d.indexOf(LF, i);
     if (lf >= end) lf = -1;
@@ -785,6 +797,7 @@ export class HttpStreamParser {
       this.lineTooLong(cap);
       return lf + 1;
     }
+    this.lineHave = have;
     if (have === 0) {
       this.onLine(d, i, lf);
     } else {
@@ -859,7 +872,7 @@ export class HttpStreamParser {
     switch (this.phase) {
       case P_START:
         this.headBytes = len;
-        if (this.isRequest) this.requestLine(buf, s, ce, lfAt);
+        if (this.isRequest) this.requestLine(buf, s, ce, lf, lfAt);
         else this.statusLine(buf, s, ce, lfAt);
         break;
       case P_HEADERS:
@@ -904,10 +917,19 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Start lines
 
-  private requestLine(buf: Uint8Array, s: number, ce: number, lfAt: number): void {
+  private requestLine(buf: Uint8Array, s: number, ce: number, lf: number, lfAt: number): void {
     let sp1 = s;
     while (sp1 < ce && buf[sp1] !== SP) sp1++;
     this.method = escapeBytes(buf, s, sp1);
+    if (!isUpperMethod(buf, s, sp1) && !KNOWN_METHODS.has(this.method) && findRequestStart(buf, s, ce) > s) {
+      // "hello!GET / HTTP/1.1": bytes left over from the previous message, then a request.
+      this.emitAnomaly(HA['http.bad-request-line'], lfAt, 'bytes before the request line');
+      this.endMessage(false, lfAt);
+      this.phase = P_RESYNC;
+      this.resyncStart = this.lineStart;
+      this.resyncLine(buf, s, ce, lf);
+      return;
+    }
     let sp2 = ce - 1;
     while (sp2 > sp1 && buf[sp2] !== SP) sp2--;
     if (sp2 <= sp1) {
@@ -1457,57 +1479,113 @@ export class HttpStreamParser {
     return i;
   }
 
-  /** A complete line while resynchronising: is it a plausible start line? */
+  /** A complete line while resynchronising: does a plausible start line end it? */
   private resyncLine(buf: Uint8Array, s: number, ce: number, lf: number): void {
-    if (!(this.isRequest ? plausibleRequestLine(buf, s, ce) : plausibleStatusLine(buf, s, ce))) return;
-    const skipped = this.lineStart - this.resyncStart;
+    const k = this.isRequest ? findRequestStart(buf, s, ce) : findStatusStart(buf, s, ce);
+    if (k < 0) return;
+    const start = this.lineStart + (k - s);
+    const skipped = start - this.resyncStart;
     this.skippedTotal += skipped;
-    // Both events concern the line's first byte, which may have come in an earlier packet.
+    // Both events concern the start line's first byte, which may have come in an earlier packet.
     const t = this.ts;
     const p = this.packet;
-    this.ts = this.lineTs;
-    this.packet = this.linePacket;
-    this.emitAnomaly(HA['http.resync'], this.lineStart, `skipped ${skipped} bytes`);
-    this.beginMessage(this.lineStart);
+    this.stampAt(start);
+    this.emitAnomaly(HA['http.resync'], start, `skipped ${skipped} bytes`);
+    this.beginMessage(start);
     this.ts = t;
     this.packet = p;
+    this.lineStart = start;
     this.pfxDone = true;
     this.phase = P_START;
-    this.onLine(buf, s, lf);
+    this.onLine(buf, k, lf);
+  }
+
+  private mark(offset: number): void {
+    this.marks ??= new Float64Array(3 * MAX_MARKS);
+    if (this.markCount >= MAX_MARKS) return;
+    const m = this.marks;
+    const j = 3 * this.markCount++;
+    m[j] = offset;
+    m[j + 1] = this.ts;
+    m[j + 2] = this.packet;
+  }
+
+  /** Set ts/packet to those of the packet that held byte `offset` of the line just completed. */
+  private stampAt(offset: number): void {
+    if (offset >= this.lineStart + this.lineHave) return; // in the current chunk
+    this.ts = this.lineTs;
+    this.packet = this.linePacket;
+    const m = this.marks;
+    if (m === undefined) return;
+    for (let j = 0; j < this.markCount; j++) {
+      if ((m[3 * j] as number) > offset) break;
+      this.ts = m[3 * j + 1] as number;
+      this.packet = m[3 * j + 2] as number;
+    }
   }
 }
 
-/** `method SP target SP HTTP/1.x` with exactly two spaces: the start of a request. */
-function plausibleRequestLine(buf: Uint8Array, s: number, ce: number): boolean {
-  let k = s;
-  while (k < ce && TCHAR[buf[k] as number] === 1) k++;
-  if (k === s || k - s > 32 || buf[k] !== SP) return false;
-  k++;
-  const t = k;
-  while (k < ce && buf[k] !== SP) {
+/** Methods as real clients write them: uppercase letters, `-`, `_`. */
+function isUpperMethod(buf: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
     const b = buf[k] as number;
-    if (b < SP || b === 0x7f) return false;
-    k++;
+    if (!((b >= 0x41 && b <= 0x5a) || b === 0x2d || b === 0x5f)) return false;
   }
-  if (k === t || ce - k !== 9) return false;
-  for (let m = 0; m < 5; m++) if (buf[k + 1 + m] !== HTTP_SLASH[m]) return false;
-  return buf[k + 6] === 0x31 && buf[k + 7] === 0x2e && isDigit(buf[k + 8]);
+  return to > from;
 }
 
-/** `HTTP/1.x SP 3DIGIT`, then SP or the end of the line. */
-function plausibleStatusLine(buf: Uint8Array, s: number, ce: number): boolean {
-  if (ce - s < 12) return false;
-  for (let m = 0; m < 5; m++) if (buf[s + m] !== HTTP_SLASH[m]) return false;
-  return (
-    buf[s + 5] === 0x31 &&
-    buf[s + 6] === 0x2e &&
-    isDigit(buf[s + 7]) &&
-    buf[s + 8] === SP &&
-    isDigit(buf[s + 9]) &&
-    isDigit(buf[s + 10]) &&
-    isDigit(buf[s + 11]) &&
-    (ce === s + 12 || buf[s + 12] === SP)
-  );
+/** Chunk stamps remembered per line while resynchronising (a line split over more is stamped approximately). */
+const MAX_MARKS = 64;
+
+/**
+ * Where a request line ending this line starts: `METHOD SP target SP HTTP/1.x` as the whole
+ * line (an uppercase method), or after leftover bytes (then only a known method counts, as in
+ * `hello!GET /next HTTP/1.1` after a body longer than its Content-Length). -1 if none.
+ */
+function findRequestStart(buf: Uint8Array, s: number, ce: number): number {
+  const v = ce - 9;
+  if (v - s < 3 || buf[v] !== SP) return -1;
+  for (let m = 0; m < 5; m++) if (buf[v + 1 + m] !== HTTP_SLASH[m]) return -1;
+  if (buf[v + 6] !== 0x31 || buf[v + 7] !== 0x2e || !isDigit(buf[v + 8])) return -1;
+  let t = v - 1;
+  while (t >= s && buf[t] !== SP) {
+    const b = buf[t] as number;
+    if (b < SP || b === 0x7f) return -1;
+    t--;
+  }
+  if (t < s || t === v - 1) return -1;
+  let m = t - 1;
+  while (m >= s && TCHAR[buf[m] as number] === 1) m--;
+  m++;
+  if (m === t) return -1;
+  if (m === s && t - s <= 32 && isUpperMethod(buf, s, t)) return s;
+  for (let k = Math.max(m, t - 32); k < t; k++) {
+    if (KNOWN_METHODS.has(Buffer.from(buf.buffer, buf.byteOffset + k, t - k).toString('latin1'))) return k;
+  }
+  return -1;
+}
+
+/** Where `HTTP/1.x SP 3DIGIT` (then SP or the line end) starts in this line, or -1. */
+function findStatusStart(buf: Uint8Array, s: number, ce: number): number {
+  for (let k = s; k + 12 <= ce; k++) {
+    if (buf[k] !== 0x48) continue;
+    let ok = true;
+    for (let m = 1; m < 5 && ok; m++) ok = buf[k + m] === HTTP_SLASH[m];
+    if (
+      ok &&
+      buf[k + 5] === 0x31 &&
+      buf[k + 6] === 0x2e &&
+      isDigit(buf[k + 7]) &&
+      buf[k + 8] === SP &&
+      isDigit(buf[k + 9]) &&
+      isDigit(buf[k + 10]) &&
+      isDigit(buf[k + 11]) &&
+      (ce === k + 12 || buf[k + 12] === SP)
+    ) {
+      return k;
+    }
+  }
+  return -1;
 }
 
 const H_CONTENT_LENGTH = 1;

@@ -456,6 +456,9 @@ export class HttpStreamParser {
       case P_UNTIL_CLOSE:
         this.endMessage(this.bodyGap === 0, at);
         break;
+      case P_RESYNC:
+        this.skippedTotal += Math.max(0, at - this.resyncStart);
+        break;
       default:
     }
     this.pend = undefined;

@@ -127,9 +127,26 @@ function isOws(b: number | undefined): boolean {
 }
 
 /** Case-insensitive token list membership (`close` in `Connection: keep-alive, Close`). */
-function listHas(lowerValue: string, token: string): boolean {
-  for (const part of lowerValue.split(',')) if (part.trim() === token) return true;
-  return false;
+/**
+ * Text of a byte range for display: printable ASCII (no backslash) is sliced as is, which is
+ * exactly what `escapeBytes` would return for it; anything else goes through `escapeBytes`.
+ */
+function text(buf: Buffer, from: number, to: number): string {
+  for (let k = from; k < to; k++) {
+    const b = buf[k] as number;
+    if (b < 0x20 || b > 0x7e || b === 0x5c) return escapeBytes(buf, from, to);
+  }
+  return buf.toString('latin1', from, to);
+}
+
+/** Printable ASCII without backslash: text that `escapeBytes` leaves unchanged. */
+const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
+/** A header name: 1*tchar (RFC 9110 §5.6.2). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A Buffer over the same memory (no copy), for latin1 slicing. */
+function asBuffer(d: Uint8Array): Buffer {
+  return Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
 }
 
 interface PendingRequest {
@@ -149,7 +166,7 @@ export class HttpStreamParser {
   private packet = 0;
 
   // Line assembly: the not-yet-ended part of a line split across chunks.
-  private pend: Uint8Array | undefined;
+  private pend: Buffer | undefined;
   private pendLen = 0;
   /** Skip bytes up to and including the next LF (rest of an over-long or rejected line). */
   private discarding = false;
@@ -312,10 +329,11 @@ export class HttpStreamParser {
     }
   }
 
-  push(chunk: Uint8Array, ts: number, packet: number): void {
+  push(bytes: Uint8Array, ts: number, packet: number): void {
     if (this.phase === P_ENDED) return;
     this.ts = ts;
     this.packet = packet;
+    const chunk = asBuffer(bytes);
     const n = chunk.length;
     let i = 0;
     while (i < n) {
@@ -469,14 +487,8 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Events
 
-  private base0(offset: number) {
-    return {
-      side: this.side,
-      ts: this.ts,
-      packet: this.packet,
-      offset,
-      message: this.inMessage ? this.msg : 0,
-    };
+  private get messageNo(): number {
+    return this.inMessage ? this.msg : 0;
   }
 
   private emit(e: HttpEvent): void {
@@ -485,7 +497,15 @@ export class HttpStreamParser {
 
   private emitAnomaly(id: string, offset: number, detail?: string): void {
     this.flushBody();
-    this.emit({ ...this.base0(offset), kind: 'anomaly', anomaly: anomaly(id, 'http', offset, detail) });
+    this.emit({
+      kind: 'anomaly',
+      side: this.side,
+      ts: this.ts,
+      packet: this.packet,
+      offset,
+      message: this.messageNo,
+      anomaly: anomaly(id, 'http', offset, detail),
+    });
   }
 
   /** Once-per-message anomaly. */
@@ -497,9 +517,10 @@ export class HttpStreamParser {
 
   private emitSwitch(kind: 'upgrade' | 'connect', info: string, confirmed: boolean, offset: number): void {
     this.flushBody();
-    const b = { ...this.base0(offset), message: 0 };
-    if (kind === 'upgrade') this.emit({ ...b, kind, protocol: info, confirmed });
-    else this.emit({ ...b, kind, authority: info, confirmed });
+    const { side, ts, packet } = this;
+    if (kind === 'upgrade')
+      this.emit({ kind, side, ts, packet, offset, message: 0, protocol: info, confirmed });
+    else this.emit({ kind, side, ts, packet, offset, message: 0, authority: info, confirmed });
   }
 
   /** Report body progress accumulated in this push (before any other event, and at its end). */
@@ -515,8 +536,12 @@ export class HttpStreamParser {
     this.pendWire = 0;
     this.pendBody = 0;
     this.emit({
-      ...this.base0(offset),
       kind: 'body',
+      side: this.side,
+      ts: this.ts,
+      packet: this.packet,
+      offset,
+      message: this.messageNo,
       wireBytes,
       bodyBytes,
       wireTotal: this.wireTotal,
@@ -576,7 +601,14 @@ export class HttpStreamParser {
     this.decOut = undefined;
     this.pfxDone = false;
     this.pfxCount = 0;
-    this.emit({ ...this.base0(at), kind: 'messageStart' });
+    this.emit({
+      kind: 'messageStart',
+      side: this.side,
+      ts: this.ts,
+      packet: this.packet,
+      offset: at,
+      message: this.msg,
+    });
   }
 
   /** Close the current message (if any) and emit messageEnd. `offset`: last byte of it. */
@@ -627,7 +659,15 @@ export class HttpStreamParser {
     }
     // A response that broke before its head still answered a request: keep the queue aligned.
     if (!this.isRequest && !this.headParsed && this.expectHead < this.expect.length) this.expectHead++;
-    this.emit({ ...this.base0(offset), kind: 'messageEnd', summary: s });
+    this.emit({
+      kind: 'messageEnd',
+      side: this.side,
+      ts: this.ts,
+      packet: this.packet,
+      offset,
+      message: this.msg,
+      summary: s,
+    });
     this.inMessage = false;
     this.preview = undefined;
     this.decBuf = undefined;
@@ -669,7 +709,7 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Phases
 
-  private idle(d: Uint8Array, i: number): number {
+  private idle(d: Buffer, i: number): number {
     const n = d.length;
     while (i < n) {
       const b = d[i] as number;
@@ -692,7 +732,7 @@ export class HttpStreamParser {
     return i;
   }
 
-  private startLine(d: Uint8Array, i: number): number {
+  private startLine(d: Buffer, i: number): number {
     const n = d.length;
     if (!this.pfxDone) {
       for (let j = i; j < n; j++) {
@@ -751,7 +791,7 @@ export class HttpStreamParser {
     this.phase = P_UNTIL_CLOSE;
   }
 
-  private probe(d: Uint8Array, i: number): number {
+  private probe(d: Buffer, i: number): number {
     const b = d[i] as number;
     if (TCHAR[b] === 1 || b === CR || b === LF) {
       this.phase = P_IDLE;
@@ -767,7 +807,7 @@ export class HttpStreamParser {
    * Read one line (up to LF) of at most `cap` bytes (LF included) from `d[i..end)`, parse it when
    * complete. A longer line goes to `lineTooLong`. Returns the next index.
    */
-  private readLine(d: Uint8Array, i: number, end: number, cap: number): number {
+  private readLine(d: Buffer, i: number, end: number, cap: number): number {
     if (this.discarding) {
       const lf = d.indexOf(LF, i);
       if (lf < 0 || lf >= end) return end;
@@ -805,7 +845,7 @@ export class HttpStreamParser {
       this.onLine(d, i, lf);
     } else {
       this.append(d, i, lf + 1);
-      const buf = this.pend as Uint8Array;
+      const buf = this.pend as Buffer;
       this.pendLen = 0;
       this.onLine(buf, 0, have + (lf - i));
       if (buf.length > 4096 && this.pend === buf) this.pend = undefined;
@@ -813,13 +853,13 @@ export class HttpStreamParser {
     return lf + 1;
   }
 
-  private append(d: Uint8Array, from: number, to: number): void {
+  private append(d: Buffer, from: number, to: number): void {
     const need = this.pendLen + (to - from);
     let buf = this.pend;
     if (buf === undefined || buf.length < need) {
       let size = buf === undefined ? 256 : buf.length * 2;
       while (size < need) size *= 2;
-      const grown = new Uint8Array(size);
+      const grown = Buffer.alloc(size);
       if (buf !== undefined && this.pendLen > 0) grown.set(buf.subarray(0, this.pendLen));
       this.pend = grown;
       buf = grown;
@@ -866,7 +906,7 @@ export class HttpStreamParser {
   }
 
   /** A complete line `buf[s..lf)` (LF at `lf`, CR before it if any). */
-  private onLine(buf: Uint8Array, s: number, lf: number): void {
+  private onLine(buf: Buffer, s: number, lf: number): void {
     const len = lf + 1 - s;
     const lfAt = this.lineStart + (lf - s);
     let ce = lf;
@@ -920,10 +960,12 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Start lines
 
-  private requestLine(buf: Uint8Array, s: number, ce: number, lf: number, lfAt: number): void {
+  private requestLine(buf: Buffer, s: number, ce: number, lf: number, lfAt: number): void {
     let sp1 = s;
     while (sp1 < ce && buf[sp1] !== SP) sp1++;
-    this.method = escapeBytes(buf, s, sp1);
+    const line = buf.toString('latin1', s, ce);
+    const plain = PRINTABLE.test(line);
+    this.method = plain ? line.slice(0, sp1 - s) : text(buf, s, sp1);
     if (!isUpperMethod(buf, s, sp1) && !KNOWN_METHODS.has(this.method) && findRequestStart(buf, s, ce) > s) {
       // "hello!GET / HTTP/1.1": bytes left over from the previous message, then a request.
       this.emitAnomaly(HA['http.bad-request-line'], lfAt, 'bytes before the request line');
@@ -938,7 +980,7 @@ export class HttpStreamParser {
     if (sp2 <= sp1) {
       // No version: the HTTP/0.9 simple request "GET SP target".
       if (this.method === 'GET' && ce > sp1 + 1 && buf[sp1 + 1] !== SP) {
-        this.target = escapeBytes(buf, sp1 + 1, ce);
+        this.target = text(buf, sp1 + 1, ce);
         this.version = '0.9';
         this.emitAnomaly(HA['http.version-0.9'], lfAt, 'request without a version');
         this.checkTarget(buf, sp1 + 1, ce, lfAt);
@@ -963,12 +1005,12 @@ export class HttpStreamParser {
       this.unsupported(lfAt, major);
       return;
     }
-    this.target = escapeBytes(buf, sp1 + 1, sp2);
-    this.checkTarget(buf, sp1 + 1, sp2, lfAt);
+    this.target = plain ? line.slice(sp1 + 1 - s, sp2 - s) : text(buf, sp1 + 1, sp2);
+    if (!plain || this.target.includes(' ')) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
     this.phase = P_HEADERS;
   }
 
-  private checkTarget(buf: Uint8Array, from: number, to: number, lfAt: number): void {
+  private checkTarget(buf: Buffer, from: number, to: number, lfAt: number): void {
     for (let k = from; k < to; k++) {
       const b = buf[k] as number;
       if (b <= SP || b === 0x7f) {
@@ -979,7 +1021,7 @@ export class HttpStreamParser {
   }
 
   /** `HTTP/` DIGIT `.` DIGIT exactly filling buf[from..to): returns the major version, or -1. */
-  private parseVersion(buf: Uint8Array, from: number, to: number): number {
+  private parseVersion(buf: Buffer, from: number, to: number): number {
     if (to - from !== 8) return -1;
     for (let k = 0; k < 5; k++) if (buf[from + k] !== HTTP_SLASH[k]) return -1;
     const maj = buf[from + 5];
@@ -990,7 +1032,7 @@ export class HttpStreamParser {
     return (maj as number) - 0x30;
   }
 
-  private statusLine(buf: Uint8Array, s: number, ce: number, lfAt: number): void {
+  private statusLine(buf: Buffer, s: number, ce: number, lfAt: number): void {
     // "HTTP/" is checked already: DIGIT "." DIGIT SP 3DIGIT [ SP reason ]
     const major = this.parseVersion(buf, s, s + 8);
     const c0 = buf[s + 9];
@@ -1014,7 +1056,7 @@ export class HttpStreamParser {
       return;
     }
     this.status = status;
-    this.reason = ce > s + 13 ? escapeBytes(buf, s + 13, ce) : '';
+    this.reason = ce > s + 13 ? text(buf, s + 13, ce) : '';
     this.phase = P_HEADERS;
   }
 
@@ -1038,7 +1080,7 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Header section
 
-  private headerLine(buf: Uint8Array, s: number, ce: number, lfAt: number, trailer: boolean): void {
+  private headerLine(buf: Buffer, s: number, ce: number, lfAt: number, trailer: boolean): void {
     const first = buf[s] as number;
     if (trailer && this.tList === undefined) this.tList = [];
     const list = trailer ? (this.tList as Array<readonly [string, string]>) : this.hList;
@@ -1054,12 +1096,35 @@ export class HttpStreamParser {
       let ve = ce;
       while (vs < ve && isOws(buf[vs])) vs++;
       while (ve > vs && isOws(buf[ve - 1])) ve--;
-      const more = escapeBytes(buf, vs, ve);
+      const more = text(buf, vs, ve);
       const last = list[list.length - 1];
       if (last !== undefined && count <= this.limits.maxHeaders) {
         list[list.length - 1] = [last[0], last[1] === '' ? more : `${last[1]} ${more}`];
       }
       if (!trailer && this.lastSemantic !== 0) this.semantic(this.lastSemantic, more.toLowerCase(), more);
+      return;
+    }
+    // Fast path: a printable-ASCII line (the usual case) is sliced once, then split in JS.
+    const line = buf.toString('latin1', s, ce);
+    if (PRINTABLE.test(line)) {
+      const colon = line.indexOf(':');
+      if (colon < 0) {
+        this.flag(F_BAD_LINE, HA['http.bad-header-line'], lfAt, 'no colon');
+        this.lastSemantic = 0;
+        return;
+      }
+      const raw = line.slice(0, colon);
+      const name = raw.trimEnd();
+      if (name.length === 0) {
+        this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'empty name');
+        this.lastSemantic = 0;
+        return;
+      }
+      if (name.length < raw.length)
+        this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'whitespace before the colon');
+      else if (!TOKEN.test(name))
+        this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'character outside the token set');
+      this.addHeader(name, line.slice(colon + 1).trim(), list, count, lfAt, trailer);
       return;
     }
     let c = s;
@@ -1089,16 +1154,24 @@ export class HttpStreamParser {
     let ve = ce;
     while (vs < ve && isOws(buf[vs])) vs++;
     while (ve > vs && isOws(buf[ve - 1])) ve--;
-    const name = escapeBytes(buf, s, ne);
-    const value = escapeBytes(buf, vs, ve);
+    this.addHeader(text(buf, s, ne), text(buf, vs, ve), list, count, lfAt, trailer);
+  }
+
+  private addHeader(
+    name: string,
+    value: string,
+    list: Array<readonly [string, string]>,
+    count: number,
+    lfAt: number,
+    trailer: boolean,
+  ): void {
     const n = count + 1;
     if (trailer) this.tCount = n;
     else this.hCount = n;
     if (n <= this.limits.maxHeaders) list.push([name, value]);
     else this.flag(F_TOO_MANY, HA['http.too-many-headers'], lfAt, `more than ${this.limits.maxHeaders}`);
     if (trailer) return;
-    const lname = name.toLowerCase();
-    const kind = SEMANTIC[lname] ?? 0;
+    const kind = SEMANTIC_LENGTHS[name.length] === 1 ? (SEMANTIC[name.toLowerCase()] ?? 0) : 0;
     this.lastSemantic = kind;
     if (kind !== 0) this.semantic(kind, value.toLowerCase(), value);
   }
@@ -1131,9 +1204,12 @@ export class HttpStreamParser {
         }
         break;
       case H_CONNECTION:
-        if (listHas(lower, 'close')) this.connClose = true;
-        if (listHas(lower, 'keep-alive')) this.connKeepAlive = true;
-        if (listHas(lower, 'upgrade')) this.connUpgrade = true;
+        for (const part of lower.split(',')) {
+          const token = part.trim();
+          if (token === 'close') this.connClose = true;
+          else if (token === 'keep-alive') this.connKeepAlive = true;
+          else if (token === 'upgrade') this.connUpgrade = true;
+        }
         break;
       case H_UPGRADE:
         if (!this.hasUpgrade) this.upgradeValue = value;
@@ -1180,7 +1256,15 @@ export class HttpStreamParser {
           interim: this.status >= 100 && this.status < 200 && this.status !== 101,
           requestMethod: this.requestMethod,
         };
-    this.emit({ ...this.base0(at), kind: 'head', head });
+    this.emit({
+      kind: 'head',
+      side: this.side,
+      ts: this.ts,
+      packet: this.packet,
+      offset: at,
+      message: this.msg,
+      head,
+    });
   }
 
   /** The empty line ending the header section is at `lfAt`: decide the body (RFC 9112 §6.3). */
@@ -1326,7 +1410,7 @@ export class HttpStreamParser {
   // Bodies
 
   /** Content-Length body or chunk data: take up to `remaining` bytes. */
-  private countedBody(d: Uint8Array, i: number): number {
+  private countedBody(d: Buffer, i: number): number {
     const take = Math.min(this.remaining, d.length - i);
     this.bodyData(d, i, i + take, this.base + i);
     this.remaining -= take;
@@ -1412,7 +1496,7 @@ export class HttpStreamParser {
     this.decCut = true;
   }
 
-  private chunkSizeLine(buf: Uint8Array, s: number, ce: number, lfAt: number): void {
+  private chunkSizeLine(buf: Buffer, s: number, ce: number, lfAt: number): void {
     let k = s;
     let size = 0;
     let sig = 0;
@@ -1467,7 +1551,7 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Resynchronisation
 
-  private resync(d: Uint8Array, i: number): number {
+  private resync(d: Buffer, i: number): number {
     // Index in `d` of the first byte past the budget (may lie beyond this chunk).
     const budgetEnd = this.resyncStart + this.limits.maxResyncBytes - this.base;
     const end = Math.min(d.length, budgetEnd);
@@ -1483,7 +1567,7 @@ export class HttpStreamParser {
   }
 
   /** A complete line while resynchronising: does a plausible start line end it? */
-  private resyncLine(buf: Uint8Array, s: number, ce: number, lf: number): void {
+  private resyncLine(buf: Buffer, s: number, ce: number, lf: number): void {
     const k = this.isRequest ? findRequestStart(buf, s, ce) : findStatusStart(buf, s, ce);
     if (k < 0) return;
     const start = this.lineStart + (k - s);
@@ -1597,6 +1681,19 @@ const H_CONNECTION = 3;
 const H_UPGRADE = 4;
 const H_CONTENT_ENCODING = 5;
 const H_HOST = 6;
+
+/** 1 at the lengths of the names in SEMANTIC: most names are not lowercased at all. */
+const SEMANTIC_LENGTHS = new Uint8Array(32);
+for (const n of [
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'content-encoding',
+  'host',
+]) {
+  SEMANTIC_LENGTHS[n.length] = 1;
+}
 
 const SEMANTIC: Readonly<Record<string, number>> = Object.assign(
   Object.create(null) as Record<string, number>,

@@ -48,11 +48,14 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 
 /** Header fields in wire order, names and values escaped for display, with case-insensitive lookup. */
 export class HttpHeaders {
-  /** Lowercased names, index-aligned with `list`. */
-  private readonly lower: readonly string[];
+  /** Lowercased names, index-aligned with `list`, made on the first lookup (a #field: not data). */
+  #lower: string[] | undefined;
 
-  constructor(readonly list: ReadonlyArray<readonly [name: string, value: string]>) {
-    this.lower = list.map((h) => h[0].toLowerCase());
+  constructor(readonly list: ReadonlyArray<readonly [name: string, value: string]>) {}
+
+  private get lower(): string[] {
+    if (this.#lower === undefined) this.#lower = this.list.map((h) => h[0].toLowerCase());
+    return this.#lower;
   }
 
   get size(): number {

@@ -141,6 +141,8 @@ function text(buf: Buffer, from: number, to: number): string {
 
 /** Printable ASCII without backslash: text that `escapeBytes` leaves unchanged. */
 const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
+/** A plain Content-Length value. */
+const DIGITS = /^\d{1,15}$/;
 /** A header name: 1*tchar (RFC 9110 §5.6.2). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -1180,6 +1182,12 @@ export class HttpStreamParser {
   private semantic(kind: number, lower: string, value: string): void {
     switch (kind) {
       case H_CONTENT_LENGTH:
+        if (DIGITS.test(lower)) {
+          const num = Number(lower);
+          if (this.cl === CL_NONE) this.cl = num;
+          else if (this.cl >= 0 && this.cl !== num) this.cl = CL_CONFLICT;
+          break;
+        }
         // RFC 9110 §8.6: a list of identical values is the same as one.
         for (const part of lower.split(',')) {
           const v = part.trim();
@@ -1204,6 +1212,14 @@ export class HttpStreamParser {
         }
         break;
       case H_CONNECTION:
+        if (lower === 'keep-alive') {
+          this.connKeepAlive = true;
+          break;
+        }
+        if (lower === 'close') {
+          this.connClose = true;
+          break;
+        }
         for (const part of lower.split(',')) {
           const token = part.trim();
           if (token === 'close') this.connClose = true;
@@ -1430,7 +1446,7 @@ export class HttpStreamParser {
   }
 
   /** Body payload bytes d[from..to), the first at stream offset `off`: count, preview, keep for decoding. */
-  private bodyData(d: Uint8Array, from: number, to: number, off: number): void {
+  private bodyData(d: Buffer, from: number, to: number, off: number): void {
     const n = to - from;
     if (n <= 0) return;
     this.wireTotal += n;
@@ -1441,15 +1457,19 @@ export class HttpStreamParser {
     const pmax = this.limits.previewBytes;
     if (this.previewLen < pmax) {
       const k = Math.min(pmax - this.previewLen, n);
-      this.preview ??= new Uint8Array(pmax);
-      this.preview.set(d.subarray(from, from + k), this.previewLen);
+      if (this.preview === undefined) {
+        // A Content-Length body smaller than the preview gets a preview of its size.
+        const size = this.framing === 'content-length' ? Math.min(pmax, this.remaining) : pmax;
+        this.preview = new Uint8Array(Math.max(size, k));
+      }
+      d.copy(this.preview, this.previewLen, from, from + k);
       this.previewLen += k;
     }
     if (this.coding !== undefined && !this.decCut && this.decOut === undefined)
       this.keepForDecode(d, from, to);
   }
 
-  private keepForDecode(d: Uint8Array, from: number, to: number): void {
+  private keepForDecode(d: Buffer, from: number, to: number): void {
     const cap = this.limits.decodeInputBytes;
     const k = Math.min(cap - this.decLen, to - from);
     if (k > 0) {
@@ -1462,7 +1482,7 @@ export class HttpStreamParser {
         this.decBuf = grown;
         buf = grown;
       }
-      buf.set(d.subarray(from, from + k), this.decLen);
+      d.copy(buf, this.decLen, from, from + k);
       this.decLen += k;
     }
     if (k < to - from) {

@@ -156,6 +156,62 @@ interface PendingRequest {
   readonly http09: boolean;
 }
 
+/** Per-message state: allocated at messageStart, dropped at messageEnd (idle parsers stay small). */
+class Message {
+  flags = 0;
+  headBytes = 0;
+  headParsed = false;
+  method = '';
+  target = '';
+  version = '';
+  minor = 0;
+  status = 0;
+  reason = '';
+  requestMethod = '';
+  hList: Array<readonly [string, string]> = [];
+  hCount = 0;
+  /** Which framing header the previous line was (for obs-fold continuations), 0 none. */
+  lastSemantic = 0;
+  cl = CL_NONE;
+  teCount = 0;
+  teChunked = 0;
+  teLastChunked = false;
+  connClose = false;
+  connKeepAlive = false;
+  connUpgrade = false;
+  upgradeValue = '';
+  hasUpgrade = false;
+  contentEncoding = '';
+  hostCount = 0;
+
+  // Body.
+  framing: HttpFraming = 'none';
+  remaining = 0;
+  wireTotal = 0;
+  bodyTotal = 0;
+  bodyGap = 0;
+  pendWire = 0;
+  pendBody = 0;
+  /** Stream offset of the last body byte counted (the body event's offset). */
+  lastBodyOff = 0;
+  chunks = 0;
+  chunkExts = 0;
+  tList: Array<readonly [string, string]> | undefined;
+  tBytes = 0;
+  tCount = 0;
+  preview: Uint8Array | undefined;
+  previewLen = 0;
+  coding: ContentCoding | undefined;
+  decBuf: Uint8Array | undefined;
+  decLen = 0;
+  /** Input for decoding ended early (input cap or a gap). */
+  decCut = false;
+  decOut: DecodeOutcome | undefined;
+}
+
+/** Between messages: never written (frozen, so a stray write would fail loudly in tests). */
+const IDLE: Message = Object.freeze(new Message()) as Message;
+
 export class HttpStreamParser {
   readonly side: HttpSide;
   private readonly sink: HttpSink;
@@ -191,56 +247,9 @@ export class HttpStreamParser {
   // The current message.
   private msg = 0;
   private inMessage = false;
-  private flags = 0;
-  private headBytes = 0;
-  private headParsed = false;
   private isRequest: boolean;
-  private method = '';
-  private target = '';
-  private version = '';
-  private minor = 0;
-  private status = 0;
-  private reason = '';
-  private requestMethod = '';
-  private hList: Array<readonly [string, string]> = [];
-  private hCount = 0;
-  /** Which framing header the previous line was (for obs-fold continuations), 0 none. */
-  private lastSemantic = 0;
-  private cl = CL_NONE;
-  private teCount = 0;
-  private teChunked = 0;
-  private teLastChunked = false;
-  private connClose = false;
-  private connKeepAlive = false;
-  private connUpgrade = false;
-  private upgradeValue = '';
-  private hasUpgrade = false;
-  private contentEncoding = '';
-  private hostCount = 0;
-
-  // Body.
-  private framing: HttpFraming = 'none';
-  private remaining = 0;
-  private wireTotal = 0;
-  private bodyTotal = 0;
-  private bodyGap = 0;
-  private pendWire = 0;
-  private pendBody = 0;
-  /** Stream offset of the last body byte counted (the body event's offset). */
-  private lastBodyOff = 0;
-  private chunks = 0;
-  private chunkExts = 0;
-  private tList: Array<readonly [string, string]> | undefined;
-  private tBytes = 0;
-  private tCount = 0;
-  private preview: Uint8Array | undefined;
-  private previewLen = 0;
-  private coding: ContentCoding | undefined;
-  private decBuf: Uint8Array | undefined;
-  private decLen = 0;
-  /** Input for decoding ended early (input cap or a gap). */
-  private decCut = false;
-  private decOut: DecodeOutcome | undefined;
+  /** The current message (a shared, frozen placeholder between messages). */
+  private m: Message = IDLE;
 
   // Direction state.
   private closeAnnounced = false;
@@ -271,7 +280,7 @@ export class HttpStreamParser {
 
   /** Bytes held between calls (line buffer, preview, compressed body start). */
   get bufferedBytes(): number {
-    return (this.pend?.length ?? 0) + (this.preview?.length ?? 0) + (this.decBuf?.length ?? 0);
+    return (this.pend?.length ?? 0) + (this.m.preview?.length ?? 0) + (this.m.decBuf?.length ?? 0);
   }
 
   get stats(): {
@@ -347,10 +356,10 @@ export class HttpStreamParser {
           i = this.startLine(chunk, i);
           break;
         case P_HEADERS:
-          i = this.readLine(chunk, i, n, this.limits.maxHeaderBytes - this.headBytes);
+          i = this.readLine(chunk, i, n, this.limits.maxHeaderBytes - this.m.headBytes);
           break;
         case P_TRAILERS:
-          i = this.readLine(chunk, i, n, this.limits.maxHeaderBytes - this.tBytes);
+          i = this.readLine(chunk, i, n, this.limits.maxHeaderBytes - this.m.tBytes);
           break;
         case P_CHUNK_SIZE:
         case P_CHUNK_END:
@@ -402,16 +411,16 @@ export class HttpStreamParser {
         break;
       case P_BODY_LEN:
       case P_CHUNK_DATA: {
-        const inBody = Math.min(bytes, this.remaining);
+        const inBody = Math.min(bytes, this.m.remaining);
         this.emitAnomaly(HA['http.gap-in-body'], at, `${bytes} bytes`);
         this.bodyGapBytes(inBody);
-        this.remaining -= inBody;
+        this.m.remaining -= inBody;
         this.flushBodyAt(at + inBody - 1);
         if (inBody < bytes) {
           // The gap swallowed the end of the body or chunk: the framing is lost.
           this.endMessage(false, at + inBody - 1);
           this.enterResync(after);
-        } else if (this.remaining === 0) {
+        } else if (this.m.remaining === 0) {
           if (this.phase === P_BODY_LEN) {
             this.afterMessage(after - 1, this.keepAlive(), this.isRequest ? this.requestNext() : P_IDLE);
           } else {
@@ -469,12 +478,12 @@ export class HttpStreamParser {
         this.emitAnomaly(
           HA['http.content-length-mismatch'],
           at,
-          `closed after ${this.bodyTotal} of ${this.bodyTotal + this.remaining} bytes`,
+          `closed after ${this.m.bodyTotal} of ${this.m.bodyTotal + this.m.remaining} bytes`,
         );
         this.endMessage(false, at);
         break;
       case P_UNTIL_CLOSE:
-        this.endMessage(this.bodyGap === 0, at);
+        this.endMessage(this.m.bodyGap === 0, at);
         break;
       case P_RESYNC:
         this.skippedTotal += Math.max(0, at - this.resyncStart);
@@ -512,8 +521,8 @@ export class HttpStreamParser {
 
   /** Once-per-message anomaly. */
   private flag(bit: number, id: string, offset: number, detail?: string): void {
-    if ((this.flags & bit) !== 0) return;
-    this.flags |= bit;
+    if ((this.m.flags & bit) !== 0) return;
+    this.m.flags |= bit;
     this.emitAnomaly(id, offset, detail);
   }
 
@@ -527,16 +536,16 @@ export class HttpStreamParser {
 
   /** Report body progress accumulated in this push (before any other event, and at its end). */
   private flushBody(): void {
-    if (this.pendWire === 0 && this.pendBody === 0) return;
-    this.flushBodyAt(this.lastBodyOff);
+    if (this.m.pendWire === 0 && this.m.pendBody === 0) return;
+    this.flushBodyAt(this.m.lastBodyOff);
   }
 
   private flushBodyAt(offset: number): void {
-    if (this.pendWire === 0 && this.pendBody === 0) return;
-    const wireBytes = this.pendWire;
-    const bodyBytes = this.pendBody;
-    this.pendWire = 0;
-    this.pendBody = 0;
+    if (this.m.pendWire === 0 && this.m.pendBody === 0) return;
+    const wireBytes = this.m.pendWire;
+    const bodyBytes = this.m.pendBody;
+    this.m.pendWire = 0;
+    this.m.pendBody = 0;
     this.emit({
       kind: 'body',
       side: this.side,
@@ -546,8 +555,8 @@ export class HttpStreamParser {
       message: this.messageNo,
       wireBytes,
       bodyBytes,
-      wireTotal: this.wireTotal,
-      bodyTotal: this.bodyTotal,
+      wireTotal: this.m.wireTotal,
+      bodyTotal: this.m.bodyTotal,
     });
   }
 
@@ -558,49 +567,7 @@ export class HttpStreamParser {
   private beginMessage(at: number): void {
     this.msg++;
     this.inMessage = true;
-    this.flags = 0;
-    this.headBytes = 0;
-    this.headParsed = false;
-    this.method = '';
-    this.target = '';
-    this.version = '';
-    this.minor = 0;
-    this.status = 0;
-    this.reason = '';
-    this.requestMethod = '';
-    this.hList = [];
-    this.hCount = 0;
-    this.lastSemantic = 0;
-    this.cl = CL_NONE;
-    this.teCount = 0;
-    this.teChunked = 0;
-    this.teLastChunked = false;
-    this.connClose = false;
-    this.connKeepAlive = false;
-    this.connUpgrade = false;
-    this.upgradeValue = '';
-    this.hasUpgrade = false;
-    this.contentEncoding = '';
-    this.hostCount = 0;
-    this.framing = 'none';
-    this.remaining = 0;
-    this.wireTotal = 0;
-    this.bodyTotal = 0;
-    this.bodyGap = 0;
-    this.pendWire = 0;
-    this.pendBody = 0;
-    this.chunks = 0;
-    this.chunkExts = 0;
-    this.tList = undefined;
-    this.tBytes = 0;
-    this.tCount = 0;
-    this.preview = undefined;
-    this.previewLen = 0;
-    this.coding = undefined;
-    this.decBuf = undefined;
-    this.decLen = 0;
-    this.decCut = false;
-    this.decOut = undefined;
+    this.m = new Message();
     this.pfxDone = false;
     this.pfxCount = 0;
     this.emit({
@@ -617,50 +584,50 @@ export class HttpStreamParser {
   private endMessage(complete: boolean, offset: number): void {
     if (!this.inMessage) return;
     this.flushBody();
-    const done = complete && this.bodyGap === 0;
-    if (this.coding !== undefined) {
-      if (this.decOut === undefined && this.decLen > 0) this.runDecode(done);
-      const out = this.decOut;
+    const done = complete && this.m.bodyGap === 0;
+    if (this.m.coding !== undefined) {
+      if (this.m.decOut === undefined && this.m.decLen > 0) this.runDecode(done);
+      const out = this.m.decOut;
       if (out?.error !== undefined)
-        this.emitAnomaly(HA['http.decode-error'], offset, `${this.coding}: ${out.error}`);
+        this.emitAnomaly(HA['http.decode-error'], offset, `${this.m.coding}: ${out.error}`);
       if (out?.limited) {
         this.emitAnomaly(
           HA['http.decode-limit'],
           offset,
-          `more than ${this.limits.decodeOutputBytes} bytes after ${this.coding} decoding`,
+          `more than ${this.limits.decodeOutputBytes} bytes after ${this.m.coding} decoding`,
         );
       }
     }
     const s: {
       -readonly [K in keyof HttpMessageSummary]: HttpMessageSummary[K];
     } = {
-      framing: this.framing,
+      framing: this.m.framing,
       complete: done,
-      headParsed: this.headParsed,
-      headerBytes: this.headParsed ? this.headBytes : 0,
-      wireLength: this.wireTotal,
-      bodyLength: this.bodyTotal,
-      gapBytes: this.bodyGap,
+      headParsed: this.m.headParsed,
+      headerBytes: this.m.headParsed ? this.m.headBytes : 0,
+      wireLength: this.m.wireTotal,
+      bodyLength: this.m.bodyTotal,
+      gapBytes: this.m.bodyGap,
     };
-    if (this.framing === 'content-length') s.contentLength = this.bodyTotal + this.remaining;
-    if (this.framing === 'chunked') {
-      s.chunks = this.chunks;
-      s.chunkExtensions = this.chunkExts;
-      if (this.tList !== undefined && this.tList.length > 0) s.trailers = new HttpHeaders(this.tList);
+    if (this.m.framing === 'content-length') s.contentLength = this.m.bodyTotal + this.m.remaining;
+    if (this.m.framing === 'chunked') {
+      s.chunks = this.m.chunks;
+      s.chunkExtensions = this.m.chunkExts;
+      if (this.m.tList !== undefined && this.m.tList.length > 0) s.trailers = new HttpHeaders(this.m.tList);
     }
-    if (this.preview !== undefined) s.preview = this.preview.subarray(0, this.previewLen);
-    if (this.coding !== undefined) {
-      s.contentEncoding = this.coding;
-      const out = this.decOut;
+    if (this.m.preview !== undefined) s.preview = this.m.preview.subarray(0, this.m.previewLen);
+    if (this.m.coding !== undefined) {
+      s.contentEncoding = this.m.coding;
+      const out = this.m.decOut;
       if (out !== undefined) {
         if (out.length !== undefined && done) s.decodedLength = out.length;
         s.decodedPreview = out.preview;
-      } else if (this.bodyTotal === 0 && done) {
+      } else if (this.m.bodyTotal === 0 && done) {
         s.decodedLength = 0;
       }
     }
     // A response that broke before its head still answered a request: keep the queue aligned.
-    if (!this.isRequest && !this.headParsed && this.expectHead < this.expect.length) this.expectHead++;
+    if (!this.isRequest && !this.m.headParsed && this.expectHead < this.expect.length) this.expectHead++;
     this.emit({
       kind: 'messageEnd',
       side: this.side,
@@ -671,11 +638,7 @@ export class HttpStreamParser {
       summary: s,
     });
     this.inMessage = false;
-    this.preview = undefined;
-    this.decBuf = undefined;
-    this.decOut = undefined;
-    this.hList = [];
-    this.tList = undefined;
+    this.m = IDLE;
   }
 
   /** A message finished normally: what comes next in this direction. */
@@ -784,12 +747,12 @@ export class HttpStreamParser {
     const e = this.expect[this.expectHead];
     if (e !== undefined) {
       this.expectHead++;
-      this.requestMethod = e.method;
+      this.m.requestMethod = e.method;
     }
-    this.version = '0.9';
-    this.headParsed = true;
+    this.m.version = '0.9';
+    this.m.headParsed = true;
     this.emitHead(at);
-    this.framing = 'until-close';
+    this.m.framing = 'until-close';
     this.phase = P_UNTIL_CLOSE;
   }
 
@@ -916,33 +879,33 @@ export class HttpStreamParser {
     else if (this.phase !== P_RESYNC) this.flag(F_BARE_LF, HA['http.bare-lf'], lfAt);
     switch (this.phase) {
       case P_START:
-        this.headBytes = len;
+        this.m.headBytes = len;
         if (this.isRequest) this.requestLine(buf, s, ce, lf, lfAt);
         else this.statusLine(buf, s, ce, lfAt);
         break;
       case P_HEADERS:
-        this.headBytes += len;
+        this.m.headBytes += len;
         if (ce === s) this.finishHead(lfAt);
         else this.headerLine(buf, s, ce, lfAt, false);
         break;
       case P_TRAILERS:
-        this.tBytes += len;
-        this.wireTotal += len;
-        this.pendWire += len;
-        this.lastBodyOff = lfAt;
+        this.m.tBytes += len;
+        this.m.wireTotal += len;
+        this.m.pendWire += len;
+        this.m.lastBodyOff = lfAt;
         if (ce === s) this.afterMessage(lfAt, this.keepAlive(), P_IDLE);
         else this.headerLine(buf, s, ce, lfAt, true);
         break;
       case P_CHUNK_SIZE:
-        this.wireTotal += len;
-        this.pendWire += len;
-        this.lastBodyOff = lfAt;
+        this.m.wireTotal += len;
+        this.m.pendWire += len;
+        this.m.lastBodyOff = lfAt;
         this.chunkSizeLine(buf, s, ce, lfAt);
         break;
       case P_CHUNK_END:
-        this.wireTotal += len;
-        this.pendWire += len;
-        this.lastBodyOff = lfAt;
+        this.m.wireTotal += len;
+        this.m.pendWire += len;
+        this.m.lastBodyOff = lfAt;
         if (ce !== s) {
           this.emitAnomaly(HA['http.bad-chunk-end'], lfAt, 'chunk data longer than its size');
           this.endMessage(false, lfAt);
@@ -967,8 +930,12 @@ export class HttpStreamParser {
     while (sp1 < ce && buf[sp1] !== SP) sp1++;
     const line = buf.toString('latin1', s, ce);
     const plain = PRINTABLE.test(line);
-    this.method = plain ? line.slice(0, sp1 - s) : text(buf, s, sp1);
-    if (!isUpperMethod(buf, s, sp1) && !KNOWN_METHODS.has(this.method) && findRequestStart(buf, s, ce) > s) {
+    this.m.method = plain ? line.slice(0, sp1 - s) : text(buf, s, sp1);
+    if (
+      !isUpperMethod(buf, s, sp1) &&
+      !KNOWN_METHODS.has(this.m.method) &&
+      findRequestStart(buf, s, ce) > s
+    ) {
       // "hello!GET / HTTP/1.1": bytes left over from the previous message, then a request.
       this.emitAnomaly(HA['http.bad-request-line'], lfAt, 'bytes before the request line');
       this.endMessage(false, lfAt);
@@ -981,12 +948,12 @@ export class HttpStreamParser {
     while (sp2 > sp1 && buf[sp2] !== SP) sp2--;
     if (sp2 <= sp1) {
       // No version: the HTTP/0.9 simple request "GET SP target".
-      if (this.method === 'GET' && ce > sp1 + 1 && buf[sp1 + 1] !== SP) {
-        this.target = text(buf, sp1 + 1, ce);
-        this.version = '0.9';
+      if (this.m.method === 'GET' && ce > sp1 + 1 && buf[sp1 + 1] !== SP) {
+        this.m.target = text(buf, sp1 + 1, ce);
+        this.m.version = '0.9';
         this.emitAnomaly(HA['http.version-0.9'], lfAt, 'request without a version');
         this.checkTarget(buf, sp1 + 1, ce, lfAt);
-        this.headParsed = true;
+        this.m.headParsed = true;
         this.emitHead(lfAt);
         this.afterMessage(lfAt, false, P_IDLE);
         return;
@@ -1007,8 +974,8 @@ export class HttpStreamParser {
       this.unsupported(lfAt, major);
       return;
     }
-    this.target = plain ? line.slice(sp1 + 1 - s, sp2 - s) : text(buf, sp1 + 1, sp2);
-    if (!plain || this.target.includes(' ')) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
+    this.m.target = plain ? line.slice(sp1 + 1 - s, sp2 - s) : text(buf, sp1 + 1, sp2);
+    if (!plain || this.m.target.includes(' ')) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
     this.phase = P_HEADERS;
   }
 
@@ -1029,8 +996,8 @@ export class HttpStreamParser {
     const maj = buf[from + 5];
     const min = buf[from + 7];
     if (!isDigit(maj) || buf[from + 6] !== 0x2e || !isDigit(min)) return -1;
-    this.minor = (min as number) - 0x30;
-    this.version = `${(maj as number) - 0x30}.${this.minor}`;
+    this.m.minor = (min as number) - 0x30;
+    this.m.version = `${(maj as number) - 0x30}.${this.m.minor}`;
     return (maj as number) - 0x30;
   }
 
@@ -1057,8 +1024,8 @@ export class HttpStreamParser {
       this.unsupported(lfAt, major);
       return;
     }
-    this.status = status;
-    this.reason = ce > s + 13 ? text(buf, s + 13, ce) : '';
+    this.m.status = status;
+    this.m.reason = ce > s + 13 ? text(buf, s + 13, ce) : '';
     this.phase = P_HEADERS;
   }
 
@@ -1073,7 +1040,7 @@ export class HttpStreamParser {
     this.emitAnomaly(
       HA['http.unsupported-version'],
       lfAt,
-      this.method === 'PRI' ? 'HTTP/2 connection preface' : `HTTP major version ${major}`,
+      this.m.method === 'PRI' ? 'HTTP/2 connection preface' : `HTTP major version ${major}`,
     );
     this.endMessage(false, lfAt);
     this.phase = P_STOPPED;
@@ -1084,9 +1051,9 @@ export class HttpStreamParser {
 
   private headerLine(buf: Buffer, s: number, ce: number, lfAt: number, trailer: boolean): void {
     const first = buf[s] as number;
-    if (trailer && this.tList === undefined) this.tList = [];
-    const list = trailer ? (this.tList as Array<readonly [string, string]>) : this.hList;
-    const count = trailer ? this.tCount : this.hCount;
+    if (trailer && this.m.tList === undefined) this.m.tList = [];
+    const list = trailer ? (this.m.tList as Array<readonly [string, string]>) : this.m.hList;
+    const count = trailer ? this.m.tCount : this.m.hCount;
     if (first === SP || first === HT) {
       if (count === 0) {
         this.flag(F_BAD_LINE, HA['http.bad-header-line'], lfAt, 'whitespace before the first header');
@@ -1103,7 +1070,7 @@ export class HttpStreamParser {
       if (last !== undefined && count <= this.limits.maxHeaders) {
         list[list.length - 1] = [last[0], last[1] === '' ? more : `${last[1]} ${more}`];
       }
-      if (!trailer && this.lastSemantic !== 0) this.semantic(this.lastSemantic, more.toLowerCase(), more);
+      if (!trailer && this.m.lastSemantic !== 0) this.semantic(this.m.lastSemantic, more.toLowerCase(), more);
       return;
     }
     // Fast path: a printable-ASCII line (the usual case) is sliced once, then split in JS.
@@ -1112,14 +1079,14 @@ export class HttpStreamParser {
       const colon = line.indexOf(':');
       if (colon < 0) {
         this.flag(F_BAD_LINE, HA['http.bad-header-line'], lfAt, 'no colon');
-        this.lastSemantic = 0;
+        this.m.lastSemantic = 0;
         return;
       }
       const raw = line.slice(0, colon);
       const name = raw.trimEnd();
       if (name.length === 0) {
         this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'empty name');
-        this.lastSemantic = 0;
+        this.m.lastSemantic = 0;
         return;
       }
       if (name.length < raw.length)
@@ -1139,14 +1106,14 @@ export class HttpStreamParser {
     }
     if (c === ce) {
       this.flag(F_BAD_LINE, HA['http.bad-header-line'], lfAt, 'no colon');
-      this.lastSemantic = 0;
+      this.m.lastSemantic = 0;
       return;
     }
     let ne = c;
     while (ne > s && isOws(buf[ne - 1])) ne--;
     if (ne === s) {
       this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'empty name');
-      this.lastSemantic = 0;
+      this.m.lastSemantic = 0;
       return;
     }
     if (ne < c) this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'whitespace before the colon');
@@ -1168,13 +1135,13 @@ export class HttpStreamParser {
     trailer: boolean,
   ): void {
     const n = count + 1;
-    if (trailer) this.tCount = n;
-    else this.hCount = n;
+    if (trailer) this.m.tCount = n;
+    else this.m.hCount = n;
     if (n <= this.limits.maxHeaders) list.push([name, value]);
     else this.flag(F_TOO_MANY, HA['http.too-many-headers'], lfAt, `more than ${this.limits.maxHeaders}`);
     if (trailer) return;
     const kind = SEMANTIC_LENGTHS[name.length] === 1 ? (SEMANTIC[name.toLowerCase()] ?? 0) : 0;
-    this.lastSemantic = kind;
+    this.m.lastSemantic = kind;
     if (kind !== 0) this.semantic(kind, value.toLowerCase(), value);
   }
 
@@ -1184,8 +1151,8 @@ export class HttpStreamParser {
       case H_CONTENT_LENGTH:
         if (DIGITS.test(lower)) {
           const num = Number(lower);
-          if (this.cl === CL_NONE) this.cl = num;
-          else if (this.cl >= 0 && this.cl !== num) this.cl = CL_CONFLICT;
+          if (this.m.cl === CL_NONE) this.m.cl = num;
+          else if (this.m.cl >= 0 && this.m.cl !== num) this.m.cl = CL_CONFLICT;
           break;
         }
         // RFC 9110 §8.6: a list of identical values is the same as one.
@@ -1194,48 +1161,49 @@ export class HttpStreamParser {
           let ok = v.length > 0 && v.length <= MAX_LENGTH_DIGITS;
           for (let k = 0; ok && k < v.length; k++) ok = isDigit(v.charCodeAt(k));
           if (!ok) {
-            this.cl = CL_INVALID;
+            this.m.cl = CL_INVALID;
             continue;
           }
           const num = Number(v);
-          if (this.cl === CL_NONE) this.cl = num;
-          else if (this.cl >= 0 && this.cl !== num) this.cl = CL_CONFLICT;
+          if (this.m.cl === CL_NONE) this.m.cl = num;
+          else if (this.m.cl >= 0 && this.m.cl !== num) this.m.cl = CL_CONFLICT;
         }
         break;
       case H_TRANSFER_ENCODING:
         for (const part of lower.split(',')) {
           const coding = (part.split(';')[0] as string).trim();
           if (coding === '') continue;
-          this.teCount++;
-          this.teLastChunked = coding === 'chunked';
-          if (this.teLastChunked) this.teChunked++;
+          this.m.teCount++;
+          this.m.teLastChunked = coding === 'chunked';
+          if (this.m.teLastChunked) this.m.teChunked++;
         }
         break;
       case H_CONNECTION:
         if (lower === 'keep-alive') {
-          this.connKeepAlive = true;
+          this.m.connKeepAlive = true;
           break;
         }
         if (lower === 'close') {
-          this.connClose = true;
+          this.m.connClose = true;
           break;
         }
         for (const part of lower.split(',')) {
           const token = part.trim();
-          if (token === 'close') this.connClose = true;
-          else if (token === 'keep-alive') this.connKeepAlive = true;
-          else if (token === 'upgrade') this.connUpgrade = true;
+          if (token === 'close') this.m.connClose = true;
+          else if (token === 'keep-alive') this.m.connKeepAlive = true;
+          else if (token === 'upgrade') this.m.connUpgrade = true;
         }
         break;
       case H_UPGRADE:
-        if (!this.hasUpgrade) this.upgradeValue = value;
-        this.hasUpgrade = true;
+        if (!this.m.hasUpgrade) this.m.upgradeValue = value;
+        this.m.hasUpgrade = true;
         break;
       case H_CONTENT_ENCODING:
-        this.contentEncoding = this.contentEncoding === '' ? lower : `${this.contentEncoding}, ${lower}`;
+        this.m.contentEncoding =
+          this.m.contentEncoding === '' ? lower : `${this.m.contentEncoding}, ${lower}`;
         break;
       case H_HOST:
-        this.hostCount++;
+        this.m.hostCount++;
         break;
       default:
         break;
@@ -1243,34 +1211,34 @@ export class HttpStreamParser {
   }
 
   private keepAlive(): boolean {
-    if (this.version === '0.9') return false;
-    if (this.connClose) return false;
-    return this.minor >= 1 || this.connKeepAlive;
+    if (this.m.version === '0.9') return false;
+    if (this.m.connClose) return false;
+    return this.m.minor >= 1 || this.m.connKeepAlive;
   }
 
   private emitHead(at: number): void {
-    const headers = this.hList.length === 0 ? HttpHeaders.empty : new HttpHeaders(this.hList);
-    const headerBytes = this.version === '0.9' && !this.isRequest ? 0 : this.headBytes;
+    const headers = this.m.hList.length === 0 ? HttpHeaders.empty : new HttpHeaders(this.m.hList);
+    const headerBytes = this.m.version === '0.9' && !this.isRequest ? 0 : this.m.headBytes;
     const head: HttpHead = this.isRequest
       ? {
           kind: 'request',
-          method: this.method,
-          target: this.target,
-          version: this.version,
+          method: this.m.method,
+          target: this.m.target,
+          version: this.m.version,
           headers,
           headerBytes,
           keepAlive: this.keepAlive(),
         }
       : {
           kind: 'response',
-          version: this.version,
-          status: this.status,
-          reason: this.reason,
+          version: this.m.version,
+          status: this.m.status,
+          reason: this.m.reason,
           headers,
           headerBytes,
           keepAlive: this.keepAlive(),
-          interim: this.status >= 100 && this.status < 200 && this.status !== 101,
-          requestMethod: this.requestMethod,
+          interim: this.m.status >= 100 && this.m.status < 200 && this.m.status !== 101,
+          requestMethod: this.m.requestMethod,
         };
     this.emit({
       kind: 'head',
@@ -1285,18 +1253,18 @@ export class HttpStreamParser {
 
   /** The empty line ending the header section is at `lfAt`: decide the body (RFC 9112 §6.3). */
   private finishHead(lfAt: number): void {
-    this.headParsed = true;
+    this.m.headParsed = true;
     if (this.isRequest) this.finishRequestHead(lfAt);
     else this.finishResponseHead(lfAt);
   }
 
   private finishRequestHead(lfAt: number): void {
-    if (this.hostCount === 0 && this.minor >= 1) this.emitAnomaly(HA['http.missing-host'], lfAt);
+    if (this.m.hostCount === 0 && this.m.minor >= 1) this.emitAnomaly(HA['http.missing-host'], lfAt);
     this.emitHead(lfAt);
     const keepAlive = this.keepAlive();
-    if (this.teCount > 0) {
-      if (this.cl !== CL_NONE) this.emitAnomaly(HA['http.transfer-encoding-and-content-length'], lfAt);
-      if (!this.teLastChunked || this.teChunked > 1) {
+    if (this.m.teCount > 0) {
+      if (this.m.cl !== CL_NONE) this.emitAnomaly(HA['http.transfer-encoding-and-content-length'], lfAt);
+      if (!this.m.teLastChunked || this.m.teChunked > 1) {
         // RFC 9112 §6.3 (4): the request's framing cannot be determined.
         this.emitAnomaly(HA['http.bad-transfer-encoding'], lfAt, 'chunked is not the final coding once');
         this.abortAfterHead(lfAt);
@@ -1305,12 +1273,12 @@ export class HttpStreamParser {
       this.startBody('chunked', P_CHUNK_SIZE);
       return;
     }
-    if (this.cl < CL_NONE) {
+    if (this.m.cl < CL_NONE) {
       this.framingError(lfAt);
       return;
     }
-    if (this.cl >= 0) {
-      this.startLength(lfAt, this.cl, keepAlive);
+    if (this.m.cl >= 0) {
+      this.startLength(lfAt, this.m.cl, keepAlive);
       return;
     }
     this.afterMessage(lfAt, keepAlive, this.requestNext());
@@ -1318,30 +1286,30 @@ export class HttpStreamParser {
 
   /** After a request: a CONNECT or Upgrade request may be followed by another protocol. */
   private requestNext(): number {
-    if (this.method === 'CONNECT') {
+    if (this.m.method === 'CONNECT') {
       this.probeKind = 'connect';
-      this.probeInfo = this.target;
+      this.probeInfo = this.m.target;
       return P_PROBE;
     }
-    if (this.hasUpgrade && this.connUpgrade) {
+    if (this.m.hasUpgrade && this.m.connUpgrade) {
       this.probeKind = 'upgrade';
-      this.probeInfo = this.upgradeValue;
+      this.probeInfo = this.m.upgradeValue;
       return P_PROBE;
     }
     return P_IDLE;
   }
 
   private finishResponseHead(lfAt: number): void {
-    const status = this.status;
+    const status = this.m.status;
     const interim = status >= 100 && status < 200 && status !== 101;
     if (interim) {
       const e = this.expect[this.expectHead];
-      this.requestMethod = e?.method ?? '';
+      this.m.requestMethod = e?.method ?? '';
     } else {
       const e = this.expect[this.expectHead];
       if (e !== undefined) {
         this.expectHead++;
-        this.requestMethod = e.method;
+        this.m.requestMethod = e.method;
       }
     }
     this.emitHead(lfAt);
@@ -1353,11 +1321,12 @@ export class HttpStreamParser {
       return;
     }
     if (status === 101) {
+      const protocol = this.m.upgradeValue;
       this.afterMessage(lfAt, true, P_OPAQUE);
-      this.emitSwitch('upgrade', this.upgradeValue, true, lfAt);
+      this.emitSwitch('upgrade', protocol, true, lfAt);
       return;
     }
-    const method = this.requestMethod;
+    const method = this.m.requestMethod;
     if (method === 'CONNECT' && status >= 200 && status < 300) {
       this.afterMessage(lfAt, true, P_OPAQUE);
       this.emitSwitch('connect', '', true, lfAt);
@@ -1367,28 +1336,28 @@ export class HttpStreamParser {
       this.afterMessage(lfAt, keepAlive, P_IDLE);
       return;
     }
-    if (this.teCount > 0) {
-      if (this.cl !== CL_NONE) this.emitAnomaly(HA['http.transfer-encoding-and-content-length'], lfAt);
-      if (this.teChunked > 1) {
+    if (this.m.teCount > 0) {
+      if (this.m.cl !== CL_NONE) this.emitAnomaly(HA['http.transfer-encoding-and-content-length'], lfAt);
+      if (this.m.teChunked > 1) {
         this.emitAnomaly(HA['http.bad-transfer-encoding'], lfAt, 'chunked applied more than once');
       }
-      if (this.teLastChunked && this.teChunked === 1) this.startBody('chunked', P_CHUNK_SIZE);
+      if (this.m.teLastChunked && this.m.teChunked === 1) this.startBody('chunked', P_CHUNK_SIZE);
       else this.startBody('until-close', P_UNTIL_CLOSE);
       return;
     }
-    if (this.cl < CL_NONE) {
+    if (this.m.cl < CL_NONE) {
       this.framingError(lfAt);
       return;
     }
-    if (this.cl >= 0) {
-      this.startLength(lfAt, this.cl, keepAlive);
+    if (this.m.cl >= 0) {
+      this.startLength(lfAt, this.m.cl, keepAlive);
       return;
     }
     this.startBody('until-close', P_UNTIL_CLOSE);
   }
 
   private framingError(lfAt: number): void {
-    if (this.cl === CL_CONFLICT) this.emitAnomaly(HA['http.conflicting-content-length'], lfAt);
+    if (this.m.cl === CL_CONFLICT) this.emitAnomaly(HA['http.conflicting-content-length'], lfAt);
     else this.emitAnomaly(HA['http.bad-content-length'], lfAt);
     this.abortAfterHead(lfAt);
   }
@@ -1400,24 +1369,24 @@ export class HttpStreamParser {
   }
 
   private prepareBody(): void {
-    if (this.contentEncoding !== '' && this.limits.decodeInputBytes > 0) {
-      this.coding = contentCodingOf(this.contentEncoding);
+    if (this.m.contentEncoding !== '' && this.limits.decodeInputBytes > 0) {
+      this.m.coding = contentCodingOf(this.m.contentEncoding);
     }
   }
 
   private startLength(lfAt: number, length: number, keepAlive: boolean): void {
-    this.framing = 'content-length';
+    this.m.framing = 'content-length';
     this.prepareBody();
     if (length === 0) {
       this.afterMessage(lfAt, keepAlive, this.isRequest ? this.requestNext() : P_IDLE);
       return;
     }
-    this.remaining = length;
+    this.m.remaining = length;
     this.phase = P_BODY_LEN;
   }
 
   private startBody(framing: HttpFraming, phase: number): void {
-    this.framing = framing;
+    this.m.framing = framing;
     this.prepareBody();
     this.phase = phase;
   }
@@ -1427,11 +1396,11 @@ export class HttpStreamParser {
 
   /** Content-Length body or chunk data: take up to `remaining` bytes. */
   private countedBody(d: Buffer, i: number): number {
-    const take = Math.min(this.remaining, d.length - i);
+    const take = Math.min(this.m.remaining, d.length - i);
     this.bodyData(d, i, i + take, this.base + i);
-    this.remaining -= take;
+    this.m.remaining -= take;
     const next = i + take;
-    if (this.remaining === 0) {
+    if (this.m.remaining === 0) {
       if (this.phase === P_CHUNK_DATA) {
         this.phase = P_CHUNK_END;
       } else {
@@ -1449,71 +1418,71 @@ export class HttpStreamParser {
   private bodyData(d: Buffer, from: number, to: number, off: number): void {
     const n = to - from;
     if (n <= 0) return;
-    this.wireTotal += n;
-    this.bodyTotal += n;
-    this.pendWire += n;
-    this.pendBody += n;
-    this.lastBodyOff = off + n - 1;
+    this.m.wireTotal += n;
+    this.m.bodyTotal += n;
+    this.m.pendWire += n;
+    this.m.pendBody += n;
+    this.m.lastBodyOff = off + n - 1;
     const pmax = this.limits.previewBytes;
-    if (this.previewLen < pmax) {
-      const k = Math.min(pmax - this.previewLen, n);
-      if (this.preview === undefined) {
+    if (this.m.previewLen < pmax) {
+      const k = Math.min(pmax - this.m.previewLen, n);
+      if (this.m.preview === undefined) {
         // A Content-Length body smaller than the preview gets a preview of its size.
-        const size = this.framing === 'content-length' ? Math.min(pmax, this.remaining) : pmax;
-        this.preview = new Uint8Array(Math.max(size, k));
+        const size = this.m.framing === 'content-length' ? Math.min(pmax, this.m.remaining) : pmax;
+        this.m.preview = new Uint8Array(Math.max(size, k));
       }
-      d.copy(this.preview, this.previewLen, from, from + k);
-      this.previewLen += k;
+      d.copy(this.m.preview, this.m.previewLen, from, from + k);
+      this.m.previewLen += k;
     }
-    if (this.coding !== undefined && !this.decCut && this.decOut === undefined)
+    if (this.m.coding !== undefined && !this.m.decCut && this.m.decOut === undefined)
       this.keepForDecode(d, from, to);
   }
 
   private keepForDecode(d: Buffer, from: number, to: number): void {
     const cap = this.limits.decodeInputBytes;
-    const k = Math.min(cap - this.decLen, to - from);
+    const k = Math.min(cap - this.m.decLen, to - from);
     if (k > 0) {
-      let buf = this.decBuf;
-      if (buf === undefined || buf.length < this.decLen + k) {
+      let buf = this.m.decBuf;
+      if (buf === undefined || buf.length < this.m.decLen + k) {
         let size = buf === undefined ? 1024 : buf.length * 2;
-        while (size < this.decLen + k) size *= 2;
+        while (size < this.m.decLen + k) size *= 2;
         const grown = new Uint8Array(Math.min(size, cap));
-        if (buf !== undefined) grown.set(buf.subarray(0, this.decLen));
-        this.decBuf = grown;
+        if (buf !== undefined) grown.set(buf.subarray(0, this.m.decLen));
+        this.m.decBuf = grown;
         buf = grown;
       }
-      d.copy(buf, this.decLen, from, from + k);
-      this.decLen += k;
+      d.copy(buf, this.m.decLen, from, from + k);
+      this.m.decLen += k;
     }
     if (k < to - from) {
       // More compressed data than we keep: decode the start now and free the buffer.
-      this.decCut = true;
+      this.m.decCut = true;
       this.runDecode(false);
     }
   }
 
   private runDecode(whole: boolean): void {
-    const coding = this.coding;
-    if (coding === undefined || this.decBuf === undefined) return;
-    const complete = whole && !this.decCut;
-    this.decOut = decodeBounded(
+    const coding = this.m.coding;
+    if (coding === undefined || this.m.decBuf === undefined) return;
+    const complete = whole && !this.m.decCut;
+    this.m.decOut = decodeBounded(
       coding,
-      this.decBuf.subarray(0, this.decLen),
+      this.m.decBuf.subarray(0, this.m.decLen),
       complete,
       this.limits.previewBytes,
       this.limits.decodeOutputBytes,
     );
-    this.decBuf = undefined;
+    this.m.decBuf = undefined;
   }
 
   /** Body bytes missing from the capture. */
   private bodyGapBytes(n: number): void {
-    this.wireTotal += n;
-    this.bodyTotal += n;
-    this.bodyGap += n;
-    this.pendWire += n;
-    this.pendBody += n;
-    this.decCut = true;
+    this.m.wireTotal += n;
+    this.m.bodyTotal += n;
+    this.m.bodyGap += n;
+    this.m.pendWire += n;
+    this.m.pendBody += n;
+    this.m.decCut = true;
   }
 
   private chunkSizeLine(buf: Buffer, s: number, ce: number, lfAt: number): void {
@@ -1544,7 +1513,7 @@ export class HttpStreamParser {
         if (b === 0x5c) k++;
         else if (b === 0x22) quoted = false;
       } else if (b === 0x3b) {
-        this.chunkExts++;
+        this.m.chunkExts++;
         rest = true;
       } else if (b === 0x22) {
         quoted = true;
@@ -1557,8 +1526,8 @@ export class HttpStreamParser {
       this.phase = P_TRAILERS;
       return;
     }
-    this.chunks++;
-    this.remaining = size;
+    this.m.chunks++;
+    this.m.remaining = size;
     this.phase = P_CHUNK_DATA;
   }
 

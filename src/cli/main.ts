@@ -8,6 +8,7 @@ import { ExitCode, isUserError, UserError } from '../core/errors.js';
 import { DEFAULT_SESSION, type SessionOptions } from '../flow/session.js';
 import { TIME_MODES, type TimeMode } from '../report/format.js';
 import { colorWanted, makeStyle } from '../report/style.js';
+import { runAddr } from './addr.js';
 import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
@@ -91,6 +92,8 @@ export function buildProgram(): Command {
     .option('-w, --write <file>', 'save the matching packets (pcap, or pcapng if the name ends in .pcapng)')
     .addOption(new Option('--format <fmt>', 'format for -w').choices(['pcap', 'pcapng']))
     .option('--print', 'with -w, also print the packets')
+    .option('--no-tags', 'do not show address classes (private, public, …) after addresses')
+    .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
     .action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
       const code = await runRead(
         {
@@ -105,6 +108,8 @@ export function buildProgram(): Command {
           write: o.write as string | undefined,
           format: o.format as 'pcap' | 'pcapng' | undefined,
           print: o.print === true,
+          tags: o.tags !== false,
+          localNets: (o.localNet as string[] | undefined) ?? [],
         },
         styleFor(cmd),
         diagFor(cmd),
@@ -199,6 +204,21 @@ export function buildProgram(): Command {
       diagFor(cmd),
     );
   });
+
+  program
+    .command('addr')
+    .description(
+      'classify addresses: private, CGNAT, loopback, link-local, documentation, multicast scope, public, …',
+    )
+    .argument('<address...>', 'IPv4 or IPv6 addresses')
+    .option('--json', 'one JSON object per address')
+    .option('--local-net <cidr...>', 'mark these networks as your own (e.g. 192.168.1.0/24)')
+    .action(async (addresses: string[], o: Record<string, unknown>, cmd: Command) => {
+      process.exitCode = await runAddr(
+        { addresses, json: o.json === true, localNets: (o.localNet as string[] | undefined) ?? [] },
+        styleFor(cmd),
+      );
+    });
 
   return program;
 }

@@ -13,6 +13,8 @@ import { packetJsonLine } from '../report/packet-json.js';
 import { packetLine } from '../report/packet-line.js';
 import { packetTree } from '../report/packet-tree.js';
 import type { Style } from '../report/style.js';
+import { TagCache } from '../report/tag-cache.js';
+import { parseLocalNets } from './addr.js';
 import { type Diagnostics, problemText } from './diagnostics.js';
 import { LineWriter } from './output.js';
 
@@ -29,6 +31,9 @@ export interface ReadOptions {
   readonly format: 'pcap' | 'pcapng' | undefined;
   /** Print packets even when writing with -w. */
   readonly print: boolean;
+  /** Show address classes after addresses. */
+  readonly tags: boolean;
+  readonly localNets: readonly string[];
 }
 
 export interface ReadSummary {
@@ -51,6 +56,7 @@ export async function runRead(opts: ReadOptions, style: Style, diag: Diagnostics
   const print = !writer || opts.print;
   let shown = 0;
   let numberWidth = 5;
+  const addrTag = opts.tags ? new TagCache(parseLocalNets(opts.localNets)).tag : undefined;
 
   const onPacket = (frame: Frame, p: Packet) => {
     const r = rel && p.tcp ? rel.relative(p) : undefined;
@@ -66,12 +72,12 @@ export async function runRead(opts: ReadOptions, style: Style, diag: Diagnostics
       } else {
         const time = times.format(frame.tsSec, frame.tsNsec);
         if (opts.verbose || opts.hex) {
-          out.line(packetLine(p, { style, time, rel: r, numberWidth }));
+          out.line(packetLine(p, { style, time, rel: r, numberWidth, addrTag }));
           if (opts.verbose) out.line(packetTree(p, style));
           if (opts.hex) out.line(packetHex(p, style));
           out.line('');
         } else {
-          out.line(packetLine(p, { style, time, rel: r, numberWidth }));
+          out.line(packetLine(p, { style, time, rel: r, numberWidth, addrTag }));
         }
       }
     }

@@ -20,6 +20,8 @@ export interface LineContext {
   readonly rel: RelativeSeq | undefined;
   /** Width of the packet-number column. */
   readonly numberWidth: number;
+  /** Short address class shown after each IP address (private, public, …); omitted when undefined. */
+  readonly addrTag?: ((a: number | Uint8Array) => string) | undefined;
 }
 
 function dnsText(d: DnsLayer): string {
@@ -85,7 +87,7 @@ export function anomalyTags(anoms: readonly Anomaly[], style: Style): string {
 }
 
 /** The packet's endpoints and protocol summary (without number and time). */
-export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel'>): string {
+export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel' | 'addrTag'>): string {
   const st = ctx.style;
   const tags: string[] = [];
   let from = '';
@@ -93,6 +95,8 @@ export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel'>
   let info = '';
   let l2from = '';
   let l2to = '';
+  let srcIp: number | Uint8Array | undefined;
+  let dstIp: number | Uint8Array | undefined;
   for (const l of p.layers) {
     switch (l.kind) {
       case 'eth':
@@ -154,10 +158,10 @@ export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel'>
       }
       case 'ipv4':
       case 'ipv6': {
-        if (from === '' || l.kind === 'ipv4' || l.kind === 'ipv6') {
-          from = ipText(l.src);
-          to = ipText(l.dst);
-        }
+        from = ipText(l.src);
+        to = ipText(l.dst);
+        srcIp = l.src;
+        dstIp = l.dst;
         const proto = ipProtoShort(l.protocol) ?? `proto ${l.protocol}`;
         if (l.kind === 'ipv4' && l.fragmentOffset > 0)
           info = `IPv4 fragment id=0x${l.id.toString(16)} offset=${l.fragmentOffset}${l.moreFragments ? ' +more' : ''} (${proto})`;
@@ -215,7 +219,10 @@ export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel'>
     if (last.kind === 'eth')
       info = ethertypeShort(last.etherType) ?? `ethertype 0x${last.etherType.toString(16)}`;
   }
-  const ends = from || to ? `${st.addr(from)} → ${st.addr(to)}  ` : '';
+  const tagOf = ctx.addrTag;
+  const ft = tagOf && srcIp !== undefined ? ` ${st.tag(`(${tagOf(srcIp)})`)}` : '';
+  const tt = tagOf && dstIp !== undefined ? ` ${st.tag(`(${tagOf(dstIp)})`)}` : '';
+  const ends = from || to ? `${st.addr(from)}${ft} → ${st.addr(to)}${tt}  ` : '';
   const tagText = tags.length > 0 ? `${st.tag(tags.join(' '))} ` : '';
   return `${ends}${tagText}${info || `${p.frame.caplen} bytes`}`;
 }

@@ -186,7 +186,7 @@ export class ZeekUdpFlows {
     }
     s.pkts++;
     s.bytes += Math.max(0, udp.length - 8);
-    s.ipBytes += ip.kind === 'ipv4' ? ip.totalLength || f0.origlen : ip.payloadLength + 40;
+    s.ipBytes += ip.kind === 'ipv4' ? ip.totalLength : ip.payloadLength + 40;
   }
 
   /** Flows ended so far plus the ones still open (in order of their end, then of their start). */

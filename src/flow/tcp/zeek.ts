@@ -277,35 +277,38 @@ class Scaled {
 }
 
 /**
- * Zeek's reassembler reduced to sequence numbers (relative, 64-bit, plain numbers). Blocks are kept
- * as Zeek keeps them: one per stored piece of a segment, sorted and disjoint, from the last
- * acknowledged byte on; `lastReassem` is the next byte to deliver in order.
+ * Zeek's reassembler reduced to sequence numbers (relative, 64-bit, plain numbers). Bytes from
+ * `trimSeq` (acknowledged up to there) to `lastReassem` (the next byte to deliver in order) are held
+ * and delivered; `held` keeps the pieces above a hole as Zeek keeps blocks: one per stored piece of a
+ * segment, sorted and disjoint.
  */
 class Reassembly {
   lastReassem = 1;
-  /** Everything below was acknowledged and dropped. */
   trimSeq = 1;
-  blocks: Array<[number, number]> = [];
+  held: Array<[number, number]> = [];
   skip = false;
 
+  /** Bytes stored (delivered but not yet acknowledged, and held above a hole). */
   dataSize(): number {
-    let n = 0;
-    for (const [a, b] of this.blocks) n += b - a;
+    let n = Math.max(0, this.lastReassem - this.trimSeq);
+    for (const [a, b] of this.held) n += b - a;
     return n;
   }
 
   undeliveredBytes(): number {
-    const last = this.blocks[this.blocks.length - 1];
-    return last && last[1] > this.lastReassem ? last[1] - this.lastReassem : 0;
+    const last = this.held[this.held.length - 1];
+    return last ? last[1] - this.lastReassem : 0;
   }
 
   /** Reassembler::NewBlock: store the parts of [seq, upper) not held yet, then BlockInserted. */
   add(seqNo: number, upper: number): void {
     if (upper <= this.trimSeq) return;
     if (seqNo < this.trimSeq) seqNo = this.trimSeq;
+    if (upper <= this.lastReassem) return; // delivered already
+    const a0 = Math.max(seqNo, this.lastReassem);
     const pieces: Array<[number, number]> = [];
-    let a = seqNo;
-    for (const [x, y] of this.blocks) {
+    let a = a0;
+    for (const [x, y] of this.held) {
       if (y <= a) continue;
       if (x >= upper) break;
       if (x > a) pieces.push([a, x]);
@@ -313,31 +316,29 @@ class Reassembly {
       if (a >= upper) break;
     }
     if (a < upper) pieces.push([a, upper]);
-    let start: number;
-    if (pieces.length === 0) {
-      // All held already: Zeek looks at the block holding the start.
-      start = this.blocks.findIndex(([x, y]) => x <= seqNo && seqNo < y);
-    } else {
-      for (const p of pieces) {
-        let i = this.blocks.findIndex(([x]) => x > p[0]);
-        if (i < 0) i = this.blocks.length;
-        this.blocks.splice(i, 0, p);
-      }
-      const first = pieces[0] as [number, number];
-      start = this.blocks.findIndex(([x]) => x === first[0]);
+    for (const p of pieces) {
+      let i = this.held.findIndex(([x]) => x > p[0]);
+      if (i < 0) i = this.held.length;
+      this.held.splice(i, 0, p);
     }
+    // BlockInserted starts at the first new piece (or, for data held already, at the block holding it).
+    const from = pieces[0]?.[0] ?? a0;
+    const start = this.held.findIndex(([x, y]) => x <= from && from < y);
     if (start >= 0) this.blockInserted(start);
   }
 
-  /** BlockInserted: deliver in order from the inserted block while blocks touch lastReassem. */
+  /** BlockInserted: deliver in order from block `i` while blocks start at lastReassem. */
   blockInserted(i: number): void {
-    const b0 = this.blocks[i];
-    if (!b0 || b0[0] > this.lastReassem || b0[1] <= this.lastReassem) return;
-    for (; i < this.blocks.length; i++) {
-      const b = this.blocks[i] as [number, number];
+    const b0 = this.held[i];
+    if (!b0 || b0[0] > this.lastReassem) return;
+    for (; i < this.held.length; i++) {
+      const b = this.held[i] as [number, number];
       if (b[0] > this.lastReassem) break;
       if (b[0] === this.lastReassem) this.lastReassem = b[1];
     }
+    const last = this.lastReassem;
+    if (this.held.length > 0 && (this.held[0] as [number, number])[1] <= last)
+      this.held = this.held.filter(([, y]) => y > last);
   }
 }
 
@@ -685,8 +686,7 @@ class ZeekTcpConn {
     const cur = seg.fromOrig === this.orig.trackerOrig ? this.orig : this.resp;
     cur.pkts++;
     const ip = seg.packet.ip;
-    if (ip)
-      cur.ipBytes += ip.kind === 'ipv4' ? ip.totalLength || seg.packet.frame.origlen : ip.payloadLength + 40;
+    if (ip) cur.ipBytes += ip.kind === 'ipv4' ? ip.totalLength : ip.payloadLength + 40;
   }
 
   private setState(ep: ZEndpoint, to: ZeekTcpState): void {
@@ -1062,7 +1062,7 @@ class ZeekTcpConn {
       (ep.noDataAcked() && limit > 0 && r.undeliveredBytes() > limit) ||
       (excessive > 0 && r.dataSize() > excessive)
     ) {
-      r.blocks = [];
+      r.held = [];
       r.skip = true;
     }
   }
@@ -1075,7 +1075,8 @@ class ZeekTcpConn {
     if (s <= r.trimSeq) return;
     // DataBlockList::Trim
     if (r.lastReassem < s) this.undelivered(ep, s);
-    r.blocks = r.blocks.filter(([, b]) => b > s);
+    if (r.held.length > 0 && (r.held[0] as [number, number])[1] <= s)
+      r.held = r.held.filter(([, b]) => b > s);
     r.trimSeq = s;
   }
 
@@ -1085,13 +1086,12 @@ class ZeekTcpConn {
     if (upTo <= 2 && this.isPartial) return;
     if (!r.skip) {
       for (;;) {
-        const i = r.blocks.findIndex(([x]) => x >= r.lastReassem);
-        const b = r.blocks[i];
+        const b = r.held[0];
         if (!b || b[0] >= upTo) break;
         // The hole before the block (none when the block waited right at lastReassem).
         if (b[0] > r.lastReassem) this.gap(ep, b[0] - r.lastReassem);
         r.lastReassem = b[0];
-        r.blockInserted(i);
+        r.blockInserted(0);
       }
       if (upTo > r.lastReassem) this.gap(ep, upTo - r.lastReassem);
     }

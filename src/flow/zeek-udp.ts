@@ -197,6 +197,28 @@ export class ZeekUdpFlows {
   }
 }
 
+/** The conn.log columns for a UDP summary (bytes and duration are unset, `-`, unless duration > 0). */
+export function zeekUdpConnLogFields(s: ZeekUdpSummary): Record<string, string | number> {
+  const timed = s.duration > 0;
+  return {
+    'id.orig_h': s.origAddr,
+    'id.orig_p': s.origPort,
+    'id.resp_h': s.respAddr,
+    'id.resp_p': s.respPort,
+    proto: 'udp',
+    duration: timed ? s.duration.toFixed(6) : '-',
+    orig_bytes: timed ? s.origBytes : '-',
+    resp_bytes: timed ? s.respBytes : '-',
+    conn_state: s.connState,
+    missed_bytes: 0,
+    history: s.history === '' ? '-' : s.history,
+    orig_pkts: s.origPkts,
+    orig_ip_bytes: s.origIpBytes,
+    resp_pkts: s.respPkts,
+    resp_ip_bytes: s.respIpBytes,
+  };
+}
+
 function summarize(f: Flow): ZeekUdpSummary {
   const o = f.orig.active;
   const r = f.resp.active;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { zeekConnLogFields, zeekConnState } from '../../../src/flow/tcp/zeek.js';
-import { ZeekUdpFlows } from '../../../src/flow/zeek-udp.js';
+import { ZeekUdpFlows, zeekUdpConnLogFields } from '../../../src/flow/zeek-udp.js';
 import { type Spec, udpPacket, zeekRows } from './builders.js';
 
 /** A complete connection: handshake, 10 bytes up, 20 down, client closes first. */
@@ -226,6 +226,9 @@ describe('UDP flows', () => {
     u.process(udpPacket(1, 0, S, C, 60));
     const [r] = u.finish();
     assert.deepEqual([r?.connState, r?.history, r?.origPort], ['SHR', '^d', 5555]);
+    assert.ok(r);
+    const f = zeekUdpConnLogFields(r);
+    assert.deepEqual([f.duration, f.orig_bytes, f.resp_pkts], ['-', '-', 1]);
   });
   test('no flip towards the broadcast address', () => {
     const u = new ZeekUdpFlows();

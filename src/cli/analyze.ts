@@ -50,7 +50,10 @@ export async function analyzeFile(input: AnalyzeInput, diag: Diagnostics): Promi
         diag.warn(problemText(input.file, pr));
       },
     },
-    { ...(input.signal ? { signal: input.signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) },
+    {
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    },
   );
   session.finish();
   return {

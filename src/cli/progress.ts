@@ -21,7 +21,9 @@ export class ProgressBar {
     const frac = Math.min(1, bytes / total);
     const filled = Math.round(frac * width);
     const mb = (n: number) => (n / 1048576).toFixed(0);
-    this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(bytes)}/${mb(total)} MB`);
+    this.stream.write(
+      `\r${this.label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(bytes)}/${mb(total)} MB`,
+    );
     this.drawn = true;
   };
 

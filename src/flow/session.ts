@@ -5,6 +5,7 @@
 import type { Packet } from '../decode/types.js';
 import type { SegmentAnalyzer, TcpConnection } from './tcp/connection.js';
 import { DEFAULT_TCP_OPTIONS, type EndReason, type TcpPacketResult, TcpTracker } from './tcp/tracker.js';
+import { ZeekTcpSummary } from './tcp/zeek.js';
 import { DEFAULT_UDP_OPTIONS, type UdpFlow, UdpTracker } from './udp.js';
 
 export interface SessionOptions {
@@ -16,10 +17,16 @@ export interface SessionOptions {
   readonly analyzers?: (c: TcpConnection) => SegmentAnalyzer[];
 }
 
+/** The analysers every connection gets by default: the Zeek-compatible summary. */
+export function defaultAnalyzers(_c: TcpConnection): SegmentAnalyzer[] {
+  return [new ZeekTcpSummary()];
+}
+
 export const DEFAULT_SESSION: SessionOptions = {
   msl: DEFAULT_TCP_OPTIONS.msl,
   maxConnections: DEFAULT_TCP_OPTIONS.maxConnections,
   maxUdpFlows: DEFAULT_UDP_OPTIONS.maxFlows,
+  analyzers: defaultAnalyzers,
 };
 
 export interface SessionEvents {

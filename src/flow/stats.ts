@@ -4,8 +4,9 @@
  * conversations (like `-z conv,ip`). Bounded: at most `maxConversations` pairs are kept; the rest
  * are counted together.
  */
-import type { Anomaly } from '../core/anomaly.js';
+
 import { linkTypeName } from '../capture/linktype.js';
+import type { Anomaly } from '../core/anomaly.js';
 import type { Layer, Packet, PacketStatus } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
 
@@ -47,8 +48,16 @@ export class CaptureStats {
   first: number | undefined;
   last: number | undefined;
   readonly linkTypes = new Map<string, number>();
-  readonly byStatus: Record<PacketStatus, number> = { decoded: 0, truncated: 0, malformed: 0, unsupported: 0 };
-  readonly anomalies = new Map<string, { count: number; severity: Anomaly['severity']; firstPacket: number }>();
+  readonly byStatus: Record<PacketStatus, number> = {
+    decoded: 0,
+    truncated: 0,
+    malformed: 0,
+    unsupported: 0,
+  };
+  readonly anomalies = new Map<
+    string,
+    { count: number; severity: Anomaly['severity']; firstPacket: number }
+  >();
   readonly hierarchy: HierarchyNode = { name: 'frame', packets: 0, bytes: 0, children: new Map() };
   readonly conversations = new Map<string, Conversation>();
   otherConversations = 0;
@@ -97,7 +106,16 @@ export class CaptureStats {
         this.otherConversations++;
         return;
       }
-      c = { a: forward ? src : dst, b: forward ? dst : src, aToBPackets: 0, aToBBytes: 0, bToAPackets: 0, bToABytes: 0, first: ts, last: ts };
+      c = {
+        a: forward ? src : dst,
+        b: forward ? dst : src,
+        aToBPackets: 0,
+        aToBBytes: 0,
+        bToAPackets: 0,
+        bToABytes: 0,
+        first: ts,
+        last: ts,
+      };
       this.conversations.set(key, c);
     }
     if (forward) {

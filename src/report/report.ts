@@ -5,11 +5,11 @@
  * rendered in tables that fit 100 columns.
  */
 import Table from 'cli-table3';
+import type { HostTable } from '../annotate/hosts.js';
+import type { CaptureResult } from '../capture/types.js';
 import { anomalySpec } from '../core/anomaly.js';
 import { formatDuration, formatIso } from '../core/time.js';
-import type { CaptureResult } from '../capture/types.js';
-import type { HostTable } from '../annotate/hosts.js';
-import type { HierarchyNode, CaptureStats } from '../flow/stats.js';
+import type { CaptureStats, HierarchyNode } from '../flow/stats.js';
 import type { ListenerReport } from '../flow/tcp/listeners.js';
 import type { ConnRecord } from './conns.js';
 import { renderListeners } from './listeners.js';
@@ -54,7 +54,14 @@ export interface ReportModel {
   };
   udp: { flows: number; answered: number; unanswered: number };
   listeners: ListenerReport[];
-  timeWait: { clientHolds: number; serverHolds: number; both: number; reuses: number; risky: number; lastDeadline: number | undefined };
+  timeWait: {
+    clientHolds: number;
+    serverHolds: number;
+    both: number;
+    reuses: number;
+    risky: number;
+    lastDeadline: number | undefined;
+  };
   anomalies: { id: string; severity: string; count: number; firstPacket: number; summary: string }[];
   /** Sections other layers add (HTTP, NAT, ARP) as ready-rendered data. */
   extra: Record<string, unknown>;
@@ -110,8 +117,12 @@ export function buildReport(x: ReportInputs): ReportModel {
   const info = x.result.info;
   const protocols: ReportModel['protocols'] = [];
   flatten(s.hierarchy, 0, protocols);
-  const hosts = [...x.hosts.hosts.values()].sort((a, b) => b.sentBytes + b.recvBytes - (a.sentBytes + a.recvBytes));
-  const convs = [...s.conversations.values()].sort((a, b) => b.aToBBytes + b.bToABytes - (a.aToBBytes + a.bToABytes));
+  const hosts = [...x.hosts.hosts.values()].sort(
+    (a, b) => b.sentBytes + b.recvBytes - (a.sentBytes + a.recvBytes),
+  );
+  const convs = [...s.conversations.values()].sort(
+    (a, b) => b.aToBBytes + b.bToABytes - (a.aToBBytes + a.bToABytes),
+  );
   const tcp: ReportModel['tcp'] = {
     connections: 0,
     byConnState: {},
@@ -123,7 +134,14 @@ export function buildReport(x: ReportInputs): ReportModel {
     expired: x.tracker.expired,
     peakTracked: x.tracker.peak,
   };
-  const tw: ReportModel['timeWait'] = { clientHolds: 0, serverHolds: 0, both: 0, reuses: 0, risky: 0, lastDeadline: undefined };
+  const tw: ReportModel['timeWait'] = {
+    clientHolds: 0,
+    serverHolds: 0,
+    both: 0,
+    reuses: 0,
+    risky: 0,
+    lastDeadline: undefined,
+  };
   for (const c of x.conns) {
     if (c.proto !== 'tcp') continue;
     tcp.connections++;
@@ -136,14 +154,21 @@ export function buildReport(x: ReportInputs): ReportModel {
     if (sides.size === 2) tw.both++;
     else if (sides.has('orig')) tw.clientHolds++;
     else if (sides.has('resp')) tw.serverHolds++;
-    for (const t of c.time_wait ?? []) if (tw.lastDeadline === undefined || t.end > tw.lastDeadline) tw.lastDeadline = t.end;
+    for (const t of c.time_wait ?? [])
+      if (tw.lastDeadline === undefined || t.end > tw.lastDeadline) tw.lastDeadline = t.end;
     if (c.time_wait_reuse) {
       tw.reuses++;
       if (!c.time_wait_reuse.legitimate) tw.risky++;
     }
   }
   const anomalies = [...s.anomalies.entries()]
-    .map(([id, e]) => ({ id, severity: e.severity, count: e.count, firstPacket: e.firstPacket, summary: anomalySpec(id)?.summary ?? '' }))
+    .map(([id, e]) => ({
+      id,
+      severity: e.severity,
+      count: e.count,
+      firstPacket: e.firstPacket,
+      summary: anomalySpec(id)?.summary ?? '',
+    }))
     .sort((a, b) => b.count - a.count);
   return {
     capture: {
@@ -166,7 +191,13 @@ export function buildReport(x: ReportInputs): ReportModel {
       malformed: s.byStatus.malformed,
       unsupported: s.byStatus.unsupported,
       bytesSkipped: x.result.bytesSkipped,
-      problems: x.result.problems.map((p) => ({ id: p.id, packet: p.packet, offset: p.offset, message: p.message, fatal: p.fatal })),
+      problems: x.result.problems.map((p) => ({
+        id: p.id,
+        packet: p.packet,
+        offset: p.offset,
+        message: p.message,
+        fatal: p.fatal,
+      })),
     },
     protocols,
     hosts: {
@@ -237,9 +268,16 @@ function pct(n: number, total: number): string {
 }
 
 function table(head: string[], rows: string[][], st: Style, align?: ('left' | 'right')[]): string[] {
-  const t = new Table({ head: head.map((h) => st.bold(h)), ...NO_BORDER, ...(align ? { colAligns: align } : {}) });
+  const t = new Table({
+    head: head.map((h) => st.bold(h)),
+    ...NO_BORDER,
+    ...(align ? { colAligns: align } : {}),
+  });
   for (const r of rows) t.push(r);
-  return t.toString().split('\n').map((l) => `  ${l}`);
+  return t
+    .toString()
+    .split('\n')
+    .map((l) => `  ${l}`);
 }
 
 function when(ts: number | undefined): string {
@@ -256,31 +294,60 @@ export function renderReport(m: ReportModel, st: Style): string[] {
   };
   const c = m.capture;
   h(`Capture: ${c.file}`);
-  out.push(`  format       ${c.format}${c.compressed ? ' (gzip)' : ''}, ${c.byteOrder}-endian, ${c.precision === 'ns' ? 'nanosecond' : 'microsecond'} timestamps, snaplen ${c.snaplen}`);
-  out.push(`  link types   ${c.linkTypes.map((l) => `${l.name} (${l.packets})`).join(', ') || '-'}${c.interfaces > 1 ? `, ${c.interfaces} interfaces` : ''}`);
-  out.push(`  packets      ${c.packets}: ${c.decoded} decoded, ${c.truncated} truncated, ${c.malformed} malformed, ${c.unsupported} unsupported`);
-  out.push(`  bytes        ${size(c.bytes)} on the wire, ${size(c.capturedBytes)} captured${c.bytesSkipped ? `, ${c.bytesSkipped} bytes of the file skipped` : ''}`);
+  out.push(
+    `  format       ${c.format}${c.compressed ? ' (gzip)' : ''}, ${c.byteOrder}-endian, ${c.precision === 'ns' ? 'nanosecond' : 'microsecond'} timestamps, snaplen ${c.snaplen}`,
+  );
+  out.push(
+    `  link types   ${c.linkTypes.map((l) => `${l.name} (${l.packets})`).join(', ') || '-'}${c.interfaces > 1 ? `, ${c.interfaces} interfaces` : ''}`,
+  );
+  out.push(
+    `  packets      ${c.packets}: ${c.decoded} decoded, ${c.truncated} truncated, ${c.malformed} malformed, ${c.unsupported} unsupported`,
+  );
+  out.push(
+    `  bytes        ${size(c.bytes)} on the wire, ${size(c.capturedBytes)} captured${c.bytesSkipped ? `, ${c.bytesSkipped} bytes of the file skipped` : ''}`,
+  );
   out.push(`  time         ${when(c.first)} → ${when(c.last)} (${formatDuration(c.duration)})`);
-  for (const p of c.problems.slice(0, 5)) out.push(`  ${st.warn(`⚠ packet ${p.packet} at byte ${p.offset}: ${p.message}${p.fatal ? ' (reading stopped)' : ''}`)}`);
+  for (const p of c.problems.slice(0, 5))
+    out.push(
+      `  ${st.warn(`⚠ packet ${p.packet} at byte ${p.offset}: ${p.message}${p.fatal ? ' (reading stopped)' : ''}`)}`,
+    );
 
   h('Protocol hierarchy');
   out.push(
     ...table(
       ['protocol', 'packets', '%', 'bytes'],
-      m.protocols.slice(0, 40).map((p) => [`${'  '.repeat(p.depth)}${p.name}`, String(p.packets), pct(p.packets, c.packets), size(p.bytes)]),
+      m.protocols
+        .slice(0, 40)
+        .map((p) => [
+          `${'  '.repeat(p.depth)}${p.name}`,
+          String(p.packets),
+          pct(p.packets, c.packets),
+          size(p.bytes),
+        ]),
       st,
       ['left', 'right', 'right', 'right'],
     ),
   );
 
-  h(`Hosts (${m.hosts.total}${m.hosts.total > m.hosts.shown.length ? `, top ${m.hosts.shown.length} by bytes` : ''})`);
+  h(
+    `Hosts (${m.hosts.total}${m.hosts.total > m.hosts.shown.length ? `, top ${m.hosts.shown.length} by bytes` : ''})`,
+  );
+  out.push(
+    st.dim(
+      '  MAC: the link-layer sender of its packets on this segment (for a host beyond a router, the router)',
+    ),
+  );
   out.push(
     ...table(
       ['address', 'class', 'MAC', 'sent', 'received', 'TTL'],
       m.hosts.shown.map((x) => [
         st.addr(x.addr),
         x.tag,
-        x.macs.length === 0 ? '-' : x.macs.length === 1 ? (x.macs[0] as string) : `${x.macs[0]} +${x.macs.length - 1}`,
+        x.macs.length === 0
+          ? '-'
+          : x.macs.length === 1
+            ? (x.macs[0] as string)
+            : `${x.macs[0]} +${x.macs.length - 1}`,
         `${x.sentPackets} / ${size(x.sentBytes)}`,
         `${x.recvPackets} / ${size(x.recvBytes)}`,
         x.initialTtls.join(',') || '-',
@@ -289,11 +356,20 @@ export function renderReport(m: ReportModel, st: Style): string[] {
     ),
   );
 
-  h(`Conversations (${m.conversations.total}${m.conversations.total > m.conversations.shown.length ? `, top ${m.conversations.shown.length}` : ''})`);
+  h(
+    `Conversations (${m.conversations.total}${m.conversations.total > m.conversations.shown.length ? `, top ${m.conversations.shown.length}` : ''})`,
+  );
   out.push(
     ...table(
       ['A', 'B', 'packets', 'A→B', 'B→A', 'duration'],
-      m.conversations.shown.map((x) => [st.addr(x.a), st.addr(x.b), String(x.packets), size(x.aToB), size(x.bToA), formatDuration(x.duration)]),
+      m.conversations.shown.map((x) => [
+        st.addr(x.a),
+        st.addr(x.b),
+        String(x.packets),
+        size(x.aToB),
+        size(x.bToA),
+        formatDuration(x.duration),
+      ]),
       st,
     ),
   );
@@ -302,28 +378,50 @@ export function renderReport(m: ReportModel, st: Style): string[] {
   h(`TCP connections (${t.connections})`);
   if (t.connections > 0) {
     const o = t.origins;
-    out.push(`  ${o.syn ?? 0} with the handshake seen, ${o.synack ?? 0} from the SYN,ACK, ${o.midstream ?? 0} picked up mid-stream`);
+    out.push(
+      `  ${o.syn ?? 0} with the handshake seen, ${o.synack ?? 0} from the SYN,ACK, ${o.midstream ?? 0} picked up mid-stream`,
+    );
     const cl = t.closers;
-    out.push(`  closed first by the client ${cl.orig ?? 0}, by the server ${cl.resp ?? 0}, simultaneously ${cl.both ?? 0}; not closed ${cl.none ?? 0}`);
+    out.push(
+      `  closed first by the client ${cl.orig ?? 0}, by the server ${cl.resp ?? 0}, simultaneously ${cl.both ?? 0}; not closed ${cl.none ?? 0}`,
+    );
     const states = Object.entries(t.byFinalStates).sort((a, b) => b[1] - a[1]);
-    out.push(...table(['client/server final state', 'connections'], states.slice(0, 12).map(([k, v]) => [k, String(v)]), st));
+    out.push(
+      ...table(
+        ['client/server final state', 'connections'],
+        states.slice(0, 12).map(([k, v]) => [k, String(v)]),
+        st,
+      ),
+    );
     const cs = Object.entries(t.byConnState).sort((a, b) => b[1] - a[1]);
     if (cs.length > 0) out.push(`  Zeek conn_state: ${cs.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const fl = Object.entries(t.analysis).sort((a, b) => b[1] - a[1]);
     if (fl.length > 0) out.push(`  analysis flags: ${fl.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    if (t.evicted + t.expired > 0) out.push(st.warn(`  ${t.evicted} connections evicted (table full), ${t.expired} expired idle; peak tracked ${t.peakTracked}`));
+    if (t.evicted + t.expired > 0)
+      out.push(
+        st.warn(
+          `  ${t.evicted} connections evicted (table full), ${t.expired} expired idle; peak tracked ${t.peakTracked}`,
+        ),
+      );
   }
-  out.push(`  UDP: ${m.udp.flows} flows, ${m.udp.answered} requests answered, ${m.udp.unanswered} unanswered`);
+  out.push(
+    `  UDP: ${m.udp.flows} flows, ${m.udp.answered} requests answered, ${m.udp.unanswered} unanswered`,
+  );
 
   const tw = m.timeWait;
   h('TIME-WAIT');
   const holders = tw.clientHolds + tw.serverHolds + tw.both;
   if (holders === 0) out.push('  no connection reached TIME-WAIT');
   else {
-    out.push(`  ${holders} connections left an endpoint in TIME-WAIT: the client ${tw.clientHolds}, the server ${tw.serverHolds}, both (simultaneous close) ${tw.both}`);
+    out.push(
+      `  ${holders} connections left an endpoint in TIME-WAIT: the client ${tw.clientHolds}, the server ${tw.serverHolds}, both (simultaneous close) ${tw.both}`,
+    );
     out.push(`  the last 2×MSL deadline: ${when(tw.lastDeadline)}`);
   }
-  if (tw.reuses > 0) out.push(`  ${tw.reuses} new SYNs reused a 4-tuple still in TIME-WAIT${tw.risky > 0 ? st.warn(`, ${tw.risky} without a higher ISN or newer timestamp`) : ', all legitimate'}`);
+  if (tw.reuses > 0)
+    out.push(
+      `  ${tw.reuses} new SYNs reused a 4-tuple still in TIME-WAIT${tw.risky > 0 ? st.warn(`, ${tw.risky} without a higher ISN or newer timestamp`) : ', all legitimate'}`,
+    );
 
   h('Listeners');
   const ls = m.listeners;
@@ -345,7 +443,18 @@ export function renderReport(m: ReportModel, st: Style): string[] {
     out.push(
       ...table(
         ['id', 'severity', 'count', 'first'],
-        m.anomalies.slice(0, 30).map((a) => [a.id, a.severity === 'malformed' ? st.error(a.severity) : a.severity === 'warning' ? st.warn(a.severity) : a.severity, String(a.count), `#${a.firstPacket}`]),
+        m.anomalies
+          .slice(0, 30)
+          .map((a) => [
+            a.id,
+            a.severity === 'malformed'
+              ? st.error(a.severity)
+              : a.severity === 'warning'
+                ? st.warn(a.severity)
+                : a.severity,
+            String(a.count),
+            `#${a.firstPacket}`,
+          ]),
         st,
       ),
     );

@@ -310,7 +310,8 @@ export class TcpTracker {
         if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(k, c, c.endReason ?? 'closed');
         continue;
       }
-      const opening = o === 'SYN-SENT' || r === 'SYN-RECEIVED' || o === 'CLOSED';
+      // A handshake whose final ACK was seen counts as established even before the server's next packet.
+      const opening = o === 'SYN-SENT' || o === 'CLOSED' || (r === 'SYN-RECEIVED' && !c.resp.synAcked);
       const limit = opening ? idle.opening : idle.established;
       if (now - c.lastTs > limit) {
         c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));

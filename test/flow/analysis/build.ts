@@ -36,6 +36,8 @@ export interface Seg {
   readonly win?: number;
   /** Window scale option (SYNs). */
   readonly ws?: number;
+  /** Send as the first fragment of an IPv4 datagram (more-fragments set). */
+  readonly mf?: boolean;
 }
 
 /** Shorthand: `c(t, seq, ack, flags, len, win)`. */
@@ -82,6 +84,7 @@ export function frameOf(g: Seg, index: number): Frame {
   d[ip] = 0x45;
   dv.setUint16(ip + 2, 20 + tcpLen + len);
   dv.setUint16(ip + 4, index & 0xffff);
+  if (g.mf) dv.setUint16(ip + 6, 0x2000);
   d[ip + 8] = 64;
   d[ip + 9] = 6;
   d.set(src.ip, ip + 12);

@@ -4,6 +4,7 @@
  * retransmissions (it adds both expert items); we push only the most specific flag, so tshark's
  * generic one is dropped when a specific one is present.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readCaptureBuffer } from '../../../src/capture/source.js';
 import type { Frame } from '../../../src/capture/types.js';
@@ -36,8 +37,7 @@ const FIELD_OF: Record<TcpAnalysisFlag, string> = Object.fromEntries(
   ]),
 ) as Record<TcpAnalysisFlag, string>;
 
-/** tshark's flags by frame number (frames without any are left out). */
-export function tsharkAnalysis(file: string): Map<number, PacketFlags> {
+function tsharkArgs(file: string): string[] {
   const fields = [
     'frame.number',
     'tcp.stream',
@@ -47,7 +47,10 @@ export function tsharkAnalysis(file: string): Map<number, PacketFlags> {
   const args = ['-r', file, '-n', '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-T', 'fields'];
   args.push('-E', 'separator=\t', '-E', 'occurrence=f');
   for (const f of fields) args.push('-e', f);
-  const { stdout } = runTool('tshark', args);
+  return args;
+}
+
+function parseTshark(stdout: string): Map<number, PacketFlags> {
   const out = new Map<number, PacketFlags>();
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
@@ -69,8 +72,25 @@ export function tsharkAnalysis(file: string): Map<number, PacketFlags> {
   return out;
 }
 
+/** tshark's flags by frame number (frames without any, and without an iRTT, are left out). */
+export function tsharkAnalysis(file: string): Map<number, PacketFlags> {
+  return parseTshark(runTool('tshark', tsharkArgs(file)).stdout);
+}
+
+/** The same, without blocking (so several files can be read at once). */
+export function tsharkAnalysisAsync(file: string): Promise<Map<number, PacketFlags>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'tshark',
+      tsharkArgs(file),
+      { maxBuffer: 1 << 30, env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' } },
+      (err, stdout) => (err ? reject(err) : resolve(parseTshark(stdout))),
+    );
+  });
+}
+
 /** Our flags by frame number, from the tracker with one `TcpAnalysis` per connection. */
-export function ourAnalysis(file: string): Map<number, PacketFlags> {
+export function ourAnalysis(file: string): { flags: Map<number, PacketFlags>; tcpPackets: number } {
   const context = new TcpAnalysisContext();
   const byConn = new Map<number, TcpAnalysis>();
   const tracker = new TcpTracker({
@@ -82,9 +102,12 @@ export function ourAnalysis(file: string): Map<number, PacketFlags> {
     },
   });
   const out = new Map<number, PacketFlags>();
+  let tcpPackets = 0;
   readCaptureBuffer(readFileSync(file), {
     frame(f: Frame) {
-      const r = tracker.process(decodeFrame(f));
+      const p = decodeFrame(f);
+      if (p.tcp) tcpPackets++;
+      const r = tracker.process(p);
       if (!r) return;
       const rec: PacketFlags = { flags: new Set(r.seg.analysis as TcpAnalysisFlag[]), stream: r.conn.id };
       for (const d of detailsOf(r.seg))
@@ -96,5 +119,5 @@ export function ourAnalysis(file: string): Map<number, PacketFlags> {
     problem() {},
   });
   tracker.finish();
-  return out;
+  return { flags: out, tcpPackets };
 }

@@ -2,25 +2,28 @@
  * Wireshark's TCP analysis flags (`tcp.analysis.*`), segment by segment in capture order, for one
  * connection of the tracker.
  *
- * Definitions: the Wireshark User's Guide, "TCP Analysis" (ChAdvTCPAnalysis), which names the three
- * quantities everything is judged by, kept here per direction ("flow"):
- *   - next expected sequence number (`nextSeq`): the highest seq + len (+1 for SYN/FIN) seen so far;
+ * Definitions: the Wireshark User's Guide, "TCP Analysis" (ChAdvTCPAnalysis), which judges every
+ * segment by three numbers kept per direction ("flow"), each "initially zero" (0 = not known yet):
+ *   - next expected sequence number (`nextSeq`): the highest seq + len (+1 for SYN/FIN) seen;
  *   - next expected acknowledgement number (`maxSeqToBeAcked`): where the contiguous data ends;
  *   - last-seen acknowledgement number (`lastAck`), updated by every segment.
- * The order of the checks, and so which flag supersedes which, follows the guide and what tshark
- * 4.0 prints on real captures (see test/flow/analysis/ for both):
- *   1. zero-window probe (ends the forward checks) · zero window · previous segment not captured ·
- *      keep-alive · window update · window full · keep-alive ACK (ends) · zero-window-probe ACK
- *      (ends) · duplicate ACK;
+ * Where the guide is silent (order of checks, what a flag resets), what tshark 4.0 prints decides:
+ * observed on the fixtures and on hand-built and random segments (test/flow/analysis/). In order:
+ *   0. port reuse: a SYN whose seq differs from its sender's ISN starts afresh (`reused_ports`); the
+ *      same SYN again falls back to the end of the contiguous data;
+ *   1. zero-window probe (ends step 1) · zero window · previous segment not captured · keep-alive ·
+ *      window update · window full · keep-alive ACK (ends) · zero-window-probe ACK (ends) ·
+ *      duplicate ACK;
  *   2. ACKed unseen segment;
- *   3. for a segment with data, SYN or FIN: nothing more for a keep-alive; else spurious
- *      retransmission, fast retransmission, out-of-order, retransmission, first match wins.
+ *   3. for data, SYN or FIN that is not a keep-alive, the first of: spurious retransmission, fast
+ *      retransmission, out-of-order, retransmission.
  * Windows are compared raw; a window *size* is the raw value shifted left (never multiplied) by the
- * scale its sender announced, only when both SYNs carried the option; when the handshake was not
- * captured the scale is unknown and, as in tshark's default ("not known"), no window-full check is made.
- * All sequence arithmetic is modular (core/seq.ts).
+ * scale its sender announced, used only when both SYNs carried the option; a SYN's own window is
+ * never scaled. When the handshake was not captured the scale is unknown and, as with tshark's
+ * default ("not known"), window-full is not judged. Sequence comparisons are modular (core/seq.ts).
+ * Times are exact nanoseconds from the frame's seconds and nanoseconds fields.
  *
- * Each flag comes with the numbers that triggered it: see `analysisDetails`.
+ * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
 import { type Seq, seq, seqAdd, seqGt, seqLe, seqLt, seqRel } from '../../core/seq.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
@@ -319,7 +322,14 @@ export class TcpAnalysis implements SegmentAnalyzer {
       out.push({ flag: 'reused_ports', text: `a new connection on this 4-tuple: ISN ${s}${was}`, values });
       return;
     }
-    if (!seg.syn || !fwd.baseSet || fwd.base === s) return;
+    if (!seg.syn || !fwd.baseSet) return;
+    if (fwd.base === s) {
+      // The same SYN again (a retransmission, or a retry after a RST whose seq broke the flow, e.g.
+      // RFC 9293's RST with seq = the ACK received): the next expected seq falls back to the end
+      // of the contiguous data.
+      if (!seg.hasAck) fwd.nextSeq = fwd.maxSeqToBeAcked;
+      return;
+    }
     const previousIsn = fwd.base as Seq;
     if (seg.hasAck) {
       fwd.base = s;
@@ -430,8 +440,9 @@ export class TcpAnalysis implements SegmentAnalyzer {
 
   /**
    * ACKED UNSEEN SEGMENT: acknowledges beyond where the peer's contiguous data ends. Once reported,
-   * that end jumps to the peer's next expected seq; while the peer keeps acknowledging the same
-   * number (a stall of pure ACKs), the gap is not reported again.
+   * that end jumps to the peer's next expected seq. When the gap lies behind the peer's next
+   * expected seq (data the capture missed), it is reported; when it does not (the peer's own data
+   * was seen, the ACK runs ahead of it), it is reported once until the peer's ACK number moves.
    */
   private ackedUnseen(c: Ctx): void {
     const { seg, fwd, rev } = c;
@@ -443,12 +454,14 @@ export class TcpAnalysis implements SegmentAnalyzer {
     }
     const end = rev.maxSeqToBeAcked;
     if (!seg.hasAck || end === 0 || !seqGt(ack, end)) return;
-    if (rev.dupAcks === 0)
+    // tshark compares these two as plain unsigned numbers (so across 2^32 too).
+    const behind = end > rev.nextSeq;
+    if (behind || rev.dupAcks !== -1)
       push(c, 'ack_lost_segment', `ACK ${ack} is beyond the peer's next expected ${end}`, {
         ack,
         expected: end,
       });
-    rev.dupAcks = -1;
+    if (!behind) rev.dupAcks = -1;
     rev.maxSeqToBeAcked = rev.nextSeq;
   }
 

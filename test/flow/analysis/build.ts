@@ -38,6 +38,8 @@ export interface Seg {
   readonly ws?: number;
   /** Send as the first fragment of an IPv4 datagram (more-fragments set). */
   readonly mf?: boolean;
+  /** Client port (default 40000): several connections in one run. */
+  readonly port?: number;
 }
 
 /** Shorthand: `c(t, seq, ack, flags, len, win)`. */
@@ -91,8 +93,9 @@ export function frameOf(g: Seg, index: number): Frame {
   d.set(dst.ip, ip + 16);
   dv.setUint16(ip + 10, fold(sum16(d, ip, ip + 20)));
   const t = ip + 20;
-  dv.setUint16(t, src.port);
-  dv.setUint16(t + 2, dst.port);
+  const cport = g.port ?? CLIENT.port;
+  dv.setUint16(t, g.from === 'c' ? cport : src.port);
+  dv.setUint16(t + 2, g.from === 'c' ? dst.port : cport);
   dv.setUint32(t + 4, g.seq >>> 0);
   dv.setUint32(t + 8, (g.ack ?? 0) >>> 0);
   let bits = 0;

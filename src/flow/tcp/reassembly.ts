@@ -527,39 +527,42 @@ export class StreamReassembler {
     const base = this.off;
     const end = base + data.length;
     const P = this.pending;
-    let first = P[0];
+    const first = P[0];
     if (first === undefined || first.start >= end) {
       this.emit(data, ts, packet);
     } else {
       let cur = base;
+      let i = 0;
       while (cur < end) {
-        first = P[0];
-        if (first === undefined || first.start >= end) {
+        const p = P[i];
+        if (p === undefined || p.start >= end) {
           this.emit(data.subarray(cur - base), ts, packet);
           break;
         }
-        if (first.start > cur) this.emit(data.subarray(cur - base, first.start - base), ts, packet);
-        const ob = Math.min(end, first.end);
-        this.compare(data, first.start - base, first.data, 0, ob - first.start, first.start);
-        P.shift();
-        this.release(first);
-        this.emit(first.data, ts, packet);
-        cur = first.end;
+        if (p.start > cur) this.emit(data.subarray(cur - base, p.start - base), ts, packet);
+        const ob = Math.min(end, p.end);
+        this.compare(data, p.start - base, p.data, 0, ob - p.start, p.start);
+        this.release(p);
+        this.emit(p.data, ts, packet);
+        cur = p.end;
+        i++;
       }
+      P.splice(0, i);
     }
     this.drain(ts, packet);
   }
 
-  /** Deliver the buffered pieces that now start at the next offset. */
+  /** Deliver the buffered pieces that now start at the next offset (one splice, not a shift per piece). */
   private drain(ts: number, packet: number): void {
     const P = this.pending;
-    for (let p = P[0]; p !== undefined && p.start <= this.off; p = P[0]) {
-      P.shift();
+    let i = 0;
+    for (let p = P[0]; p !== undefined && p.start <= this.off; p = P[++i]) {
       this.release(p);
       // Pieces never overlap what was delivered before them: a skip lands on a piece's start.
       if (p.end > this.off)
         this.emit(p.start < this.off ? p.data.subarray(this.off - p.start) : p.data, ts, packet);
     }
+    if (i > 0) P.splice(0, i);
   }
 
   /** Skip every hole before buffered data (a FIN's position aside). */

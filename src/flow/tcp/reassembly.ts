@@ -276,6 +276,8 @@ export class StreamReassembler {
   private histStart = 0;
   private readonly histMax: number;
   private histRefused = false;
+  /** No ring growth before this offset (after a refusal; never when history is off). */
+  private histRetryAt = 0;
   /** Per-segment scratch: old bytes seen, how many differed, where. */
   private segOld = 0;
   private segDiff = 0;
@@ -292,6 +294,7 @@ export class StreamReassembler {
   ) {
     this.opts = { ...DEFAULT_REASSEMBLY, ...opts };
     this.histMax = floorPow2(this.opts.historyBytes);
+    if (this.histMax === 0) this.histRetryAt = Number.POSITIVE_INFINITY;
   }
 
   /** Next stream offset to deliver (= bytes delivered + bytes skipped). */
@@ -857,10 +860,13 @@ export class StreamReassembler {
   private remember(chunk: Uint8Array): void {
     let ring = this.ring;
     const n = chunk.length;
-    if (ring === undefined || (ring.length < this.histMax && ring.length < this.off + n - this.histStart)) {
+    if (
+      (ring === undefined || (ring.length < this.histMax && ring.length < this.off + n - this.histStart)) &&
+      this.off >= this.histRetryAt
+    ) {
       ring = this.growRing(this.off + n - this.histStart);
-      if (ring === undefined) return;
     }
+    if (ring === undefined) return;
     const size = ring.length;
     if (n >= size) {
       const tail = chunk.subarray(n - size);
@@ -886,6 +892,8 @@ export class StreamReassembler {
     if (size > this.histMax) size = this.histMax;
     if (size <= oldSize) return old;
     if (!this.budget.reserveHistory(size - oldSize)) {
+      // Ask again only after another ring's worth of stream.
+      this.histRetryAt = this.off + this.histMax;
       if (!this.histRefused) {
         this.histRefused = true;
         this.note(
@@ -954,17 +962,18 @@ export class ConnectionReassembler implements SegmentAnalyzer {
     const from = seg.fromOrig ? this.orig : this.resp;
     const to = seg.fromOrig ? this.resp : this.orig;
     const tcp = seg.tcp;
-    if (seg.hasAck) to.ackedUpTo(seg.ack, seg.ts, seg.n);
-    const at = tcp.offset + tcp.headerLength;
-    const payload =
-      tcp.capturedPayload > 0 ? seg.packet.frame.data.subarray(at, at + tcp.capturedPayload) : EMPTY;
     if (seg.rst) {
-      // A RST the receiver ignores (outside its window, RFC 5961) ends nothing.
+      // A RST the receiver ignores (outside its window, RFC 5961) ends nothing, and its ACK is not evidence.
       if (!seg.anomalies.some(isIgnoredRst)) {
+        if (seg.hasAck) to.ackedUpTo(seg.ack, seg.ts, seg.n);
         from.close(seg.ts, seg.n, 'rst');
         to.close(seg.ts, seg.n, 'rst');
       }
     } else {
+      if (seg.hasAck) to.ackedUpTo(seg.ack, seg.ts, seg.n);
+      const at = tcp.offset + tcp.headerLength;
+      const payload =
+        tcp.capturedPayload > 0 ? seg.packet.frame.data.subarray(at, at + tcp.capturedPayload) : EMPTY;
       from.segment(seg.seq, payload, seg.ts, seg.n, seg, seg.len);
     }
     this.collect(conn);

@@ -986,6 +986,11 @@ export class ConnectionReassembler implements SegmentAnalyzer {
     this.collect(conn);
   }
 
+  /** The same, as a tracker hook called when the tracker retires the connection (`SegmentAnalyzer.onEnd`, proposed). */
+  onEnd(conn: TcpConnection): void {
+    this.end(conn, conn.lastTs, conn.lastPacket);
+  }
+
   private collect(conn: TcpConnection): void {
     const o = this.orig.anomalies;
     const r = this.resp.anomalies;

@@ -37,7 +37,7 @@ function run(packets: readonly Packet[], budget = new ReassemblyBudget()): Row[]
         return [r];
       },
     },
-    { connectionEnd: (c) => rows.find((x) => x.c === c)?.r.end(c, c.lastTs, c.lastPacket) },
+    { connectionEnd: (c) => rows.find((x) => x.c === c)?.r.onEnd(c) },
   );
   for (const p of packets) t.process(p);
   t.finish();

@@ -103,7 +103,13 @@ export class HttpContent {
    * A response to `resource`. `close` adds `Connection: close` (the server closes after it).
    * `timeUs` is the capture time, for the Date header.
    */
-  response(rng: Prng, resource: Resource, server: string, timeUs: number, close: boolean): Buffer {
+  response(
+    rng: Prng,
+    resource: Resource,
+    server: string,
+    timeUs: number,
+    close: boolean,
+  ): { bytes: Buffer; chunked: boolean } {
     const kind = rng.weighted([0.92, 0.05, 0.03]);
     let status = '200 OK';
     let contentType = resource.contentType;
@@ -125,20 +131,26 @@ export class HttpContent {
 
     if (fixedBody !== null) {
       head += `Content-Length: ${fixedBody.length}\r\n${connection}\r\n`;
-      return Buffer.from(head + fixedBody, 'latin1');
+      return { bytes: Buffer.from(head + fixedBody, 'latin1'), chunked: false };
     }
     const range = SIZE_RANGES[rng.weighted(SIZE_WEIGHTS)] as readonly [number, number];
     const bodyLength = rng.int(range[0], range[1]);
     const start = rng.int(0, this.filler.length - bodyLength);
     if (rng.chance(0.15)) {
-      return this.chunked(rng, `${head}Transfer-Encoding: chunked\r\n${connection}\r\n`, start, bodyLength);
+      const bytes = this.chunked(
+        rng,
+        `${head}Transfer-Encoding: chunked\r\n${connection}\r\n`,
+        start,
+        bodyLength,
+      );
+      return { bytes, chunked: true };
     }
     head += `Content-Length: ${bodyLength}\r\n${connection}\r\n`;
     const headLength = head.length;
     const out = Buffer.allocUnsafe(headLength + bodyLength);
     out.write(head, 0, 'latin1');
     this.filler.copy(out, headLength, start, start + bodyLength);
-    return out;
+    return { bytes: out, chunked: false };
   }
 
   /** Chunked transfer coding (RFC 9112 section 7.1): size lines, data, terminating zero chunk. */

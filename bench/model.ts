@@ -236,10 +236,17 @@ export class TrafficModel {
     return p;
   }
 
-  /** Random ISN; one in eight just below 2^32 so the connection's sequence numbers wrap. */
+  /**
+   * Random ISN; one in eight just below 2^32 (2 to 65537 below, log-uniform) so that the
+   * sequence numbers of many connections wrap, some right after the handshake. Never 2^32 - 1:
+   * the handshake ACK would then acknowledge 0, the SYN's empty acknowledgement field, and
+   * tshark 4.0 would call it a window update (a 1 in 2^32 event with real stacks).
+   */
   private isn(): Seq {
     const rng = this.rng;
-    return rng.chance(0.125) ? seq(0x100000000 - rng.int(1, 40000)) : seq(rng.u32());
+    if (rng.chance(0.125)) return seq(0x100000000 - 1 - Math.floor(rng.logUniform(1, 65537)));
+    const n = rng.u32();
+    return seq(n === 0xffffffff ? 0 : n);
   }
 
   /** A stable per-host RTT, log-uniform from 80 µs (same building) to 120 ms (another continent). */
@@ -379,7 +386,12 @@ class ConnectionScript {
       const closeNow = last && ending === 'server-fin';
       const resp = this.http.response(rng, resource, c.server.software, tResponse, closeNow);
       this.stats.httpResponses++;
-      const result = this.sendResponse(tResponse, resp, lossRequest === r && lossInResponse);
+      const result = this.sendResponse(
+        tResponse,
+        resp.bytes,
+        resp.chunked,
+        lossRequest === r && lossInResponse,
+      );
       clientReady = result.clientReady;
       serverDone = result.serverDone;
     }
@@ -456,14 +468,25 @@ class ConnectionScript {
    * delayed-ACK timer unless something it sends first carries the ACK. With `loseLast`, the last
    * segment is lost after the capture point and retransmitted when the RTO fires.
    */
-  private sendResponse(tStart: number, resp: Uint8Array, loseLast: boolean): ResponseResult {
+  private sendResponse(
+    tStart: number,
+    resp: Uint8Array,
+    chunked: boolean,
+    loseLast: boolean,
+  ): ResponseResult {
     const rng = this.rng;
     const d = this.d;
     const mss = Math.min(this.c.clientMss, SERVER_MSS) - TIMESTAMP_OPTION_BYTES;
     const base = this.sSeq;
-    const n = Math.ceil(resp.length / mss);
+    const total = resp.length;
+    const n = Math.ceil(total / mss);
+    // tshark 4.0 marks a chunked body whose very last byte (the final LF) arrives alone as a
+    // malformed packet; then the last segment carries the final CRLF and the one before is a
+    // byte short, as when the terminating chunk is a separate write.
+    const lastStart = chunked && n > 1 && total % mss === 1 ? total - 2 : (n - 1) * mss;
+    const segEnd = (i: number): number => (i === n - 1 ? total : Math.min((i + 1) * mss, lastStart));
     const lost = loseLast ? n - 1 : -1;
-    // Scheduled client ACKs: capture time and the relative sequence number acknowledged.
+    // Scheduled client ACKs: capture time and the segment acknowledged through.
     const ackTimes: number[] = [];
     const ackSegs: number[] = [];
     let ackHead = 0;
@@ -477,8 +500,8 @@ class ConnectionScript {
     let dataEnd = tStart; // when the server finished sending its last segment
     for (;;) {
       while (sent < n && sent - acked < this.cwnd) {
-        const off = sent * mss;
-        const len = Math.min(mss, resp.length - off);
+        const off = sent === 0 ? 0 : segEnd(sent - 1);
+        const len = segEnd(sent) - off;
         const flags = sent === n - 1 ? TCP_PSH | TCP_ACK : TCP_ACK;
         const p = this.tcp(tSend, false, flags, base + off, this.serverReceived, resp, off, len);
         if (sent === lost) {
@@ -498,8 +521,7 @@ class ConnectionScript {
       }
       if (ackHead === ackTimes.length) break;
       const seg = ackSegs[ackHead] as number;
-      const through = Math.min((seg + 1) * mss, resp.length);
-      this.clientReceived = base + through;
+      this.clientReceived = base + segEnd(seg);
       const a = this.tcp(ackTimes[ackHead] as number, true, TCP_ACK, this.cSeq, this.clientReceived);
       ackHead++;
       lastAckAt = a.t;
@@ -511,7 +533,7 @@ class ConnectionScript {
     if (lost >= 0) {
       if (unacked === 1) {
         // The client acknowledges what it has on its delayed-ACK timer, then waits for the rest.
-        this.clientReceived = base + lost * mss;
+        this.clientReceived = base + lastStart;
         const a = this.tcp(delivered + d + DELACK_US, true, TCP_ACK, this.cSeq, this.clientReceived);
         lastAckAt = a.t;
       }
@@ -520,11 +542,11 @@ class ConnectionScript {
         Math.max(lostAt, lastAckAt) + this.rto(),
         false,
         TCP_PSH | TCP_ACK,
-        base + lost * mss,
+        base + lastStart,
         this.serverReceived,
         resp,
-        lost * mss,
-        resp.length - lost * mss,
+        lastStart,
+        total - lastStart,
       );
       rx.retransmission = true;
       this.stats.retransmissions++;
@@ -532,7 +554,7 @@ class ConnectionScript {
       serverDone = rx.t;
       unacked = 1;
     }
-    this.sSeq = base + resp.length;
+    this.sSeq = base + total;
     this.clientReceived = this.sSeq;
     this.pendingAck = unacked === 1 ? { deadline: delivered + d + DELACK_US } : null;
     return { clientReady: delivered + d + rng.int(5, 50), serverDone };

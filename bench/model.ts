@@ -12,7 +12,7 @@
  * router or the server has to resolve the other, a Linux-like handshake, one to three HTTP/1.1
  * request/response exchanges with slow start and delayed ACKs, then one of several endings.
  */
-import { type Seq, seq } from '../src/core/seq.js';
+import { type Seq, seq, seqAdd } from '../src/core/seq.js';
 import { DNS_TYPE_A, DNS_TYPE_AAAA, dnsQuery, dnsResponse, encodeName } from './dns.js';
 import { ARP_REPLY, ARP_REQUEST, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './frames.js';
 import { HttpContent } from './http.js';
@@ -308,7 +308,7 @@ class ConnectionScript {
       ending !== 'open-after-handshake' && rng.chance(this.opts.retransmitRate)
         ? rng.int(0, requests - 1)
         : -1;
-    const lossInResponse = rng.chance(0.5);
+    let lossInResponse = rng.chance(0.5);
 
     let t = t0;
     if (this.opts.mixUdp && rng.chance(this.opts.dnsRate)) t = this.dnsLookup(t) + d + rng.int(20, 300);
@@ -348,6 +348,11 @@ class ConnectionScript {
       const reqPkt = this.tcp(tq, true, TCP_PSH | TCP_ACK, this.cSeq, this.clientReceived, req);
       this.pendingAck = null; // the request carries the acknowledgement
       let arrived = reqPkt.t;
+      // tshark 4.0 reads a next sequence number of 0 as "unknown", so a segment ending exactly at
+      // 2^32 would not be recognised when retransmitted: lose the response's last segment instead.
+      if (lossRequest === r && !lossInResponse && endsAtWrap(c.clientIsn, this.cSeq + req.length)) {
+        lossInResponse = true;
+      }
       if (lossRequest === r && !lossInResponse) {
         reqPkt.lost = true;
         const rx = this.tcp(
@@ -480,12 +485,15 @@ class ConnectionScript {
     const base = this.sSeq;
     const total = resp.length;
     const n = Math.ceil(total / mss);
-    // tshark 4.0 marks a chunked body whose very last byte (the final LF) arrives alone as a
-    // malformed packet; then the last segment carries the final CRLF and the one before is a
-    // byte short, as when the terminating chunk is a separate write.
-    const lastStart = chunked && n > 1 && total % mss === 1 ? total - 2 : (n - 1) * mss;
+    // A last segment of one byte is avoided where tshark 4.0 would misread it: alone, the final
+    // LF of a chunked body makes a malformed packet, and a retransmitted 1-byte segment looks
+    // like a keep-alive. Then the last segment carries two bytes and the one before is a byte
+    // short, as when the end of the response is a separate write.
+    const lastStart = (chunked || loseLast) && n > 1 && total % mss === 1 ? total - 2 : (n - 1) * mss;
     const segEnd = (i: number): number => (i === n - 1 ? total : Math.min((i + 1) * mss, lastStart));
-    const lost = loseLast ? n - 1 : -1;
+    // Not when it would end exactly at 2^32 (see build()); that needs the ISN at exactly the
+    // right distance below 2^32, rare even among the near-wrap ISNs.
+    const lost = loseLast && !endsAtWrap(this.c.serverIsn, base + total) ? n - 1 : -1;
     // Scheduled client ACKs: capture time and the segment acknowledged through.
     const ackTimes: number[] = [];
     const ackSegs: number[] = [];
@@ -734,6 +742,11 @@ class ConnectionScript {
       if (p.fromClient && !p.lost) clientEcho = p.tsVal;
     }
   }
+}
+
+/** Whether the sequence number `rel` bytes after `isn` is 0 (mod 2^32). */
+function endsAtWrap(isn: Seq, rel: number): boolean {
+  return seqAdd(isn, rel) === seq(0);
 }
 
 /** Serialisation time of a segment on a 1 Gbit/s link, µs (at least 1). */

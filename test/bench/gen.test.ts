@@ -37,21 +37,48 @@ function lines(s: string): string[] {
   return s.split('\n').filter((l) => l.trim() !== '');
 }
 
-/** Frames matching a display filter (two-pass when the filter needs later frames, like *_in fields). */
-function tsharkCount(file: string, filter: string, twoPass = false): number {
-  return lines(
-    run('tshark', [
-      ...(twoPass ? ['-2'] : []),
-      '-r',
-      file,
-      '-Y',
-      filter,
-      '-T',
-      'fields',
-      '-e',
-      'frame.number',
-    ]),
-  ).length;
+const CHECKSUMS_ON = [
+  '-o',
+  'ip.check_checksum:TRUE',
+  '-o',
+  'tcp.check_checksum:TRUE',
+  '-o',
+  'udp.check_checksum:TRUE',
+];
+
+/** The fields the tests look at, for every frame, from one two-pass run (the *_in fields need it). */
+const FIELDS = [
+  'frame.number',
+  'ip.checksum.status',
+  '_ws.malformed',
+  'tcp.analysis.flags',
+  'tcp.analysis.retransmission',
+  '_ws.expert.severity',
+  'tcp.flags.reset',
+  'http.request',
+  'http.response',
+  'http.request_in',
+  'http.response_in',
+  'http.transfer_encoding',
+  'http.content_length',
+  'dns.flags.response',
+  'dns.response_in',
+  'arp.opcode',
+] as const;
+type Row = { [F in (typeof FIELDS)[number]]: string };
+
+function tsharkRows(file: string): Row[] {
+  const args = ['-2', '-r', file, ...CHECKSUMS_ON, '-T', 'fields', '-E', 'occurrence=a'];
+  for (const f of FIELDS) args.push('-e', f);
+  return lines(run('tshark', args)).map((line) => {
+    const values = line.split('\t');
+    return Object.fromEntries(FIELDS.map((f, i) => [f, values[i] ?? ''])) as Row;
+  });
+}
+
+/** Expert info at warning level or above (tshark's PI_WARN = 0x00600000). */
+function warnsOrWorse(r: Row): boolean {
+  return r['_ws.expert.severity'].split(',').some((v) => v !== '' && Number(v) >= 0x00600000);
 }
 
 interface Record {
@@ -214,82 +241,101 @@ describe('synthetic benchmark capture', () => {
   });
 
   test('tshark: no bad IP, TCP or UDP checksum', { skip: !HAVE_TSHARK && 'tshark not installed' }, () => {
-    const out = run('tshark', [
-      '-r',
-      file,
-      '-o',
-      'ip.check_checksum:TRUE',
-      '-o',
-      'tcp.check_checksum:TRUE',
-      '-o',
-      'udp.check_checksum:TRUE',
-      '-Y',
-      'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0',
-    ]);
-    assert.deepEqual(lines(out), []);
-    // And the checks really ran: every IPv4 header verified good (status 1).
-    const good = lines(
-      run('tshark', [
-        '-r',
-        file,
-        '-o',
-        'ip.check_checksum:TRUE',
-        '-Y',
-        'ip.checksum.status==1',
-        '-T',
-        'fields',
-        '-e',
-        'frame.number',
-      ]),
-    );
-    assert.equal(good.length, result.tcpPackets + result.udpPackets);
+    const filter = 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0';
+    assert.deepEqual(lines(run('tshark', ['-r', file, ...CHECKSUMS_ON, '-Y', filter])), []);
   });
 
-  test('tshark: nothing malformed, and no TCP analysis flag but the retransmissions', {
-    skip: !HAVE_TSHARK && 'tshark not installed',
-  }, () => {
-    assert.equal(tsharkCount(file, '_ws.malformed'), 0);
-    assert.equal(tsharkCount(file, 'tcp.analysis.flags && !tcp.analysis.retransmission'), 0);
-    // Expert warnings and errors: only the resets.
-    assert.equal(tsharkCount(file, '_ws.expert.severity >= 0x00600000 && !tcp.flags.reset'), 0);
-  });
+  describe('tshark analysis', { skip: !HAVE_TSHARK && 'tshark not installed' }, () => {
+    let rows: Row[];
+    const count = (pred: (r: Row) => boolean): number => rows.filter(pred).length;
 
-  test('tshark: one TCP conversation per connection', {
-    skip: !HAVE_TSHARK && 'tshark not installed',
-  }, () => {
-    const out = run('tshark', ['-r', file, '-q', '-z', 'conv,tcp']);
-    assert.equal(lines(out).filter((l) => l.includes('<->')).length, CONNECTIONS);
-  });
+    before(() => {
+      rows = tsharkRows(file);
+    });
 
-  test('tshark: every HTTP request has its response', {
-    skip: !HAVE_TSHARK && 'tshark not installed',
-  }, () => {
-    assert.equal(tsharkCount(file, 'http.request'), result.httpRequests);
-    assert.equal(tsharkCount(file, 'http.response'), result.httpResponses);
-    assert.equal(tsharkCount(file, 'http.response && !http.request_in', true), 0);
-    assert.equal(tsharkCount(file, 'http.request && !http.response_in', true), 0);
-    assert.ok(tsharkCount(file, 'http.transfer_encoding == "chunked"') > 0, 'some chunked responses');
-    assert.ok(tsharkCount(file, 'http.content_length > 5000') > 0, 'some responses span several segments');
-  });
+    test('every frame read, every IPv4 header checksum verified good', () => {
+      assert.equal(rows.length, result.packets);
+      // Status 1 is "good": the checksum was really checked, not just "unverified" (2).
+      assert.equal(
+        count((r) => r['ip.checksum.status'] === '1'),
+        result.tcpPackets + result.udpPackets,
+      );
+    });
 
-  test('tshark: retransmissions at about the configured rate', {
-    skip: !HAVE_TSHARK && 'tshark not installed',
-  }, () => {
-    const seen = tsharkCount(file, 'tcp.analysis.retransmission');
-    assert.equal(seen, result.retransmissions);
-    // Binomial(CONNECTIONS, rate): allow four standard deviations.
-    const expected = CONNECTIONS * RETRANSMIT_RATE;
-    const sd = Math.sqrt(CONNECTIONS * RETRANSMIT_RATE * (1 - RETRANSMIT_RATE));
-    assert.ok(Math.abs(seen - expected) <= 4 * sd, `retransmissions ${seen}, expected about ${expected}`);
-  });
+    test('nothing malformed; no TCP analysis flag but the retransmissions; only resets warn', () => {
+      assert.equal(
+        count((r) => r['_ws.malformed'] !== ''),
+        0,
+      );
+      assert.deepEqual(
+        rows
+          .filter((r) => r['tcp.analysis.flags'] !== '' && r['tcp.analysis.retransmission'] === '')
+          .map((r) => r['frame.number']),
+        [],
+      );
+      assert.deepEqual(
+        rows.filter((r) => warnsOrWorse(r) && r['tcp.flags.reset'] !== '1').map((r) => r['frame.number']),
+        [],
+      );
+    });
 
-  test('tshark: DNS queries answered, ARP requests replied', {
-    skip: !HAVE_TSHARK && 'tshark not installed',
-  }, () => {
-    assert.equal(tsharkCount(file, 'dns.flags.response == 0'), result.dnsQueries);
-    assert.equal(tsharkCount(file, 'dns.flags.response == 0 && !dns.response_in', true), 0);
-    assert.equal(tsharkCount(file, 'arp.opcode == 1'), result.arpPackets / 2);
-    assert.equal(tsharkCount(file, 'arp.opcode == 2'), result.arpPackets / 2);
+    test('every HTTP request has its response', () => {
+      assert.equal(
+        count((r) => r['http.request'] !== ''),
+        result.httpRequests,
+      );
+      assert.equal(
+        count((r) => r['http.response'] !== ''),
+        result.httpResponses,
+      );
+      assert.equal(
+        count((r) => r['http.response'] !== '' && r['http.request_in'] === ''),
+        0,
+      );
+      assert.equal(
+        count((r) => r['http.request'] !== '' && r['http.response_in'] === ''),
+        0,
+      );
+      assert.ok(count((r) => r['http.transfer_encoding'] === 'chunked') > 0, 'some chunked responses');
+      assert.ok(count((r) => Number(r['http.content_length']) > 5000) > 0, 'some responses span segments');
+    });
+
+    test('retransmissions at about the configured rate', () => {
+      const seen = count((r) => r['tcp.analysis.retransmission'] !== '');
+      assert.equal(seen, result.retransmissions);
+      // Binomial(CONNECTIONS, rate): allow four standard deviations.
+      const expected = CONNECTIONS * RETRANSMIT_RATE;
+      const sd = Math.sqrt(CONNECTIONS * RETRANSMIT_RATE * (1 - RETRANSMIT_RATE));
+      assert.ok(Math.abs(seen - expected) <= 4 * sd, `retransmissions ${seen}, expected about ${expected}`);
+    });
+
+    test('DNS queries answered, ARP requests replied', () => {
+      assert.equal(
+        count((r) => r['dns.flags.response'] === '0'),
+        result.dnsQueries,
+      );
+      assert.equal(
+        count((r) => r['dns.flags.response'] === '1'),
+        result.dnsResponses,
+      );
+      assert.equal(
+        count((r) => r['dns.flags.response'] === '0' && r['dns.response_in'] === ''),
+        0,
+      );
+      assert.equal(
+        count((r) => r['arp.opcode'] === '1'),
+        result.arpPackets / 2,
+      );
+      assert.equal(
+        count((r) => r['arp.opcode'] === '2'),
+        result.arpPackets / 2,
+      );
+    });
+
+    test('one TCP conversation per connection', () => {
+      const out = run('tshark', ['-r', file, '-q', '-z', 'conv,tcp']);
+      assert.equal(lines(out).filter((l) => l.includes('<->')).length, CONNECTIONS);
+    });
   });
 
   test('capinfos reads the reported packet count', {

@@ -155,12 +155,15 @@ describe('synthetic benchmark capture', () => {
   test('the same seed gives the same bytes, another seed different ones', async () => {
     const again = join(dir, 'again.pcap');
     const other = join(dir, 'other.pcap');
+    // The smallest write chunk, so the file is written in several chunks.
     const r2 = await generateCapture({
       path: again,
       connections: CONNECTIONS,
       seed: SEED,
       retransmitRate: RETRANSMIT_RATE,
+      chunkSize: 64 * 1024,
     });
+    assert.ok(r2.bytes > 64 * 1024);
     await generateCapture({
       path: other,
       connections: CONNECTIONS,

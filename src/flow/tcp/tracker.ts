@@ -103,7 +103,8 @@ export class TcpTracker {
   process(p: Packet): TcpPacketResult | undefined {
     const tcp = p.tcp;
     const ip = p.ip;
-    if (!tcp || !ip || tcp.partial) return undefined;
+    // A header cut inside its options still has every field the tracker needs.
+    if (!tcp || !ip || (tcp.partial && tcp.headerLength < 20)) return undefined;
     const ts = p.frame.ts;
     if (ts > this.now) this.now = ts;
     if (this.now - this.lastSweep >= 1) this.sweep();
@@ -281,6 +282,7 @@ export class TcpTracker {
     settle(c, this.now, this.opts);
     c.endReason =
       c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
+    for (const a of c.analyzers) a.onEnd?.(c);
     this.events.connectionEnd?.(c, reason);
   }
 

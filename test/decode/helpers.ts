@@ -11,7 +11,7 @@ import type { Anomaly } from '../../src/core/anomaly.js';
 import { fromHex } from '../../src/core/bytes.js';
 import { decodeFrame, statusOf } from '../../src/decode/pipeline.js';
 import type { Layer, LayerKind, Packet, PacketStatus } from '../../src/decode/types.js';
-import { allFixtureCaptures } from '../helpers/corpus.js';
+import { allFixtureCaptures, FIXTURES } from '../helpers/corpus.js';
 
 export { LinkType };
 
@@ -237,5 +237,23 @@ export function fixtureFrames(): FixtureFrame[] {
       file,
     );
   }
+  return out;
+}
+
+/** The frames of one capture under fixtures/ (path relative to it), decoded and checked. */
+export function fixturePackets(relPath: string): Packet[] {
+  const out: Packet[] = [];
+  readCaptureBuffer(
+    new Uint8Array(readFileSync(`${FIXTURES}/${relPath}`)),
+    {
+      frame(f) {
+        const p = decodeFrame({ ...f, data: f.data.slice() });
+        checkPacket(p, `${relPath} #${f.index}`);
+        out.push(p);
+      },
+      problem() {},
+    },
+    relPath,
+  );
   return out;
 }

@@ -257,3 +257,93 @@ export function fixturePackets(relPath: string): Packet[] {
   );
   return out;
 }
+
+/** RFC 1071 Internet checksum of [start, end) plus `initial` (an independent implementation for building test frames). */
+export function inetChecksum(d: Uint8Array, start = 0, end = d.length, initial = 0): number {
+  let sum = initial;
+  for (let i = start; i < end; i += 2)
+    sum += ((d[i] as number) << 8) | (i + 1 < end ? (d[i + 1] as number) : 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return ~sum & 0xffff;
+}
+
+function concat(...parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const ETH_HEADER_V4 = hex('66778899aabb0011223344550800');
+const ETH_HEADER_V6 = hex('66778899aabb00112233445586dd');
+
+/** Ethernet + IPv4 (10.0.0.1 → 10.0.0.2, TTL 64, correct header checksum) around `payload`. */
+export function ipv4Frame(
+  protocol: number,
+  payload: Uint8Array,
+  src = '0a000001',
+  dst = '0a000002',
+): Uint8Array {
+  const ip = hex(
+    '4500',
+    (20 + payload.length).toString(16).padStart(4, '0'),
+    '00010000',
+    '40',
+    protocol.toString(16).padStart(2, '0'),
+    '0000',
+    src,
+    dst,
+  );
+  const c = inetChecksum(ip);
+  ip[10] = c >> 8;
+  ip[11] = c & 0xff;
+  return concat(ETH_HEADER_V4, ip, payload);
+}
+
+/** An ICMPv4 message with a correct checksum: type, code, the 4 "rest of header" bytes, data. */
+export function icmp4(
+  type: number,
+  code: number,
+  rest: string,
+  data: Uint8Array = new Uint8Array(0),
+): Uint8Array {
+  const m = concat(
+    hex(type.toString(16).padStart(2, '0'), code.toString(16).padStart(2, '0'), '0000', rest),
+    data,
+  );
+  const c = inetChecksum(m);
+  m[2] = c >> 8;
+  m[3] = c & 0xff;
+  return m;
+}
+
+export const V6_SRC = '20010db8000000000000000000000001';
+export const V6_DST = '20010db8000000000000000000000002';
+
+/** Ethernet + IPv6 (2001:db8::1 → 2001:db8::2 by default, hop limit 255) around `payload`. */
+export function ipv6Frame(nextHeader: number, payload: Uint8Array, src = V6_SRC, dst = V6_DST): Uint8Array {
+  const ip = hex(
+    '60000000',
+    payload.length.toString(16).padStart(4, '0'),
+    nextHeader.toString(16).padStart(2, '0'),
+    'ff',
+    src,
+    dst,
+  );
+  return concat(ETH_HEADER_V6, ip, payload);
+}
+
+/** An ICMPv6 message with a correct checksum for the given addresses: type, code, body after the checksum. */
+export function icmp6(type: number, code: number, body: Uint8Array, src = V6_SRC, dst = V6_DST): Uint8Array {
+  const m = concat(hex(type.toString(16).padStart(2, '0'), code.toString(16).padStart(2, '0'), '0000'), body);
+  const pseudo = concat(hex(src, dst), hex(m.length.toString(16).padStart(8, '0'), '0000003a'));
+  let s = 0;
+  for (let i = 0; i < pseudo.length; i += 2) s += ((pseudo[i] as number) << 8) | (pseudo[i + 1] as number);
+  const c = inetChecksum(m, 0, m.length, s);
+  m[2] = c >> 8;
+  m[3] = c & 0xff;
+  return m;
+}

@@ -347,3 +347,21 @@ export function icmp6(type: number, code: number, body: Uint8Array, src = V6_SRC
   m[3] = c & 0xff;
   return m;
 }
+
+/** Ethernet + IPv4 (10.0.0.1 → 10.0.0.2) + UDP with a correct checksum around `payload`. */
+export function udp4Frame(srcPort: number, dstPort: number, payload: Uint8Array): Uint8Array {
+  const len = 8 + payload.length;
+  const seg = concat(
+    hex(
+      srcPort.toString(16).padStart(4, '0'),
+      dstPort.toString(16).padStart(4, '0'),
+      len.toString(16).padStart(4, '0'),
+      '0000',
+    ),
+    payload,
+  );
+  const c = inetChecksum(seg, 0, seg.length, 0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 17 + len) || 0xffff;
+  seg[6] = c >> 8;
+  seg[7] = c & 0xff;
+  return ipv4Frame(17, seg);
+}

@@ -57,8 +57,9 @@ export function allLayers(layers: readonly Layer[]): Layer[] {
 
 /**
  * What every decoded packet must satisfy, whatever its bytes: exactly one accounting status, the
- * one its anomalies imply; no escaped exception (`decoder-bug`); anomaly offsets inside the frame
- * (or -1); every layer's header [offset, offset + headerLength) inside the frame.
+ * one its anomalies imply, and `truncated` only when the snap length cut the frame; no escaped
+ * exception (`decoder-bug`); anomaly offsets inside the frame (or -1); every layer's header
+ * [offset, offset + headerLength) inside the frame.
  */
 export function checkPacket(p: Packet, what = ''): void {
   const caplen = p.frame.data.length;
@@ -69,6 +70,9 @@ export function checkPacket(p: Packet, what = ''): void {
     `${what}: status ${String(p.status)} is not exactly one of ${STATUSES.join('/')}`,
   );
   assert.equal(p.status, statusOf(p.anomalies), `status disagrees with anomalies: ${at()}`);
+  // Only the snap length truncates: a frame captured whole is never `truncated`.
+  if (p.status === 'truncated')
+    assert.ok(p.frame.caplen < p.frame.origlen, `truncated, yet caplen = origlen = ${caplen}: ${at()}`);
   for (const a of p.anomalies) {
     assert.notEqual(a.id, 'decoder-bug', `escaped exception: ${at()}`);
     assert.ok(

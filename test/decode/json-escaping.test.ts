@@ -18,7 +18,6 @@ import { decode, fixtureFrames, hex, LinkType, layer, udp4Frame } from './helper
 const STYLE = makeStyle(false);
 
 /** C0 controls except newline, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
 const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u2028-\u202e\u2066-\u2069]/u;
 
 function line(p: Packet): string {

@@ -363,6 +363,17 @@ describe('DNS: malformed names and records', () => {
     assert.equal(q.status, 'malformed');
   });
 
+  test('more records than the decoder keeps (64): the first 64, the counts as sent, no anomaly', () => {
+    const records = 'c00c 0001 0001 00000e10 0004 0a000001'.repeat(70);
+    const p = decode(
+      ETH,
+      udp4Frame(53, 40000, hex('abcd81800001004600000000', '0161 00 0001 0001', records)),
+    );
+    const d = layer(p, 'dns');
+    assert.deepEqual([d.ancount, d.answers.length, d.answers[63]?.data], [70, 64, '10.0.0.1']);
+    assert.deepEqual(ids(p), []);
+  });
+
   test('fewer than 12 bytes on port 53: too-short, no DNS layer', () => {
     const p = decode(ETH, TOO_SHORT);
     assert.deepEqual(ids(p), ['dns.too-short']);

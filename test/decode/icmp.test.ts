@@ -21,6 +21,7 @@ import {
   layer,
   patch,
   sweepCuts,
+  V6_DST,
 } from './helpers.js';
 
 const ETH = LinkType.ETHERNET;
@@ -387,7 +388,15 @@ describe('ICMPv6', () => {
 
   test('every type and code in the table has its name', () => {
     for (const [type, code, typeName, codeName] of ICMP6_NAMES) {
-      const body = type < 128 ? hex('00000000', V6_QUOTE) : hex('00000000');
+      // Errors carry a quote; NDP messages their target (and a redirect its destination).
+      const body =
+        type < 128
+          ? hex('00000000', V6_QUOTE)
+          : type === 135 || type === 136
+            ? hex('00000000', 'fe80000000000000000000000000000a')
+            : type === 137
+              ? hex('00000000', 'fe80000000000000000000000000000a', V6_DST)
+              : hex('00000000');
       const p = decode(ETH, ipv6Frame(58, icmp6(type, code, body)));
       const l = layer(p, 'icmp6');
       const what = `type ${type} code ${code}`;

@@ -4,6 +4,7 @@
   lab.py run <scenario> --work DIR      drive traffic, snapshot kernel state -> DIR/run.json
   lab.py finalize --work DIR --out OUT <fixture> <capture-label> ...
   lab.py readme --out OUT               regenerate OUT/README.md from the truth files
+  lab.py check --out OUT                check the fixtures: no packet after the truth's snapshot
   lab.py offloads-off IFACE...          (inside a namespace) switch off csum/TSO/GSO/GRO
   lab.py prime ADDR                     (inside a namespace) resolve neighbours with one ping
   lab.py vlan-switch --vid N ACC:TRUNK...   userspace 802.1Q access/trunk tagger
@@ -194,14 +195,22 @@ class Run:
         self.data['notes'].append(text)
 
     def kernel_end(self, tcp_roles=('client', 'server'), extra=None):
-        """Snapshot ss and nstat in every role; fill kernel_state of each TCP connection."""
+        """Snapshot ss and nstat in every role, then stop the capture(s) at once: the truth describes
+        the end of the capture, so nothing that happens after the snapshot (closing sockets, stopping
+        servers, the process exiting) may be in it. Fill kernel_state of each TCP connection."""
         time.sleep(0.25)
+        ss_at = now()
         ss = {r: ss_snapshot(NS[r]) for r in self.roles if r != 'router'}
         self.data['kernel'] = {
+            'ss_end_at': ss_at,
             'ss_end': ss,
             'nstat_delta': {r: labnet.nstat_delta(self.nstat_before[r], labnet.nstat_snapshot(NS[r]))
                             for r in self.roles},
         }
+        self.data['capture_stop'] = stop_captures(self.work)
+        # the same sockets once the capture has stopped: a state change in between would mean the
+        # capture's end and the snapshot disagree
+        ss_after = {r: ss_snapshot(NS[r]) for r in self.roles if r != 'router'}
         if extra:
             self.data['kernel'].update(extra)
         cr, sr = tcp_roles
@@ -213,13 +222,59 @@ class Run:
             }
             if c['kernel_state'] != c['final_state']:
                 self.note(f'{c["id"]}: kernel reported {c["kernel_state"]} at capture end, expected {c["final_state"]}')
+        for r in ss:
+            before = {(x['local'], x['peer']): x['state'] for x in ss[r]}
+            after = {(x['local'], x['peer']): x['state'] for x in ss_after[r]}
+            for k in sorted(set(before) | set(after)):
+                if before.get(k) != after.get(k):
+                    self.note(f'{r} socket {k[0]} <-> {k[1]}: {before.get(k, "none")} at the snapshot, '
+                              f'{after.get(k, "none")} once the capture had stopped')
         return ss
 
     def save(self):
         self.data['ended_at'] = now()
+        if 'capture_stop' not in self.data:
+            raise RuntimeError('scenario ended without kernel_end(): the capture was never stopped')
         self.data['sysctls'] = {r: labnet.sysctl_get(NS[r], *SYSCTLS) for r in self.roles}
         self.data['topology'] = topology(self.roles)
         write_json(os.path.join(self.work, 'run.json'), self.data)
+
+
+def stop_captures(work, timeout=15.0):
+    """SIGINT every tcpdump run.sh started for this scenario (pids in WORK/cap-*.pid) and wait until
+    each has printed its final counters and exited. Called right after the kernel snapshot, while
+    this process still holds every socket of the scenario. -> {label: stopped_at}"""
+    import glob
+    import signal
+
+    out = {}
+    pending = {}
+    for pf in sorted(glob.glob(os.path.join(work, 'cap-*.pid'))):
+        label = os.path.basename(pf)[4:-4]
+        pid = int(open(pf).read().strip())
+        try:
+            comm = open(f'/proc/{pid}/comm').read().strip()
+        except OSError:
+            continue  # already gone
+        if comm != 'tcpdump':
+            raise RuntimeError(f'capture {label}: pid {pid} is {comm!r}, not tcpdump')
+        os.kill(pid, signal.SIGINT)
+        pending[label] = pid
+    deadline = time.time() + timeout
+    while pending and time.time() < deadline:
+        for label, pid in list(pending.items()):
+            err = open(os.path.join(work, f'cap-{label}.err')).read()
+            try:
+                state = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]
+            except OSError:
+                state = 'gone'
+            if 'packets captured' in err and state in ('Z', 'X', 'gone'):
+                out[label] = now()
+                del pending[label]
+        time.sleep(0.02)
+    if pending:
+        raise RuntimeError(f'tcpdump did not stop within {timeout}s: {pending}')
+    return out
 
 
 def topology(roles):
@@ -1363,11 +1418,50 @@ def cmd_finalize(args):
             if k in run and run[k] not in (None, [], {}):
                 truth[k] = run[k]
         truth['run'] = {'started_at': run['started_at'], 'ended_at': run['ended_at']}
+        stops = run.get('capture_stop', {})
+        if stops:  # a merged capture: the later of its parts
+            truth['run']['capture_stopped_at'] = stops.get(label, max(stops.values()))
         write_json(os.path.join(args.out, fixture + '.truth.json'), truth)
         print(f'wrote {dst} ({cap["tcpdump_stats"].get("captured")} packets)')
     import readme
 
     readme.write(args.out)
+
+
+def cmd_check(args):
+    """Quality check of the fixtures (reads the captures, so it never feeds a truth file): no packet
+    may be later than the kernel snapshot the truth describes (kernel.ss_end_at), and tcpdump must
+    have captured everything its filter received."""
+    import glob
+
+    bad = 0
+    for tp in sorted(glob.glob(os.path.join(args.out, '*.truth.json'))):
+        t = json.load(open(tp))
+        cap = os.path.join(args.out, t['capture']['file'])
+        # tshark, not tcpdump: tcpdump cannot read a pcapng whose interfaces have different link types
+        out = subprocess.run(['tshark', '-n', '-r', cap, '-T', 'fields', '-E', 'separator=/s', '-e', 'frame.time_epoch',
+                              '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'],
+                             capture_output=True, text=True).stdout
+        lines = [ln for ln in out.splitlines() if ln.strip()]
+        ss_at = t.get('kernel', {}).get('ss_end_at')
+        st = t['capture']['tcpdump_stats']
+        problems = []
+        if st.get('captured') != st.get('received_by_filter') or st.get('dropped_by_kernel'):
+            problems.append(f'tcpdump stats {st}')
+        if len(lines) != st.get('captured'):
+            problems.append(f'{len(lines)} packets in the file, tcpdump said {st.get("captured")}')
+        if ss_at is None:
+            problems.append('no kernel.ss_end_at (made before the capture was stopped at the snapshot)')
+        else:
+            late = [ln for ln in lines if float(ln.split()[0]) > ss_at]
+            if late:
+                problems.append(f'{len(late)} packet(s) after the snapshot at {ss_at}: ' + ' | '.join(late[:3]))
+        last = float(lines[-1].split()[0]) if lines else None
+        gap = f'{ss_at - last:.3f}s' if ss_at and last else '-'
+        print(f'{t["fixture"]:20} {len(lines):4} packets, last packet {gap} before the snapshot: '
+              f'{"; ".join(problems) if problems else "ok"}')
+        bad += bool(problems)
+    sys.exit(1 if bad else 0)
 
 
 def main():
@@ -1394,6 +1488,8 @@ def main():
     ro.add_argument('--port', type=int, required=True)
     ro.add_argument('--lport', type=int)
     ro.add_argument('--out', required=True)
+    ck = sub.add_parser('check')
+    ck.add_argument('--out', required=True)
     rd = sub.add_parser('readme')
     rd.add_argument('--out', required=True)
     a = ap.parse_args()
@@ -1409,6 +1505,8 @@ def main():
         cmd_vlan_switch(a)
     elif a.cmd == 'role':
         role_simclose(a)
+    elif a.cmd == 'check':
+        cmd_check(a)
     elif a.cmd == 'readme':
         import readme
 

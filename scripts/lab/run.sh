@@ -213,11 +213,16 @@ cap_start() { # label ns iface file [tcpdump args...]
   local label=$1 ns=$2 ifc=$3 file=$4
   shift 4
   local err="$SW/cap-$label.err"
-  local -a cmd=(tcpdump -i "$ifc" -s 0 -U -n -w "$file" "$@")
+  # --immediate-mode: every packet reaches tcpdump at once (no TPACKET_V3 block timeout), so a
+  # capture can be stopped right after the kernel snapshot without losing its last packets
+  local -a cmd=(tcpdump -i "$ifc" -s 0 -U -n --immediate-mode -w "$file" "$@")
   printf '%s\n' "ip netns exec <$ns> ${cmd[*]}" >"$SW/cap-$label.cmd"
   printf '%s\n%s\n%s\n' "$ns" "$ifc" "$file" >"$SW/cap-$label.where"
   ip netns exec "$ns" "${cmd[@]}" 2>"$err" &
   CAP_PID[$label]=$!
+  # lab.py stops the capture itself (SIGINT to this pid) right after its ss/nstat snapshot and
+  # before it closes any socket: the capture ends at the moment the truth describes
+  echo "${CAP_PID[$label]}" >"$SW/cap-$label.pid"
   local i
   # generous: on a loaded 2-core machine tcpdump has been seen to need several seconds
   for ((i = 0; i < 300; i++)); do
@@ -231,8 +236,12 @@ cap_start() { # label ns iface file [tcpdump args...]
 
 cap_stop() { # label
   local label=$1
-  sleep 0.3 # last packets (final ACKs) reach the socket
-  stop_pid "${CAP_PID[$label]}" INT 5
+  if ! grep -q 'packets captured' "$SW/cap-$label.err" 2>/dev/null; then
+    # lab.py did not stop it (it failed, or a scenario without a snapshot): stop it here
+    log "capture $label was not stopped by lab.py; stopping it now"
+    sleep 0.3 # last packets reach the socket
+    stop_pid "${CAP_PID[$label]}" INT 5
+  fi
   wait "${CAP_PID[$label]}" 2>/dev/null || true
   unset "CAP_PID[$label]"
   grep -q 'packets captured' "$SW/cap-$label.err" || die "tcpdump $label did not report its stats"

@@ -25,6 +25,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import http1  # noqa: E402
+import http_scenarios as H  # noqa: E402
 import labnet  # noqa: E402
 import protocols as P  # noqa: E402
 from labnet import NsThread, now, run_in, sh, ss_snapshot, ss_state_of, write_json  # noqa: E402
@@ -66,6 +68,18 @@ SUMMARY = {
     'nanosecond': 'Short HTTP exchange in a nanosecond-precision pcap',
     'pcapng-multi': 'pcapng with two interfaces of different link types (Ethernet + Linux cooked v2)',
     'vlan': '802.1Q-tagged (VLAN 10) ARP, ICMP and HTTP on a trunk link',
+    'http-pipelined': 'HTTP/1.1 pipelining: 5 requests (GET, GET, HEAD, GET chunked, GET 404) in one write, '
+                      'answered in order on one connection',
+    'http-chunked': 'Chunked responses with chunk extensions, a trailer and a size line split across segments; '
+                    'a chunked POST body sent chunk by chunk',
+    'http-large-loss': '200 KiB HTTP response over 140+ segments with 4 segments dropped on the router: '
+                       'retransmissions arrive after later segments; then a small request on the same connection',
+    'http-misc': 'One keep-alive connection: HEAD, 204, 304 (If-None-Match), POST with Expect: 100-continue, '
+                 'gzip Content-Encoding, 404, and last an HTTP/1.0 response framed by the close',
+    'http-upgrade': 'Upgrade: websocket answered 101 with WebSocket frames after it; CONNECT through a proxy '
+                    'answered 200 with opaque tunnel bytes',
+    'http-hostile': 'ANSI escapes (CSI, OSC), backspaces, U+202E and invalid UTF-8 in an HTTP request line, '
+                    'headers and a DNS query name (the raw bytes are in the truth)',
 }
 
 SYSCTLS = [
@@ -1171,6 +1185,241 @@ def sc_vlan(run, args):
     small_http_story(run)
 
 
+# ---- HTTP/1.x scenarios: raw-socket peers from http_scenarios.py --------------------------
+
+
+def raw_service(handler, port=80, addr=S4, family=A4):
+    return Service(NS['server'], lambda: http1.RawServer(family, addr, port, handler))
+
+
+def raw_conn(svc, local_port, timeout=5.0):
+    """The server's log of the connection from client port `local_port`, once its handler is done."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for r in svc.obj.conns:
+            if r['peer'][1] == local_port and r.get('done'):
+                return r
+        time.sleep(0.02)
+    raise RuntimeError(f'no finished server connection from port {local_port}')
+
+
+CROSS_CHECK = ('status', 'request_bytes', 'request_body_bytes', 'request_transfer', 'response_bytes',
+               'response_body_bytes', 'transfer')
+
+
+def http_transactions(cli, srv):
+    """Client log + server log of one connection -> the truth's http[] (they must agree)."""
+    txs = []
+    if len(cli['transactions']) != len(srv['requests']):
+        raise RuntimeError(f'client saw {len(cli["transactions"])} transactions, server {len(srv["requests"])}')
+    for i, (t, sv) in enumerate(zip(cli['transactions'], srv['requests'])):
+        e = {'seq': i + 1}
+        e.update({k: v for k, v in t.items() if not k.startswith('_')})
+        for k in CROSS_CHECK:
+            if e.get(k) != sv.get(k):
+                raise RuntimeError(f'transaction {i + 1} {k}: client {e.get(k)!r}, server {sv.get(k)!r}')
+        if len(e['interim_responses']) != len(sv.get('interim_responses', [])):
+            raise RuntimeError(f'transaction {i + 1}: interim responses differ')
+        if 'decoded_body_bytes' in sv and sv['decoded_body_bytes'] != e.get('decoded_body_bytes'):
+            raise RuntimeError(f'transaction {i + 1}: decoded sizes differ')
+        e['server_received_at'] = sv['received_at']
+        e['server_answered_at'] = sv['answered_at']
+        txs.append(e)
+    return txs
+
+
+def http_tcp(cid, cli, srv, first_close, final_client, final_server, zeek='SF', why=None, **extra):
+    txs = http_transactions(cli, srv)
+    if (srv['bytes_in'], srv['bytes_out']) != (cli['bytes_out'], cli['bytes_in']):
+        raise RuntimeError(f'{cid}: byte counts differ: client {cli["bytes_out"]}/{cli["bytes_in"]}, '
+                           f'server {srv["bytes_in"]}/{srv["bytes_out"]}')
+    # every byte each way is accounted for by the transactions (and the data after an upgrade)
+    after = [(t.get('upgrade') or t.get('tunnel') or {}).get('bytes_after', {}) for t in txs]
+    c2s = sum(t['request_bytes'] for t in txs) + sum(a.get('client_to_server', 0) for a in after)
+    s2c = sum(t['response_bytes'] + sum(x['response_bytes'] for x in t['interim_responses']) for t in txs) + sum(
+        a.get('server_to_client', 0) for a in after)
+    if (c2s, s2c) != (cli['bytes_out'], cli['bytes_in']):
+        raise RuntimeError(f'{cid}: transactions account for {c2s}/{s2c} bytes, the socket moved '
+                           f'{cli["bytes_out"]}/{cli["bytes_in"]}')
+    if cli['closed_first_by'] != srv['closed_first_by'] or cli['closed_first_by'] != first_close:
+        raise RuntimeError(f'{cid}: closed first by client log {cli["closed_first_by"]}, server log '
+                           f'{srv["closed_first_by"]}, expected {first_close}')
+    return tcp_conn(
+        cid, cli['local'], cli['peer'], first_close, final_client, final_server, cli['bytes_out'], cli['bytes_in'],
+        zeek, why, http=txs,
+        timing={k: cli[k] for k in ('connect_start', 'established_at', 'close_at', 'peer_fin_at', 'closed_at')
+                if cli.get(k) is not None},
+        server_saw_peer=ep(*srv['peer']), **extra)
+
+
+def sc_http_pipelined(run, args):
+    web = raw_service(H.pipe_server)
+    rec = run_in(NS['client'], H.pipe_client)
+    srv = raw_conn(web, 40040)
+    if srv['requests_read_before_first_response'] != 5:
+        raise RuntimeError('the server did not have the whole pipeline before answering')
+    run.step(f'client 10.0.1.2:40040 connects to 10.0.2.2:80 and writes 5 requests in one write '
+             f'({rec["pipeline"]["bytes"]} bytes, one segment): GET /pipe/1, GET /pipe/2, HEAD /pipe/3, '
+             'GET /pipe/4, GET /pipe/5')
+    run.step(f'the server reads all 5 requests (in {srv["request_recv_calls"]} recv call(s)) before it writes '
+             'the first response, then answers them in order, one write each: 200 (120 bytes, Content-Length), '
+             '200 (3000 bytes, 3 segments), 200 to HEAD (Content-Length: 3000, no body), 200 chunked '
+             '(3 chunks, 224 bytes), 404')
+    run.step('client closes first after the 5th response')
+    run.data['tcp'].append(http_tcp(
+        'pipe-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED',
+        pipelining={'requests_in_one_write': 5, 'request_bytes': rec['pipeline']['bytes'],
+                    'server_read_all_before_first_response': True,
+                    'server_recv_calls_for_the_pipeline': srv['request_recv_calls']}))
+    run.kernel_end()
+    web.stop()
+
+
+def sc_http_chunked(run, args):
+    web = raw_service(H.chunked_server)
+    rec = run_in(NS['client'], H.chunked_client)
+    srv = raw_conn(web, 40041)
+    w = srv['requests'][0]['writes']
+    run.step('client 10.0.1.2:40041 -> 10.0.2.2:80, one keep-alive connection, 3 transactions; both sockets '
+             'have TCP_NODELAY, so every write below is a segment of its own')
+    run.step('GET /chunked/ext (TE: trailers): 200 chunked with chunk extensions (1A;name=value, '
+             '0010;quoted="a b;c", 100;flag, 7;a=1;b=2), last chunk 0;final=yes and trailer fields X-Checksum and '
+             f'X-Trailer-Note (announced in Trailer:); written in 4 pieces 30 ms apart ({w} bytes): the size line '
+             '"100;flag" is split after "10", so it spans two segments')
+    run.step('POST /chunked/upload with Transfer-Encoding: chunked: the head, then 3 chunks (5;part=1, 13;part=2, '
+             'a) each in its own write 30 ms apart, then the last chunk with a trailer X-Upload-Checksum: 201 '
+             'Content-Length')
+    run.step('GET /chunked/big: 200 chunked, chunks of 5000 and 1000 (3E8;last) bytes in one write')
+    run.step('client closes first')
+    run.data['tcp'].append(http_tcp('chunked-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED'))
+    run.kernel_end()
+    web.stop()
+
+
+def sc_http_large_loss(run, args):
+    web = raw_service(H.large_server)
+    rec = run_in(NS['client'], H.large_client, timeout=60)
+    srv = raw_conn(web, 40042)
+    rules = open(os.path.join(HERE, 'loss-http.nft')).read()
+    run.step(f'client 10.0.1.2:40042 GET /large from 10.0.2.2:80: {H.LARGE_SIZE}-byte body, Content-Length, '
+             'written by the server in one write (about 142 full-size segments)')
+    run.step('the router drops 4 server->client data segments in its forward hook (nft numgen counter over '
+             'full-size data segments from port 80: indexes 30, 31 (a burst), 80, 120)')
+    run.step('the client keeps receiving later segments and SACKs the holes; the server retransmits the lost '
+             'segments (fast retransmit in SACK recovery), so on the client link each retransmission arrives '
+             'after segments with higher sequence numbers')
+    run.step('then GET /after (300 bytes) on the same connection; client closes first')
+    run.data['tcp'].append(http_tcp(
+        'large-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED', 'SF',
+        'normal close; loss and retransmission do not change conn_state',
+        loss={'where': 'router forward hook (between the server and the capture point)',
+              'nft_rules': rules,
+              'dropped_segment_indexes': [30, 31, 80, 120],
+              'index_meaning': 'n-th IPv4 packet forwarded from 10.0.2.2:80 with total length > 1000 (0-based), '
+                               'counting retransmissions too',
+              'body_bytes': H.LARGE_SIZE}))
+    run.kernel_end()
+    ruleset = sh('nft', 'list', 'ruleset', ns=NS['router'])
+    run.data['kernel']['nft_ruleset_after'] = ruleset
+    web.stop()
+
+
+def sc_http_misc(run, args):
+    web = raw_service(H.misc_server)
+    rec = run_in(NS['client'], H.misc_client)
+    srv = raw_conn(web, 40043)
+    run.step('client 10.0.1.2:40043 -> 10.0.2.2:80, one connection, 7 transactions in turn:')
+    run.step(f'HEAD /misc/page: 200, Content-Length: {len(H.PAGE)} but no body (HEAD)')
+    run.step('GET /misc/empty: 204 No Content (no body, no Content-Length)')
+    run.step('GET /misc/etag with If-None-Match: 304 Not Modified (no body)')
+    run.step(f'POST /misc/upload with Expect: 100-continue and Content-Length: {len(H.UPLOAD_100)}: the client '
+             'sends the head only, the server answers HTTP/1.1 100 Continue, the client then sends the body, the '
+             'server answers 201 Created')
+    run.step(f'GET /misc/gzip with Accept-Encoding: gzip: 200, Content-Encoding: gzip, Content-Length: '
+             f'{len(H.GZ_BODY)} (the compressed size; {len(H.GZ_PLAIN)} bytes once decompressed)')
+    run.step('GET /misc/missing: 404 Not Found')
+    run.step(f'GET /misc/legacy: the server answers HTTP/1.0 200 OK without Content-Length or keep-alive, '
+             f'{len(H.LEGACY)} body bytes, and closes: the body ends with the server FIN; the client reads '
+             'EOF and closes')
+    run.data['tcp'].append(http_tcp('misc-1', rec, srv, 'server', 'CLOSED', 'TIME-WAIT'))
+    run.kernel_end()
+    web.stop()
+
+
+def sc_http_upgrade(run, args):
+    backend = raw_service(H.backend_server, port=9443, addr='127.0.0.1')
+    proxy = raw_service(H.proxy_server, port=3128)
+    web = raw_service(H.ws_server)
+    ws = run_in(NS['client'], H.ws_client)
+    ws_srv = raw_conn(web, 40044)
+    time.sleep(0.05)
+    tun = run_in(NS['client'], H.connect_client)
+    tun_srv = raw_conn(proxy, 40045)
+    run.step('client 10.0.1.2:40044 -> 10.0.2.2:80: GET /chat with Upgrade: websocket, Connection: Upgrade, '
+             'Sec-WebSocket-Key; the server answers 101 Switching Protocols and, in the same write, a WebSocket '
+             'text frame; then a masked text frame from the client, an echo from the server, a masked close '
+             'frame from the client, a close frame from the server, and the server closes the TCP connection '
+             'first (RFC 6455 7.1.1)')
+    run.step('client 10.0.1.2:40045 -> proxy 10.0.2.2:3128: CONNECT backend.lab.example:9443 HTTP/1.1; the proxy '
+             'connects to 127.0.0.1:9443 inside the server namespace (not in this capture) and answers 200 '
+             'Connection established; then 64 + 32 opaque bytes up and 128 + 16 down through the tunnel; the '
+             'client closes first, the proxy passes the FIN on and closes after the backend')
+    tun_extra = {'upstream': tun_srv['upstream'], 'relayed': tun_srv['tunnel_bytes']}
+    run.data['tcp'].append(http_tcp('ws-1', ws, ws_srv, 'server', 'CLOSED', 'TIME-WAIT',
+                                    websocket_frames_server_log=ws_srv['ws_frames']))
+    run.data['tcp'].append(http_tcp('connect-1', tun, tun_srv, 'client', 'TIME-WAIT', 'CLOSED', proxy=tun_extra))
+    run.kernel_end()
+    web.stop()
+    proxy.stop()
+    backend.stop()
+
+
+def sc_http_hostile(run, args):
+    name = H.hostile_dns_name()
+    dns = Service(NS['server'], lambda: P.DnsServer(A4, S4, {(name, 1): socket.inet_aton(S4)}))
+    web = raw_service(H.hostile_server)
+
+    def client():
+        d = H.hostile_dns_ask()
+        time.sleep(0.05)
+        return d, H.hostile_client()
+
+    d, rec = run_in(NS['client'], client)
+    srv = raw_conn(web, 40046)
+    run.step('DNS: A query from 10.0.1.2:40053 to 10.0.2.2:53 for a name whose labels hold ESC [31m ... ESC [0m, '
+             'U+202E and backspaces, invalid UTF-8 and BEL; the server answers with 10.0.2.2')
+    run.step('client 10.0.1.2:40046 -> 10.0.2.2:80, 3 requests on one connection: a request-target with CSI '
+             'colour escapes, U+202E and backspaces; a Host with an OSC title sequence (ESC ]0;... BEL) and a '
+             'User-Agent with escapes, backspaces and invalid UTF-8; a custom header X-Wirelens-Note with a '
+             'clear-screen CSI, OSC, RLO/PDF, invalid UTF-8 and a backspace. The server answers each 200 OK '
+             '"ok"; the client closes first')
+    run.step('the exact bytes of every hostile field are in the truth (hostile[]: hex); a viewer must show them '
+             'escaped, never send them to the terminal')
+    labels = [x.hex() for x in H.HOSTILE_DNS_LABELS]
+    run.data['udp'].append({
+        'id': 'dns-1', 'client': ep(*d['local']), 'server': ep(*d['server']), 'initiator': 'client',
+        'bytes': {'client_to_server': d['query_bytes'], 'server_to_client': d['response_bytes']},
+        'dns': {'id': d['id'], 'qname': None, 'qname_labels_hex': labels, 'qname_wire_hex': d['qname_wire_hex'],
+                'qtype': 'A', 'rcode': d['rcode'], 'answers': d['answers'], 'answer': S4, 'ttl': 300},
+        'query_hex': d['query_hex'], 'response_hex': d['response_hex'],
+        'timing': {'sent_at': d['sent_at'], 'answered_at': d['answered_at']},
+        'zeek_conn_state': 'SF', 'zeek_reason': 'UDP with packets in both directions',
+    })
+    if d['rcode'] != 0 or d['answers'] != 1:
+        raise RuntimeError(f'hostile DNS query not answered: {d}')
+    hostile = [dict(h, connection='hostile-1') for h in rec.pop('hostile')]
+    what = [['CSI ESC[31m', 'CSI ESC[0m'], ['U+202E RLO', 'backspace x2'], ['invalid UTF-8', 'BEL'], [], []]
+    for i, (lab, w) in enumerate(zip(H.HOSTILE_DNS_LABELS, what)):
+        if w:
+            hostile.append({'where': 'dns', 'udp': 'dns-1', 'field': f'qname label {i + 1}', 'hex': lab.hex(),
+                            'text': http1.text(lab), 'contains': w})
+    run.data['hostile'] = hostile
+    run.data['tcp'].append(http_tcp('hostile-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED'))
+    run.kernel_end()
+    web.stop()
+    dns.stop()
+
+
 def sc_close_simultaneous(run, args):
     """Two processes (one per namespace) agree on a CLOCK_MONOTONIC instant, spin until it and call
     shutdown(SHUT_WR). If both FINs leave before either arrives, both ends go FIN-WAIT-1 -> CLOSING ->
@@ -1267,6 +1516,12 @@ SCENARIOS = {
     'nanosecond': sc_nanosecond,
     'pcapng-multi': sc_pcapng_multi,
     'vlan': sc_vlan,
+    'http-pipelined': sc_http_pipelined,
+    'http-chunked': sc_http_chunked,
+    'http-large-loss': sc_http_large_loss,
+    'http-misc': sc_http_misc,
+    'http-upgrade': sc_http_upgrade,
+    'http-hostile': sc_http_hostile,
 }
 
 
@@ -1413,7 +1668,7 @@ def cmd_finalize(args):
             'environment': env,
             'story': run['story'],
         }
-        for k in ('tcp', 'udp', 'icmp', 'arp', 'nd', 'nat', 'vlan', 'neighbours_end', 'kernel', 'sysctls',
+        for k in ('tcp', 'udp', 'icmp', 'hostile', 'arp', 'nd', 'nat', 'vlan', 'neighbours_end', 'kernel', 'sysctls',
                   'topology', 'notes'):
             if k in run and run[k] not in (None, [], {}):
                 truth[k] = run[k]

@@ -27,6 +27,7 @@ SCENARIOS=(
   close-client-first close-server-first close-simultaneous refused abortive-close half-close
   timewait-reuse backlog-overflow backlog-abort syncookies loss-retransmit nat sll2-any nanosecond
   pcapng-multi vlan
+  http-pipelined http-chunked http-large-loss http-misc http-upgrade http-hostile
 )
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -359,6 +360,23 @@ sc_loss_retransmit() {
   cap_stop main
   nsx "$LAB_NS_ROUTER" nft list ruleset >"$SW/nft-ruleset.txt"
   finish loss-retransmit main
+}
+
+# HTTP/1.x scenarios: raw-socket peers (scripts/lab/http_scenarios.py), captured on the client link
+sc_http_pipelined() { simple_tcp http-pipelined; }
+sc_http_chunked() { simple_tcp http-chunked; }
+sc_http_misc() { simple_tcp http-misc; }
+sc_http_upgrade() { simple_tcp http-upgrade; }
+sc_http_hostile() { simple_tcp http-hostile; }
+sc_http_large_loss() {
+  topo
+  # drop chosen server->client data segments of the response on the router (see loss-http.nft)
+  nsx "$LAB_NS_ROUTER" nft -f "$HERE/loss-http.nft"
+  prime_neigh
+  cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
+  lab run http-large-loss --work "$SW"
+  cap_stop main
+  finish http-large-loss main
 }
 
 sc_nat() {

@@ -1648,6 +1648,9 @@ def cmd_finalize(args):
     env['date'] = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(run['started_at']))
     for fixture, label in pairs:
         cap = capture_meta(args.work, label)
+        st = cap['tcpdump_stats']
+        if st.get('dropped_by_kernel') or st.get('captured') != st.get('received_by_filter'):
+            raise RuntimeError(f'{fixture}: tcpdump lost packets {st}; not writing an incomplete capture')
         ext = '.pcapng' if cap['path'].endswith('.pcapng') else '.pcap'
         dst = os.path.join(args.out, fixture + ext)
         shutil.copyfile(cap['path'], dst)
@@ -1711,6 +1714,18 @@ def cmd_check(args):
             late = [ln for ln in lines if float(ln.split()[0]) > ss_at]
             if late:
                 problems.append(f'{len(late)} packet(s) after the snapshot at {ss_at}: ' + ' | '.join(late[:3]))
+        for c in t.get('tcp', []):
+            if 'loss' in c:  # a lost segment's retransmission must arrive after later segments
+                sport = c['server'].rsplit(':', 1)[1]
+                rows = subprocess.run(['tshark', '-n', '-r', cap, '-Y', f'tcp.srcport=={sport} and tcp.len>0', '-T',
+                                       'fields', '-e', 'tcp.seq', '-e', 'tcp.len'], capture_output=True,
+                                      text=True).stdout.split()
+                top, late = 0, 0
+                for seq, n in zip(rows[0::2], rows[1::2]):
+                    late += int(seq) < top
+                    top = max(top, int(seq) + int(n))
+                if not late:
+                    problems.append(f'{c["id"]}: no segment arrived after segments with higher sequence numbers')
         last = float(lines[-1].split()[0]) if lines else None
         gap = f'{ss_at - last:.3f}s' if ss_at and last else '-'
         print(f'{t["fixture"]:20} {len(lines):4} packets, last packet {gap} before the snapshot: '

@@ -215,8 +215,12 @@ cap_start() { # label ns iface file [tcpdump args...]
   shift 4
   local err="$SW/cap-$label.err"
   # --immediate-mode: every packet reaches tcpdump at once (no TPACKET_V3 block timeout), so a
-  # capture can be stopped right after the kernel snapshot without losing its last packets
-  local -a cmd=(tcpdump -i "$ifc" -s 0 -U -n --immediate-mode -w "$file" "$@")
+  # capture can be stopped right after the kernel snapshot without losing its last packets.
+  # -B 65536: immediate mode uses TPACKET_V2, whose ring slots are snaplen-sized (256 KiB with -s 0):
+  # the default 2 MiB buffer holds 8 packets and a burst is "dropped by kernel"; 64 MiB holds 256
+  local -a cmd=(tcpdump -i "$ifc" -s 0 -B 65536 -U -n --immediate-mode -w "$file" "$@")
+  # a retried scenario reuses the label: never let the last attempt's files answer for this one
+  rm -f "$err" "$SW/cap-$label.pid"
   printf '%s\n' "ip netns exec <$ns> ${cmd[*]}" >"$SW/cap-$label.cmd"
   printf '%s\n%s\n%s\n' "$ns" "$ifc" "$file" >"$SW/cap-$label.where"
   ip netns exec "$ns" "${cmd[@]}" 2>"$err" &

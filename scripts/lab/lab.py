@@ -1319,6 +1319,11 @@ def sc_http_large_loss(run, args):
                                'counting retransmissions too',
               'body_bytes': H.LARGE_SIZE}))
     run.kernel_end()
+    zw = run.data['kernel']['nstat_delta']['client'].get('TcpExtTCPToZeroWindowAdv', 0)
+    if zw:
+        run.step(f'the client advertised a zero window {zw} time(s) (nstat TCPToZeroWindowAdv: its application '
+                 'read more slowly than the data arrived) and reopened it (TCPFromZeroWindowAdv); this depends on '
+                 'scheduling and may differ between runs')
     ruleset = sh('nft', 'list', 'ruleset', ns=NS['router'])
     run.data['kernel']['nft_ruleset_after'] = ruleset
     web.stop()

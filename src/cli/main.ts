@@ -49,8 +49,9 @@ function joinFilters(flag: string | undefined, words: readonly string[]): string
 const SNIFF_HELP = `
 Timestamps: the cap binding does not pass libpcap's packet timestamps to JavaScript, so each
 packet is stamped when it reaches wirelens: a monotonic clock anchored to the wall clock at start,
-in microseconds. Times between packets include Node's event-loop delay; a burst read in one go
-gets nearly equal times. For kernel timestamps, capture with tcpdump -w and use wirelens read.
+in microseconds. A packet that waited in libpcap's buffer is stamped when wirelens gets to it:
+the times include Node's event-loop delay and, within a burst, wirelens' own time per packet.
+For the kernel's timestamps, capture with tcpdump -w and use wirelens read.
 
 Statistics: the binding has no pcap_stats, so packets received by the filter and dropped by the
 kernel are not known; the final report gives the packets wirelens got and the interface's own
@@ -289,7 +290,10 @@ export function buildProgram(): Command {
       .option('--interval <seconds>', 'with --conns: seconds between updates', positiveNumber, 1)
       .option('--no-tags', 'do not show address classes (private, public, …) after addresses')
       .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
-      .addHelpText('after', SNIFF_HELP),
+      .addHelpText('after', SNIFF_HELP)
+      // Subcommands created before main() calls program.exitOverride() do not inherit it: without
+      // this, a bad option of this command would exit 1 instead of the usage code 2.
+      .exitOverride(),
   ).action(async (filter: string[], o: Record<string, unknown>, cmd: Command) => {
     process.exitCode = await runSniff(
       {
@@ -320,6 +324,7 @@ export function buildProgram(): Command {
     .command('interfaces')
     .description('list live capture devices (libpcap) with their addresses and flags')
     .option('--json', 'one JSON object per interface')
+    .exitOverride()
     .action(async (o: Record<string, unknown>, cmd: Command) => {
       process.exitCode = await runInterfaces({ json: o.json === true }, styleFor(cmd));
     });

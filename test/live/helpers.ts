@@ -31,6 +31,11 @@ export function wirelens(args: readonly string[], env: NodeJS.ProcessEnv = {}, t
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `wirelens ARGS` in the background: runs alongside others (the CLI's startup dominates these tests). */
+export function wirelensAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Proc(process.execPath, [BIN, ...args], env).finish(30_000);
+}
+
 /** A running process whose output is collected; `waitFor` resolves when stderr or stdout matches. */
 export class Proc {
   stdout = '';

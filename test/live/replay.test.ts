@@ -5,23 +5,54 @@
  * times are taken on arrival).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { readCaptureBuffer } from '../../src/capture/source.js';
 import { ExitCode } from '../../src/core/errors.js';
-import { LAB, packetLines, packetObjects, summaryOf, wirelens, writeFakeCap } from './helpers.js';
+import {
+  LAB,
+  packetLines,
+  packetObjects,
+  type Run,
+  summaryOf,
+  wirelensAsync,
+  writeFakeCap,
+} from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wirelens-live-replay-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const fakeCap = writeFakeCap(tmp);
 
-function sniff(fixture: string, args: readonly string[]) {
-  return wirelens(['sniff', '-i', 'fake0', ...args], {
+function sniff(fixture: string, args: readonly string[]): Promise<Run> {
+  return wirelensAsync(['sniff', '-i', 'fake0', ...args], {
     WIRELENS_CAP_MODULE: fakeCap,
     FAKE_CAP_PCAP: join(LAB, fixture),
   });
 }
+
+function packetCount(fixture: string): number {
+  return readCaptureBuffer(readFileSync(join(LAB, fixture)), { frame() {}, problem() {} }).frames;
+}
+
+const KEEPALIVE = 'http-keepalive.pcap';
+const BACKLOG = 'backlog-overflow.pcap';
+const total = packetCount(KEEPALIVE);
+const out = join(tmp, 'keepalive.pcap');
+const cutOut = join(tmp, 'cut.pcapng');
+// Every run at once (each is mostly Node's startup); tests wait for the ones they need.
+const runs = {
+  replay: wirelensAsync(['read', '--json', join(LAB, KEEPALIVE)]),
+  replayText: wirelensAsync(['read', join(LAB, KEEPALIVE)]),
+  conns: wirelensAsync(['conns', '--json', join(LAB, KEEPALIVE)]),
+  live: sniff(KEEPALIVE, ['--json', '-c', String(total), '-w', out]),
+  liveText: sniff(KEEPALIVE, ['-c', String(total)]),
+  cut: sniff(KEEPALIVE, ['--json', '-c', '14', '-s', '60', '-w', cutOut]),
+  connsView: sniff(KEEPALIVE, ['--conns', '--interval', '0.05', '--duration', '0.6']),
+  backlog: sniff(BACKLOG, ['--conns', '--json', '-c', String(packetCount(BACKLOG)), '--interval', '60']),
+  listeners: wirelensAsync(['listeners', '--json', join(LAB, BACKLOG)]),
+};
 
 function withoutTs(line: string): unknown {
   const o = JSON.parse(line) as Record<string, unknown>;
@@ -43,11 +74,11 @@ function connShape(r: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('sniff through a stand-in cap', () => {
-  const fixture = 'http-keepalive.pcap';
-  const replay = wirelens(['read', '--json', join(LAB, fixture)]);
-  const total = packetLines(replay.stdout).length;
-  const out = join(tmp, 'keepalive.pcap');
-  const live = sniff(fixture, ['--json', '-c', String(total), '-w', out]);
+  let live: Run;
+  let replay: Run;
+  before(async () => {
+    [live, replay] = await Promise.all([runs.live, runs.replay]);
+  });
 
   test('stops at -c with exit 0 and one JSON line per packet', () => {
     assert.equal(live.code, ExitCode.ok, live.stderr);
@@ -63,15 +94,15 @@ describe('sniff through a stand-in cap', () => {
     for (let i = 1; i < ts.length; i++) assert.ok(ts[i]! >= ts[i - 1]!, 'live times never go back');
   });
 
-  test('the -w file reads back as exactly the live packets, times included', () => {
-    const back = wirelens(['read', '--json', out]);
+  test('the -w file reads back as exactly the live packets, times included', async () => {
+    const back = await wirelensAsync(['read', '--json', out]);
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual(packetLines(back.stdout), packetLines(live.stdout));
   });
 
-  test('the final connections are what conns --json finds in the capture', () => {
+  test('the final connections are what conns --json finds in the capture', async () => {
     const s = summaryOf(live.stdout);
-    const conns = wirelens(['conns', '--json', join(LAB, fixture)]);
+    const conns = await runs.conns;
     const expected = conns.stdout
       .trim()
       .split('\n')
@@ -92,13 +123,11 @@ describe('sniff through a stand-in cap', () => {
     assert.match(String(c.timestamps), /taken when each packet reached wirelens/);
   });
 
-  test('the text view prints the same lines as read, then the tables and statistics', () => {
-    const text = sniff(fixture, ['-c', String(total)]);
+  test('the text view prints the same lines as read, then the tables and statistics', async () => {
+    const text = await runs.liveText;
     assert.equal(text.code, 0, text.stderr);
     const strip = (l: string) => l.replace(/^(\s*\d+) \S+/, '$1');
-    const readLines = wirelens(['read', join(LAB, fixture)])
-      .stdout.trimEnd()
-      .split('\n');
+    const readLines = (await runs.replayText).stdout.trimEnd().split('\n');
     const liveLines = text.stdout.split('\n').slice(0, total);
     assert.deepEqual(liveLines.map(strip), readLines.map(strip));
     assert.match(text.stdout, /^TCP connections \(\d+\)$/m);
@@ -115,10 +144,8 @@ describe('sniff through a stand-in cap', () => {
 });
 
 describe('sniff -s emulates a snap length', () => {
-  const out = join(tmp, 'cut.pcapng');
-  const live = sniff('http-keepalive.pcap', ['--json', '-c', '14', '-s', '60', '-w', out]);
-
-  test('caplen is cut, the original length kept, and the file says so', () => {
+  test('caplen is cut, the original length kept, and the file says so', async () => {
+    const live = await runs.cut;
     assert.equal(live.code, 0, live.stderr);
     const pk = packetObjects(live.stdout);
     assert.equal(pk.length, 14);
@@ -127,14 +154,14 @@ describe('sniff -s emulates a snap length', () => {
     assert.deepEqual([syn?.caplen, syn?.len, syn?.status], [60, 74, 'truncated']);
     const cut = pk.filter((p) => (p.len as number) > 60).length;
     assert.equal(summaryOf(live.stdout).capture.cut_by_snaplen, cut);
-    const back = wirelens(['read', '--json', out]);
+    const back = await wirelensAsync(['read', '--json', cutOut]);
     assert.deepEqual(packetLines(back.stdout), packetLines(live.stdout));
   });
 });
 
 describe('sniff --conns', () => {
-  test('periodic lines when not a terminal, then the final table', () => {
-    const r = sniff('http-keepalive.pcap', ['--conns', '--interval', '0.05', '--duration', '0.6']);
+  test('periodic lines when not a terminal, then the final table', async () => {
+    const r = await runs.connsView;
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
@@ -145,10 +172,8 @@ describe('sniff --conns', () => {
     assert.doesNotMatch(r.stdout, /\x1b\[/, 'no cursor movement when not a terminal');
   });
 
-  test('listen-backlog warnings as they happen, and the same findings as listeners at the end', () => {
-    const fixture = 'backlog-overflow.pcap';
-    const total = packetLines(wirelens(['read', '--json', join(LAB, fixture)]).stdout).length;
-    const r = sniff(fixture, ['--conns', '--json', '-c', String(total), '--interval', '60']);
+  test('listen-backlog warnings as they happen, and the same findings as listeners at the end', async () => {
+    const r = await runs.backlog;
     assert.equal(r.code, 0, r.stderr);
     const warnings = r.stdout
       .split('\n')
@@ -158,8 +183,8 @@ describe('sniff --conns', () => {
     assert.ok(kinds.has('syn-dropped'), JSON.stringify(warnings));
     assert.ok(kinds.has('ack-dropped'), JSON.stringify(warnings));
     for (const w of warnings) assert.equal(w.listener, '10.0.2.2:9100');
-    const listeners = wirelens(['listeners', '--json', join(LAB, fixture)])
-      .stdout.trim()
+    const listeners = (await runs.listeners).stdout
+      .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { addr: string; port: number; findings: { kind: string }[] });
     const s = summaryOf(r.stdout);

@@ -31,6 +31,7 @@ import { type CaptureWriter, createCaptureWriter, formatFromPath } from '../capt
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import { escapeText } from '../core/escape.js';
 import { formatIso } from '../core/time.js';
+import { finish, pseudoSum4, sumWords } from '../decode/checksum.js';
 import { decodeFrame } from '../decode/pipeline.js';
 import type { Packet, PacketStatus } from '../decode/types.js';
 import { compileFilter, type Expr } from '../filter/index.js';
@@ -118,9 +119,14 @@ export interface CaptureStats {
   readonly cut_by_snaplen: number;
   readonly at_libpcap_snaplen: number;
   readonly written?: { readonly file: string; readonly packets: number };
+  /** Connections that ended after the first MAX_REPORTED: counted, not listed. */
+  readonly connections_not_listed: number;
   readonly timestamps: string;
   readonly notes: readonly string[];
 }
+
+/** Connections kept for the final report, at most: a capture can run for days. */
+export const MAX_REPORTED = 100_000;
 
 const TIMESTAMP_NOTE =
   'taken when each packet reached wirelens (the cap binding does not pass libpcap timestamps on): a monotonic clock anchored to the wall clock at start, microsecond resolution';
@@ -374,40 +380,118 @@ class ConnsMonitor {
 }
 
 /**
- * Three frames from fixtures/lab/http-keepalive.pcap (ARP request, DNS query, TCP SYN), run through
- * the whole pipeline once before capturing. The first packet through cold code costs ~30 ms of
- * compilation, and live timestamps are taken when a packet's turn comes in JavaScript: without
- * this, the packets after the first one of a burst get times ~30 ms late.
+ * Frames from the lab captures (fixtures/lab: an ARP request and a DNS query from
+ * http-keepalive.pcap; a SYN and an ACK from close-client-first.pcap, templates for a whole TCP
+ * conversation), run through the pipeline once before capturing. Live timestamps are taken when a
+ * packet's turn comes in JavaScript, and the first packets through cold code cost milliseconds of
+ * compilation each (measured: ~25 ms for the first packet, ~7 ms for the first SYN,ACK through the
+ * TCP state machine): without this, the packets right after them get times that much too late.
  */
-const WARM_UP_FRAMES = [
-  'ffffffffffff02000a00010208060001080006040001 02000a0001020a0001020000000000000a000101',
-  '02000a00010102000a00010208004500003db8e840004011 6ac40a0001020a0002029c7500350029c3524c410100000100000000000003777777036c6162076578616d706c650000010001',
-  '02000a00010102000a0001020800450000 3cc048400040066370 0a0001020a0002029c4100504c82f7f300000000a002faf022d30000020405b40402080a5424de090000000001030 30a',
-];
+const WARM_ARP = 'ffffffffffff02000a00010208060001080006040001 02000a0001020a0001020000000000000a000101';
+const WARM_DNS =
+  '02000a00010102000a00010208004500003db8e8400040116ac40a0001020a0002029c7500350029c3524c410100000100000000000003777777036c6162076578616d706c650000010001';
+const WARM_SYN =
+  '02000a00010102000a00010208004500003c11214000400612980a0001020a0002029c4a2328ef54069f00000000a002faf0bd0a0000020405b40402080a84773f20000000000103030a';
+const WARM_ACK =
+  '02000a00010102000a000102080045000034112240004006129f0a0001020a0002029c4a2328ef5406a0defddb898010003f123b00000101080a84773f20f47d253b';
+
+/** Offsets in an untagged Ethernet + 20-byte IPv4 + TCP frame. */
+const IP_LEN = 16;
+const IP_SUM = 24;
+const IP_SRC = 26;
+const IP_DST = 30;
+const TCP_AT = 34;
+const TCP_SEQ = 38;
+const TCP_ACK = 42;
+const TCP_FLAGS = 47;
+const TCP_SUM = 50;
+
+function swap(d: Uint8Array, a: number, b: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = d[a + i]!;
+    d[a + i] = d[b + i]!;
+    d[b + i] = x;
+  }
+}
+
+/** One segment of the warm-up conversation from a template, with its lengths and checksums right. */
+function warmSegment(
+  template: string,
+  fromClient: boolean,
+  flags: number,
+  seq: number,
+  ack: number,
+  payload = 0,
+): Uint8Array {
+  const t = Buffer.from(template, 'hex');
+  const d = new Uint8Array(t.length + payload);
+  d.set(t);
+  d.fill(0x61, t.length);
+  if (!fromClient) {
+    swap(d, 0, 6, 6);
+    swap(d, IP_SRC, IP_DST, 4);
+    swap(d, TCP_AT, TCP_AT + 2, 2);
+  }
+  const dv = new DataView(d.buffer);
+  dv.setUint16(IP_LEN, d.length - 14);
+  dv.setUint16(IP_SUM, 0);
+  dv.setUint16(IP_SUM, finish(sumWords(d, 14, TCP_AT)));
+  dv.setUint32(TCP_SEQ, seq);
+  dv.setUint32(TCP_ACK, ack);
+  d[TCP_FLAGS] = flags;
+  dv.setUint16(TCP_SUM, 0);
+  const sum = pseudoSum4(dv.getUint32(IP_SRC), dv.getUint32(IP_DST), 6, d.length - TCP_AT);
+  dv.setUint16(TCP_SUM, finish(sumWords(d, TCP_AT, d.length, sum)));
+  return d;
+}
+
+/** The warm-up frames: ARP, DNS, and a TCP connection from handshake through data to a four-way close. */
+export function warmUpFrames(): Frame[] {
+  const c = 1000;
+  const s = 5000;
+  const [SYN, ACK, PSH, FIN] = [0x02, 0x10, 0x18, 0x11];
+  const data = [
+    Buffer.from(WARM_ARP.replace(/\s+/g, ''), 'hex'),
+    Buffer.from(WARM_DNS, 'hex'),
+    warmSegment(WARM_SYN, true, SYN, c, 0),
+    warmSegment(WARM_SYN, false, SYN | ACK, s, c + 1),
+    warmSegment(WARM_ACK, true, ACK, c + 1, s + 1),
+    warmSegment(WARM_ACK, true, PSH, c + 1, s + 1, 100),
+    warmSegment(WARM_ACK, false, ACK, s + 1, c + 101),
+    warmSegment(WARM_ACK, false, PSH, s + 1, c + 101, 200),
+    warmSegment(WARM_ACK, true, ACK, c + 101, s + 201),
+    warmSegment(WARM_ACK, true, FIN, c + 101, s + 201),
+    warmSegment(WARM_ACK, false, FIN, s + 201, c + 102),
+    warmSegment(WARM_ACK, true, ACK, c + 102, s + 202),
+  ];
+  return data.map((bytes, i) => {
+    const d = Uint8Array.from(bytes);
+    const t = 1_700_000_000 + i / 1000;
+    return {
+      index: i + 1,
+      tsSec: 1_700_000_000,
+      tsNsec: i * 1_000_000,
+      ts: t,
+      caplen: d.length,
+      origlen: d.length,
+      linkType: 1,
+      interfaceId: 0,
+      data: d,
+      fileOffset: -1,
+    };
+  });
+}
 
 function warmUp(style: Style, addrTag: ((a: number | Uint8Array) => string) | undefined): void {
   const session = new Session();
   const rel = new RelativeSeqTracker();
-  WARM_UP_FRAMES.forEach((hex, i) => {
-    const data = Uint8Array.from(Buffer.from(hex.replace(/\s+/g, ''), 'hex'));
-    const frame: Frame = {
-      index: i + 1,
-      tsSec: 0,
-      tsNsec: 0,
-      ts: 0,
-      caplen: data.length,
-      origlen: data.length,
-      linkType: 1,
-      interfaceId: 0,
-      data,
-      fileOffset: -1,
-    };
-    const p = decodeFrame(frame);
+  for (const f of warmUpFrames()) {
+    const p = decodeFrame(f);
     session.process(p);
     const r = p.tcp ? rel.relative(p) : undefined;
     packetLine(p, { style, time: '', rel: r, numberWidth: 5, addrTag });
-    packetJsonLine(p);
-  });
+    packetJsonLine(p, r ? { relSeq: r.seq, relAck: r.ack } : undefined);
+  }
   session.finish();
 }
 
@@ -468,6 +552,11 @@ export function statsLines(s: CaptureStats, st: Style): string[] {
       `  ${plural(s.at_libpcap_snaplen, 'packet')} of exactly ${LIBPCAP_SNAPLEN} bytes: may have been longer (the binding's fixed snap length; original length unknown)`,
     );
   }
+  if (s.connections_not_listed > 0) {
+    out.push(
+      `  ${plural(s.connections_not_listed, 'connection')} not listed above (only the first ${MAX_REPORTED} that ended are kept)`,
+    );
+  }
   if (s.written) out.push(`  wrote ${plural(s.written.packets, 'packet')} to ${escapeText(s.written.file)}`);
   out.push(st.dim(`  timestamps: ${s.timestamps}`));
   return out;
@@ -488,6 +577,12 @@ export async function runSniff(o: SniffOptions, style: Style, diag: Diagnostics)
       ExitCode.usage,
     );
   }
+  if (o.write === '-') {
+    throw new UserError(
+      'sniff prints to standard output, so -w needs a file name (for a pipe, use tcpdump -w - | wirelens read -)',
+      ExitCode.usage,
+    );
+  }
   const local = parseLocalNets(o.localNets);
   const cap = loadCap(o.capModule);
   const list = listInterfaces(cap);
@@ -502,14 +597,19 @@ export async function runSniff(o: SniffOptions, style: Style, diag: Diagnostics)
   const tty = o.tty ?? process.stdout.isTTY === true;
   const byStatus: Record<PacketStatus, number> = { decoded: 0, truncated: 0, malformed: 0, unsupported: 0 };
   const rows: ConnRecord[] = [];
+  let rowsNotKept = 0;
+  const keep = (r: ConnRecord) => {
+    if (rows.length < MAX_REPORTED) rows.push(r);
+    else rowsNotKept++;
+  };
   const listeners = new ListenerTracker();
   const session = new Session(o.session, {
     tcpEnd: (c) => {
-      rows.push(tcpRecord(c, connectionExtras(c)));
+      keep(tcpRecord(c, connectionExtras(c)));
       listeners.add(withoutTimingEvidence(c));
     },
     udpEnd: (f) => {
-      rows.push(udpRecord(f));
+      keep(udpRecord(f));
     },
   });
   const monitor = o.conns
@@ -679,6 +779,7 @@ export async function runSniff(o: SniffOptions, style: Style, diag: Diagnostics)
     cut_by_snaplen: capture.counts.cutBySnaplen,
     at_libpcap_snaplen: capture.counts.atLibpcapSnaplen,
     ...(writer && o.write ? { written: { file: o.write, packets: writer.frames } } : {}),
+    connections_not_listed: rowsNotKept,
     timestamps: TIMESTAMP_NOTE,
     notes: [STATS_NOTE],
   };

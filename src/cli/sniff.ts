@@ -153,7 +153,10 @@ const FINISHED = new Set(['CLOSED', 'TIME-WAIT', 'LISTEN']);
 
 export type ConnPhase = 'new' | 'established' | 'closing' | 'time-wait' | 'closed';
 
-/** Where a tracked connection stands at `now`: opening, established, closing, in TIME-WAIT (2×MSL not yet over), or closed. */
+/**
+ * Where a tracked connection stands at `now`: opening (until the handshake's last ACK), established,
+ * closing, in TIME-WAIT (2×MSL not yet over), or closed.
+ */
 export function connPhase(c: TcpConnection, now: number): ConnPhase {
   const o = c.orig;
   const r = c.resp;
@@ -161,9 +164,10 @@ export function connPhase(c: TcpConnection, now: number): ConnPhase {
     s.state === 'TIME-WAIT' && (s.timeWaitEnd === undefined || s.timeWaitEnd > now);
   if (inTw(o) || inTw(r)) return 'time-wait';
   if (FINISHED.has(o.state) && FINISHED.has(r.state)) return 'closed';
-  if (o.state === 'ESTABLISHED' && (r.state === 'ESTABLISHED' || r.state === 'SYN-RECEIVED'))
-    return 'established';
-  if (OPENING.has(o.state) && OPENING.has(r.state)) return 'new';
+  // The server's ESTABLISHED is inferred only from its next packet: count the handshake's last ACK.
+  const acked = r.state === 'SYN-RECEIVED' && c.ackTs !== undefined;
+  if (o.state === 'ESTABLISHED' && (r.state === 'ESTABLISHED' || acked)) return 'established';
+  if (OPENING.has(o.state) || (o.state === 'ESTABLISHED' && r.state === 'SYN-RECEIVED')) return 'new';
   return 'closing';
 }
 

@@ -27,7 +27,11 @@ import {
   readInterfaceCounters,
 } from '../../src/capture/live.js';
 import type { Frame } from '../../src/capture/types.js';
+import { connPhase, warmUpFrames, withoutTimingEvidence } from '../../src/cli/sniff.js';
 import { ExitCode, UserError } from '../../src/core/errors.js';
+import { decodeFrame } from '../../src/decode/pipeline.js';
+import { Session } from '../../src/flow/session.js';
+import { Conversation, F } from '../helpers/build.js';
 import { BIN, isRoot, LAB, ROOT, wirelens, wirelensAsync, writeBrokenCap, writeFakeCap } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wirelens-live-unit-'));
@@ -444,3 +448,61 @@ function capSkip(): string | false {
 function haveSetpriv(): boolean {
   return spawnSync('sh', ['-c', 'command -v setpriv']).status === 0;
 }
+
+describe('sniff internals', () => {
+  test('the warm-up frames decode cleanly and make a whole connection', () => {
+    const ends: string[] = [];
+    const session = new Session(undefined, { tcpEnd: (c) => ends.push(`${c.orig.state}/${c.resp.state}`) });
+    for (const f of warmUpFrames()) {
+      const p = decodeFrame(f);
+      assert.equal(p.status, 'decoded');
+      assert.deepEqual(p.anomalies, [], `frame ${f.index}`);
+      session.process(p);
+    }
+    session.finish();
+    assert.deepEqual(ends, ['TIME-WAIT/CLOSED']);
+  });
+
+  test('connection phases for the live counts: new, established, closing, TIME-WAIT until 2×MSL, closed', () => {
+    const conv = new Conversation({ addr: '10.0.0.1', port: 40000 }, { addr: '10.0.0.2', port: 80 }, 1000);
+    const session = new Session();
+    const phase = () => {
+      const c = [...session.tcp.active()][0]!;
+      return connPhase(c, conv.packets.at(-1)!.frame.ts);
+    };
+    const step = (p: ReturnType<Conversation['c']>) => session.process(p);
+    step(conv.c(F.SYN, 100));
+    assert.equal(phase(), 'new');
+    step(conv.s(F.SYN | F.ACK, 500, 101));
+    assert.equal(phase(), 'new');
+    step(conv.c(F.ACK, 101, 501));
+    assert.equal(phase(), 'established');
+    step(conv.c(F.FIN | F.ACK, 101, 501));
+    assert.equal(phase(), 'closing');
+    step(conv.s(F.FIN | F.ACK, 501, 102));
+    step(conv.c(F.ACK, 102, 502));
+    const c = [...session.tcp.active()][0]!;
+    assert.equal(connPhase(c, 1001), 'time-wait');
+    assert.equal(connPhase(c, 1000 + 61), 'closed', 'after 2×MSL (60 s)');
+  });
+
+  test('the listener view hides only the SYN,ACK timing, and does not change the connection', () => {
+    const conv = new Conversation();
+    const session = new Session();
+    for (const p of [
+      conv.c(F.SYN, 1),
+      conv.s(F.SYN | F.ACK, 9, 2),
+      conv.c(F.ACK, 2, 10),
+      conv.s(F.ACK, 10, 2),
+    ])
+      session.process(p);
+    const c = [...session.tcp.active()][0]!;
+    c.nextRespTs = 5;
+    const v = withoutTimingEvidence(c);
+    assert.equal(v.nextRespTs, undefined);
+    assert.equal(c.nextRespTs, 5);
+    assert.equal(v.id, c.id);
+    assert.equal(v.orig.state, c.orig.state);
+    assert.equal(v.irtt, c.irtt);
+  });
+});

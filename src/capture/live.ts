@@ -325,7 +325,8 @@ export class LiveClock {
   private readonly hr0: [number, number];
 
   constructor(
-    wallMs: number = Date.now(),
+    // Sub-millisecond, unlike Date.now(): the wall clock at process start plus the monotonic time since.
+    wallMs: number = performance.timeOrigin + performance.now(),
     private readonly hrtime: () => [number, number] = () => process.hrtime(),
   ) {
     this.sec0 = Math.floor(wallMs / 1000);

@@ -12,9 +12,11 @@ import { runAddr } from './addr.js';
 import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
+import { runInterfaces } from './interfaces.js';
 import { runListeners } from './listeners.js';
 import { runRead } from './read.js';
 import { runReport } from './report.js';
+import { runSniff } from './sniff.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -27,6 +29,43 @@ function positiveNumber(v: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
+
+function snapLength(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(
+      'expected a whole number from 0 to 65535 (0: 65535, the most the cap binding captures)',
+    );
+  return n === 0 ? 65535 : n;
+}
+
+/** `-f EXPR` and trailing filter words: either one, or both joined with `and`. */
+function joinFilters(flag: string | undefined, words: readonly string[]): string {
+  const w = words.join(' ');
+  if (flag === undefined || flag.trim() === '') return w;
+  if (w.trim() === '') return flag;
+  return `(${flag}) and (${w})`;
+}
+
+const SNIFF_HELP = `
+Timestamps: the cap binding does not pass libpcap's packet timestamps to JavaScript, so each
+packet is stamped when it reaches wirelens: a monotonic clock anchored to the wall clock at start,
+in microseconds. A packet that waited in libpcap's buffer is stamped when wirelens gets to it:
+the times include Node's event-loop delay and, within a burst, wirelens' own time per packet.
+For the kernel's timestamps, capture with tcpdump -w and use wirelens read.
+
+Statistics: the binding has no pcap_stats, so packets received by the filter and dropped by the
+kernel are not known; the final report gives the packets wirelens got and the interface's own
+counters (/sys/class/net/IFACE/statistics) over the capture.
+
+Capturing needs root or CAP_NET_RAW and CAP_NET_ADMIN:
+  sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))
+Exit codes: 5 libpcap or cap missing, 6 no permission, 7 unknown interface, 2 bad filter.
+
+Examples:
+  wirelens sniff -i eth0 tcp port 80
+  wirelens sniff -i eth0 --conns
+  wirelens sniff -i eth0 -c 100 -w out.pcapng --json 'udp or arp'`;
 
 /** Options every flow-analysing command takes. */
 function addSessionOptions(cmd: Command): Command {
@@ -231,6 +270,91 @@ export function buildProgram(): Command {
       diagFor(cmd),
     );
   });
+
+  addSessionOptions(
+    program
+      .command('sniff')
+      .description(
+        'capture live from a network interface (libpcap) and decode each packet as read does; --conns for a live connection table',
+      )
+      .argument(
+        '[filter...]',
+        'tcpdump filter expression, handed to libpcap (checked first, as read checks it)',
+      )
+      .option(
+        '-i, --interface <name>',
+        'capture device (default: the first one up, not loopback, with an address; see wirelens interfaces)',
+      )
+      .option('-f, --filter <expr>', 'filter expression (with trailing filter words too, both must match)')
+      .option('-c, --count <n>', 'stop after N packets', positiveInt)
+      .option('--duration <seconds>', 'stop after this many seconds', positiveNumber)
+      .option(
+        '-s, --snaplen <bytes>',
+        'keep at most this many bytes of each packet, original lengths kept (0 or at most 65535)',
+        snapLength,
+      )
+      .option('-w, --write <file>', 'also save the packets (pcap, or pcapng if the name ends in .pcapng)')
+      .addOption(new Option('--format <fmt>', 'format for -w').choices(['pcap', 'pcapng']))
+      .addOption(
+        new Option(
+          '-t, --time <mode>',
+          'time column: rel (since first packet), abs (UTC clock), delta (since previous), epoch, date',
+        )
+          .choices(TIME_MODES as string[])
+          .default('rel'),
+      )
+      .option('-S, --absolute-seq', 'print raw TCP sequence numbers instead of relative ones')
+      .option('-v, --verbose', 'print every layer of each packet as a tree')
+      .option('-x, --hex', 'print each packet in hex and ASCII, split at layer boundaries')
+      .option(
+        '--json',
+        'one JSON object per packet as read --json, then {"summary": {connections, listeners, capture}}',
+      )
+      .option(
+        '--conns',
+        'a live connection table instead of packets (redrawn in place on a terminal, periodic lines otherwise)',
+      )
+      .option('--interval <seconds>', 'with --conns: seconds between updates', positiveNumber, 1)
+      .option('--no-tags', 'do not show address classes (private, public, …) after addresses')
+      .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
+      .addHelpText('after', SNIFF_HELP)
+      // Subcommands created before main() calls program.exitOverride() do not inherit it: without
+      // this, a bad option of this command would exit 1 instead of the usage code 2.
+      .exitOverride(),
+  ).action(async (filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runSniff(
+      {
+        iface: o.interface as string | undefined,
+        filter: joinFilters(o.filter as string | undefined, filter),
+        count: o.count as number | undefined,
+        duration: o.duration as number | undefined,
+        snaplen: o.snaplen as number | undefined,
+        write: o.write as string | undefined,
+        format: o.format as 'pcap' | 'pcapng' | undefined,
+        time: o.time as TimeMode,
+        absoluteSeq: o.absoluteSeq === true,
+        verbose: o.verbose === true,
+        hex: o.hex === true,
+        json: o.json === true,
+        conns: o.conns === true,
+        interval: o.interval as number,
+        tags: o.tags !== false,
+        localNets: (o.localNet as string[] | undefined) ?? [],
+        session: sessionFrom(o),
+      },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  program
+    .command('interfaces')
+    .description('list live capture devices (libpcap) with their addresses and flags')
+    .option('--json', 'one JSON object per interface')
+    .exitOverride()
+    .action(async (o: Record<string, unknown>, cmd: Command) => {
+      process.exitCode = await runInterfaces({ json: o.json === true }, styleFor(cmd));
+    });
 
   program
     .command('addr')

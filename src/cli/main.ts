@@ -100,6 +100,9 @@ function diagFor(cmd: Command) {
 
 export function buildProgram(): Command {
   const program = new Command();
+  // Set before any subcommand is added so every one inherits it: a bad option or argument exits
+  // with the usage code (2) through main()'s handler instead of commander's own exit(1).
+  program.exitOverride();
   program
     .name('wirelens')
     .description(
@@ -317,10 +320,7 @@ export function buildProgram(): Command {
       .option('--interval <seconds>', 'with --conns: seconds between updates', positiveNumber, 1)
       .option('--no-tags', 'do not show address classes (private, public, …) after addresses')
       .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
-      .addHelpText('after', SNIFF_HELP)
-      // Subcommands created before main() calls program.exitOverride() do not inherit it: without
-      // this, a bad option of this command would exit 1 instead of the usage code 2.
-      .exitOverride(),
+      .addHelpText('after', SNIFF_HELP),
   ).action(async (filter: string[], o: Record<string, unknown>, cmd: Command) => {
     process.exitCode = await runSniff(
       {
@@ -351,7 +351,6 @@ export function buildProgram(): Command {
     .command('interfaces')
     .description('list live capture devices (libpcap) with their addresses and flags')
     .option('--json', 'one JSON object per interface')
-    .exitOverride()
     .action(async (o: Record<string, unknown>, cmd: Command) => {
       process.exitCode = await runInterfaces({ json: o.json === true }, styleFor(cmd));
     });

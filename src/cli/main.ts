@@ -12,6 +12,7 @@ import { runAddr } from './addr.js';
 import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
+import { runFollow, runHttp } from './http.js';
 import { runInterfaces } from './interfaces.js';
 import { runListeners } from './listeners.js';
 import { runRead } from './read.js';
@@ -354,6 +355,49 @@ export function buildProgram(): Command {
     .action(async (o: Record<string, unknown>, cmd: Command) => {
       process.exitCode = await runInterfaces({ json: o.json === true }, styleFor(cmd));
     });
+
+  addSessionOptions(
+    program
+      .command('http')
+      .description('HTTP/1.x transactions over reassembled TCP: method, URI, status, sizes, TTFB, TCP events')
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets before analysis')
+      .option('-v, --verbose', 'show request and response headers')
+      .option(
+        '--json',
+        'one JSON object per transaction (Zeek http.log field names plus timings); see docs/json.md',
+      ),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runHttp(
+      {
+        file,
+        filter: filter.join(' '),
+        json: o.json === true,
+        verbose: o.verbose === true,
+        session: sessionFrom(o),
+      },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('follow')
+      .description("print a TCP connection's reassembled byte streams (escaped text, or hex with -x)")
+      .argument('<file>', 'capture file')
+      .argument(
+        '<conn>',
+        "connection number from 'wirelens conns', or endpoints like 10.0.0.1:40000-10.0.0.2:80",
+      )
+      .option('-x, --hex', 'hex and ASCII instead of escaped text'),
+  ).action(async (file: string, conn: string, o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runFollow(
+      { file, conn, hex: o.hex === true, session: sessionFrom(o) },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
 
   program
     .command('addr')

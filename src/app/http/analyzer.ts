@@ -58,14 +58,14 @@ export interface HttpAnalyzerOptions {
 }
 
 /**
- * A request line, or a well-known method, a space and an origin-form target: a request whose target
- * holds bytes RFC 9112 forbids (control characters, an attack) is still HTTP, and the parser flags it.
+ * A request line, or a well-known method and a space: a request line that breaks RFC 9112 (control
+ * characters in the target, an extra word) is still HTTP, and the parser flags what is wrong.
  */
 function detectRequest(d: Uint8Array): 'yes' | 'no' | 'more' {
   const strict = classifyRequestStart(d);
   if (strict !== 'no') return strict;
   const sp = d.indexOf(0x20);
-  if (sp <= 0 || sp + 1 >= d.length || d[sp + 1] !== 0x2f) return 'no';
+  if (sp <= 0 || sp > 16) return 'no';
   const method = String.fromCharCode(...d.subarray(0, sp));
   return KNOWN_METHODS.has(method) ? 'yes' : 'no';
 }

@@ -974,8 +974,12 @@ export class HttpStreamParser {
       this.unsupported(lfAt, major);
       return;
     }
-    this.m.target = plain ? line.slice(sp1 + 1 - s, sp2 - s) : text(buf, sp1 + 1, sp2);
-    if (!plain || this.m.target.includes(' ')) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
+    // The target ends at the next space, as tshark and Zeek read it: extra words before the version
+    // ("CONNECT host:25 / HTTP/1.0") are not part of it, and are flagged.
+    let te = sp1 + 1;
+    while (te < sp2 && buf[te] !== SP) te++;
+    this.m.target = plain ? line.slice(sp1 + 1 - s, te - s) : text(buf, sp1 + 1, te);
+    if (!plain || te < sp2) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
     this.phase = P_HEADERS;
   }
 

@@ -1,14 +1,17 @@
 /** `wirelens explain FILE [CONN]`: one TCP connection's story, step by step. */
 import { createInterface } from 'node:readline';
+import { HttpAnalyzer } from '../app/http/analyzer.js';
 import { parseIp4, parseIp6 } from '../core/addr.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import type { Packet } from '../decode/types.js';
 import type { SessionOptions } from '../flow/session.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
+import { ReassemblyBudget } from '../flow/tcp/reassembly.js';
 import { connectionExtras } from '../report/conn-extras.js';
 import { type ExplainModel, type ExplainStep, renderExplain } from '../report/explain.js';
 import { explainJson } from '../report/explain-json.js';
 import { ipText, tcpOptionsText } from '../report/format.js';
+import { HttpNotes } from '../report/http-notes.js';
 import type { Style } from '../report/style.js';
 import { analyzeFile } from './analyze.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -144,14 +147,20 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
     target = (all.find((x) => complete(x.conn)) ?? all[0])?.conn;
   }
   const id = (target as TcpConnection).id;
-  // Pass 2: record that connection's packets.
+  // Pass 2: record that connection's packets, and what HTTP said in them.
   const steps: ExplainStep[] = [];
   let conn: TcpConnection | undefined;
+  const notes = new HttpNotes();
+  const budget = new ReassemblyBudget();
   const second = await analyzeFile(
     {
       file: o.file,
       filter: '',
-      session: o.session,
+      session: {
+        ...o.session,
+        analyzers: (c) =>
+          c.id === id ? [new HttpAnalyzer(c, budget, () => {}, { onEvent: notes.event })] : [],
+      },
       onPacket: (p, flow) => {
         const r = flow.tcp;
         if (r && r.conn.id === id) {
@@ -163,6 +172,10 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
     diag,
   );
   if (!conn) throw new UserError(`connection ${id} vanished between passes (input changed?)`, ExitCode.input);
+  for (const st of steps) {
+    const n = notes.byPacket.get(st.n);
+    if (n) (st.notes as string[]).push(...n);
+  }
   const extras = connectionExtras(conn);
   const model: ExplainModel = { conn, steps, msl: o.session.msl, ...extras };
   const out = new LineWriter();

@@ -4,14 +4,13 @@
  * `UPDATE_GOLDEN=1 node --test dist/test/cli/golden.test.js` and review the diff like code.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/corpus.js';
 
 const GOLDEN = join(ROOT, 'test', 'golden');
-const BIN = join(ROOT, 'bin', 'wirelens.js');
 
 /** name → arguments (paths relative to the repository root). */
 export const CASES: Record<string, string[]> = {
@@ -38,17 +37,15 @@ export const CASES: Record<string, string[]> = {
   'explain-timewait-reuse-2': ['explain', 'fixtures/lab/timewait-reuse.pcap', '2'],
   'listeners-syncookies': ['listeners', 'fixtures/lab/syncookies.pcap'],
   'report-http-keepalive': ['report', 'fixtures/lab/http-keepalive.pcap'],
+  'http-pipelined': ['http', 'fixtures/lab/http-pipelined.pcap'],
+  'http-hostile-v': ['http', '-v', 'fixtures/lab/http-hostile.pcap'],
+  'read-hostile': ['read', 'fixtures/lab/http-hostile.pcap', '-v', '-x'],
+  'explain-http-misc': ['explain', 'fixtures/lab/http-misc.pcap'],
+  'follow-http-keepalive-2': ['follow', 'fixtures/lab/http-keepalive.pcap', '2'],
+  'follow-hostile': ['follow', 'fixtures/lab/http-hostile.pcap', '1'],
+  'listeners-backlog-overflow': ['listeners', 'fixtures/lab/backlog-overflow.pcap'],
   addr: ['addr', '192.168.1.10', '100.64.1.2', 'fe80::1', '2001:db8::5', '64:ff9b::c000:221'],
 };
-
-export function runCli(args: readonly string[]): { stdout: string; stderr: string; status: number } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
-  });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
-}
 
 describe('golden CLI output', () => {
   const update = process.env.UPDATE_GOLDEN === '1';

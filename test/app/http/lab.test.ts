@@ -8,14 +8,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { HttpRecord } from '../../../src/app/http/analyzer.js';
-import { readCaptureBuffer } from '../../../src/capture/source.js';
-import { withHttp } from '../../../src/cli/http.js';
 import { fromHex } from '../../../src/core/bytes.js';
 import { escapeBytes } from '../../../src/core/escape.js';
-import { decodeFrame } from '../../../src/decode/pipeline.js';
-import { DEFAULT_SESSION, Session } from '../../../src/flow/session.js';
 import { FIXTURES } from '../../helpers/corpus.js';
+import { httpRecords } from '../../helpers/http.js';
 
 interface TruthHttp {
   method: string;
@@ -35,14 +31,6 @@ interface TruthConn {
 }
 
 const LAB = join(FIXTURES, 'lab');
-
-export function httpRecords(file: string): HttpRecord[] {
-  const out: HttpRecord[] = [];
-  const s = new Session(withHttp(DEFAULT_SESSION, (r) => out.push(r)));
-  readCaptureBuffer(readFileSync(file), { frame: (f) => s.process(decodeFrame(f)), problem: () => {} });
-  s.finish();
-  return out.sort((a, b) => a.conn.id - b.conn.id || a.tx.trans_depth - b.tx.trans_depth);
-}
 
 const ep = (h: string, p: number) => (h.includes(':') ? `[${h}]:${p}` : `${h}:${p}`);
 

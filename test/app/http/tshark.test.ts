@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { describe, test } from 'node:test';
 import { allFixtureCaptures, hasTool, runTool } from '../../helpers/corpus.js';
-import { httpRecords } from './lab.test.js';
+import { httpRecords } from '../../helpers/http.js';
 
 interface TsharkTx {
   method?: string;

@@ -4,6 +4,7 @@
  * never a stack trace; anything else is a bug and prints one.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_NAT_LIMITS } from '../annotate/nat.js';
 import { ExitCode, isUserError, UserError } from '../core/errors.js';
 import { DEFAULT_SESSION, type SessionOptions } from '../flow/session.js';
 import { TIME_MODES, type TimeMode } from '../report/format.js';
@@ -13,6 +14,7 @@ import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
 import { runListeners } from './listeners.js';
+import { runNat } from './nat.js';
 import { runRead } from './read.js';
 
 function positiveInt(v: string): number {
@@ -24,6 +26,12 @@ function positiveInt(v: string): number {
 function positiveNumber(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function anyNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number of seconds');
   return n;
 }
 
@@ -200,6 +208,58 @@ export function buildProgram(): Command {
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
     process.exitCode = await runListeners(
       { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('nat')
+      .description(
+        'NAT translation table from captures on both sides of a NAT (INSIDE OUTSIDE); with one capture, NAT hints',
+      )
+      .argument(
+        '<captures...>',
+        'INSIDE OUTSIDE: captures taken on both sides of the NAT; or one capture for hints',
+      )
+      .option('--json', 'the translation table (or the hints) as one JSON object')
+      .option('--hints', 'with two captures, also the single-capture NAT hints of each')
+      .option('--max-delay <seconds>', 'largest believable delay through the NAT', positiveNumber, 2)
+      .option(
+        '--clock-offset <seconds>',
+        'outside clock − inside clock, when known (estimated from the packets otherwise)',
+        anyNumber,
+      )
+      .option(
+        '--max-flows <n>',
+        'flows kept per capture for matching (beyond: counted, not matched)',
+        positiveInt,
+        DEFAULT_NAT_LIMITS.maxFlows,
+      )
+      .option(
+        '--packets-per-flow <n>',
+        'packets fingerprinted per flow (its first N)',
+        positiveInt,
+        DEFAULT_NAT_LIMITS.packetsPerFlow,
+      ),
+  ).action(async (captures: string[], o: Record<string, unknown>, cmd: Command) => {
+    if (captures.length > 2)
+      throw new UserError('nat takes one capture (hints) or two: INSIDE OUTSIDE', ExitCode.usage);
+    process.exitCode = await runNat(
+      {
+        files: captures,
+        json: o.json === true,
+        hints: o.hints === true,
+        maxDelay: o.maxDelay as number,
+        clockOffset: o.clockOffset as number | undefined,
+        limits: {
+          ...DEFAULT_NAT_LIMITS,
+          maxFlows: o.maxFlows as number,
+          packetsPerFlow: o.packetsPerFlow as number,
+        },
+        session: sessionFrom(o),
+      },
       styleFor(cmd),
       diagFor(cmd),
     );

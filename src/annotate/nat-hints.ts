@@ -7,7 +7,9 @@
  *   point and the public peers (the private side is on the capture's side).
  * - Several hosts behind one address, from that address's packets alone:
  *   - TTL families: initial TTL 64 (Linux, macOS) and 128 (Windows) from one source, within the
- *     same protocol, towards unicast destinations;
+ *     same protocol, towards unicast destinations, each family in flows of its own (a flow whose
+ *     TTL changes family midway is one host plus a middlebox answering for it — a load
+ *     balancer, a proxy — or injected packets: reported, but not as several hosts);
  *   - IP ID counters: a host with one global counter (Windows) sends incrementing IDs across all
  *     its destinations; two such counters interleaved from one address are two hosts. Counters
  *     that serve one flow or one destination only (Linux: per socket for TCP, per destination
@@ -78,6 +80,8 @@ export interface TtlFamily {
   /** Inferred initial TTL (hop limit): 64, 128 or 255. */
   readonly initial: number;
   readonly packets: number;
+  /** Flows whose packets all belong to this family. */
+  readonly flows: number;
   /** TTLs observed (at most 8 distinct values). */
   readonly observed: readonly number[];
   readonly firstPacket: number;
@@ -146,6 +150,12 @@ export interface SourceProfile {
   readonly flows: number;
   readonly destinations: number;
   readonly ttlFamilies: readonly TtlFamily[];
+  /** Flows whose TTL changed family midway, and the first of them. */
+  readonly mixedTtl?: {
+    readonly flows: number;
+    readonly firstPacket: number;
+    readonly initials: readonly number[];
+  };
   readonly ipId: {
     readonly samples: number;
     readonly behaviour: IdBehaviour;
@@ -193,6 +203,9 @@ interface FlowState {
   tsLastT: number;
   tsLastV: number;
   tsFirstPacket: number;
+  /** TTL families seen (bit per FAMILIES index), and the first packet of each. */
+  famMask: number;
+  readonly famFirst: [number, number, number];
 }
 
 /** TTL families kept per protocol: [tcp, udp] × [64, 128, 255]. */
@@ -297,6 +310,8 @@ export class NatHintsCollector {
         tsLastT: 0,
         tsLastV: 0,
         tsFirstPacket: 0,
+        famMask: 0,
+        famFirst: [0, 0, 0],
       };
       st.flows.set(fkey, flow);
       st.flowList.push(flow);
@@ -313,6 +328,10 @@ export class NatHintsCollector {
         st.ttlPackets[k] = (st.ttlPackets[k] as number) + 1;
         const seen = st.ttlSeen[k] as number[];
         if (seen.length < 8 && !seen.includes(ttl)) seen.push(ttl);
+        if (flow && (flow.famMask & (1 << fam)) === 0) {
+          flow.famMask |= 1 << fam;
+          flow.famFirst[fam] = n;
+        }
       }
     }
 
@@ -385,8 +404,8 @@ export class NatHintsCollector {
     for (const st of this.sources.values()) {
       const prof = profile(st);
       const signals: HostSignal[] = [];
-      const tcpFams = prof.ttlFamilies.filter((f) => f.protocol === 'tcp');
-      const udpFams = prof.ttlFamilies.filter((f) => f.protocol === 'udp');
+      const tcpFams = prof.ttlFamilies.filter((f) => f.protocol === 'tcp' && f.flows > 0);
+      const udpFams = prof.ttlFamilies.filter((f) => f.protocol === 'udp' && f.flows > 0);
       const ttlSignal = tcpFams.length > 1 || udpFams.length > 1;
       if (ttlSignal) signals.push('ttl-families');
       if (prof.ipId.behaviour === 'several-global') signals.push('ip-id-counters');
@@ -484,8 +503,22 @@ interface Counter {
   lastTs: number;
 }
 
+/** Two families or more within one protocol, each in flows of its own. */
+export function severalFamilies(fams: readonly TtlFamily[]): boolean {
+  const by = (p: 'tcp' | 'udp') => fams.filter((f) => f.protocol === p && f.flows > 0).length;
+  return by('tcp') > 1 || by('udp') > 1;
+}
+
 function ttlFamilies(st: SourceState): TtlFamily[] {
   const out: TtlFamily[] = [];
+  const pure = new Uint32Array(6);
+  for (const f of st.flowList) {
+    if (f.proto !== 6 && f.proto !== 17) continue;
+    for (let fam = 0; fam < 3; fam++) {
+      const k = (f.proto === 6 ? 0 : 3) + fam;
+      if (f.famMask === 1 << fam) pure[k] = (pure[k] as number) + 1;
+    }
+  }
   for (let k = 0; k < 6; k++) {
     const n = st.ttlPackets[k] as number;
     if (n < MIN_FAMILY_PACKETS) continue;
@@ -493,6 +526,7 @@ function ttlFamilies(st: SourceState): TtlFamily[] {
       protocol: k < 3 ? 'tcp' : 'udp',
       initial: FAMILIES[k % 3] as number,
       packets: n,
+      flows: pure[k] as number,
       observed: [...(st.ttlSeen[k] as number[])].sort((a, b) => a - b),
       firstPacket: st.ttlFirst[k] as number,
     });
@@ -698,15 +732,30 @@ function tsProfile(st: SourceState): SourceProfile['tcpTs'] {
   };
 }
 
+function mixedTtl(st: SourceState): SourceProfile['mixedTtl'] {
+  let flows = 0;
+  let first: FlowState | undefined;
+  for (const f of st.flowList) {
+    if ((f.famMask & (f.famMask - 1)) === 0) continue;
+    flows++;
+    first ??= f;
+  }
+  if (!first) return undefined;
+  const m = first.famMask;
+  const initials = FAMILIES.filter((_, i) => (m & (1 << i)) !== 0);
+  return { flows, firstPacket: Math.max(...first.famFirst.filter((_, i) => (m & (1 << i)) !== 0)), initials };
+}
+
 function profile(st: SourceState): SourceProfile {
   const ipId = idProfile(st);
   const tcpTs = tsProfile(st);
   const ttl = ttlFamilies(st);
+  const mixed = mixedTtl(st);
   const several =
     ipId.behaviour === 'several-global' ||
     tcpTs.behaviour === 'several-rates' ||
     tcpTs.behaviour === 'several-shared' ||
-    new Set(ttl.map((f) => `${f.protocol}${f.initial}`)).size > new Set(ttl.map((f) => f.protocol)).size;
+    severalFamilies(ttl);
   const hostWide = ipId.behaviour === 'global' || tcpTs.behaviour === 'shared';
   const undetermined = st.flowList.length >= 2 && !several && !hostWide;
   return {
@@ -716,6 +765,7 @@ function profile(st: SourceState): SourceProfile {
     flows: st.flowList.length + st.flowsIgnored,
     destinations: st.dsts.size,
     ttlFamilies: ttl,
+    ...(mixed ? { mixedTtl: mixed } : {}),
     ipId,
     tcpTs,
     undetermined,

@@ -5,11 +5,12 @@
  */
 import Table from 'cli-table3';
 import type { EvidenceId, FlowRef, NatReport, Stats, Translation } from '../annotate/nat.js';
-import type {
-  NatHintsSummary,
-  SeveralHostsHint,
-  SourceProfile,
-  UpstreamTranslationHint,
+import {
+  type NatHintsSummary,
+  type SeveralHostsHint,
+  type SourceProfile,
+  severalFamilies,
+  type UpstreamTranslationHint,
 } from '../annotate/nat-hints.js';
 import { escapeText } from '../core/escape.js';
 import { formatDuration } from '../core/time.js';
@@ -289,7 +290,7 @@ function severalLines(h: SeveralHostsHint, st: Style, out: string[]): void {
   out.push(`  ${st.warn('⚑')} ${st.bold(`several hosts behind ${h.address} (${h.tag})`)}`);
   for (const f of h.ttlFamilies ?? []) {
     para(
-      `TTL family ${f.initial} (${f.protocol.toUpperCase()}): ${f.packets} packets with TTL ${f.observed.join('/')}, first packet ${f.firstPacket}`,
+      `TTL family ${f.initial} (${f.protocol.toUpperCase()}): ${f.packets} packets in ${f.flows} flow${f.flows === 1 ? '' : 's'}, TTL ${f.observed.join('/')}, first packet ${f.firstPacket}`,
       '    ',
       out,
     );
@@ -346,8 +347,7 @@ function verdict(p: SourceProfile): string {
     p.ipId.behaviour === 'several-global' ||
     p.tcpTs.behaviour === 'several-rates' ||
     p.tcpTs.behaviour === 'several-shared' ||
-    new Set(p.ttlFamilies.map((f) => `${f.protocol}${f.initial}`)).size >
-      new Set(p.ttlFamilies.map((f) => f.protocol)).size
+    severalFamilies(p.ttlFamilies)
   )
     return 'several hosts';
   if (p.ipId.behaviour === 'global' || p.tcpTs.behaviour === 'shared') return 'one host-wide';
@@ -370,6 +370,16 @@ export function renderNatHints(h: NatHintsSummary, title: string | undefined, st
   for (const x of h.hints) {
     if (x.kind === 'translation-upstream') upstreamLines(x, st, out);
     else severalLines(x, st, out);
+  }
+  for (const p of h.profiles) {
+    if (!p.mixedTtl) continue;
+    para(
+      `${p.address}: ${p.mixedTtl.flows} flow${p.mixedTtl.flows === 1 ? '' : 's'} whose TTL changes from one initial value to another (${p.mixedTtl.initials.join(' and ')}; packet ${p.mixedTtl.firstPacket}): ` +
+        'a middlebox answering for this address (load balancer, proxy, firewall) or injected packets — not counted as several hosts',
+      '  ',
+      out,
+      st.dim,
+    );
   }
   if (h.profiles.length > 0) {
     out.push('');

@@ -10,6 +10,7 @@ import { DEFAULT_SESSION, type SessionOptions } from '../flow/session.js';
 import { TIME_MODES, type TimeMode } from '../report/format.js';
 import { colorWanted, makeStyle } from '../report/style.js';
 import { runAddr } from './addr.js';
+import { runArp } from './arp.js';
 import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
@@ -260,6 +261,23 @@ export function buildProgram(): Command {
         },
         session: sessionFrom(o),
       },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('arp')
+      .description(
+        'ARP explained: IP → MAC table, requests and replies, gratuitous ARP, probes, conflicts, spoofing',
+      )
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets first')
+      .option('--json', 'the ARP summary as one JSON object'),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runArp(
+      { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
       styleFor(cmd),
       diagFor(cmd),
     );

@@ -51,11 +51,13 @@ export function fitTable(
   st: Style,
 ): string[] {
   const natural = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)) + 1);
+  // cli-table3 puts one separator character between columns, on top of their widths.
+  const room = WIDTH - (head.length - 1);
   const total = natural.reduce((a, b) => a + b, 0);
   const widths = [...natural];
-  if (total > WIDTH) {
+  if (total > room) {
     const fixed = natural.reduce((a, w, c) => (flex.includes(c) ? a : a + w), 0);
-    const each = Math.max(8, Math.floor((WIDTH - fixed) / flex.length));
+    const each = Math.max(8, Math.floor((room - fixed) / flex.length));
     for (const c of flex) widths[c] = Math.min(natural[c] as number, each);
   }
   const t = new Table({

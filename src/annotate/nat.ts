@@ -618,6 +618,16 @@ export interface NatReport {
     readonly preserved: number;
     readonly changed: number;
     readonly byProtocol: Readonly<Record<NatProto, { preserved: number; changed: number }>>;
+    /**
+     * Changed ports (or ICMP ids) that were already taken when the flow began: an earlier
+     * translation to the same remote already used that outside address and port. When every
+     * change is one of these, the NAT keeps ports where it can (port preservation).
+     */
+    readonly clashes: readonly {
+      readonly inside: string;
+      readonly outside: string;
+      readonly takenBy: string;
+    }[];
   };
   /**
    * RFC 4787 mapping behaviour, from inside endpoints seen talking to several remotes:
@@ -908,8 +918,9 @@ function candidatesFor(I: Oriented, g: Group, opts: NatMatchOptions, offset: num
     if (!l || l.length > opts.candidates) continue; // not discriminating
     for (const k of l) picked.add(g.members[k] as Oriented);
   }
-  if (offset !== undefined) {
-    // The outside flows that started nearest the inside one's start (shifted by the offset).
+  if (offset !== undefined && picked.size === 0) {
+    // Nothing discriminating in common: the outside flows that started nearest the inside one's
+    // start (shifted by the offset).
     const t = I.f.firstTs + offset;
     const arr = g.byTime;
     let lo = 0;
@@ -1139,6 +1150,24 @@ function histogram(values: readonly number[]): Record<string, number> {
   return h;
 }
 
+function portClashes(ts: readonly Translation[]): { inside: string; outside: string; takenBy: string }[] {
+  const out: { inside: string; outside: string; takenBy: string }[] = [];
+  for (const t of ts) {
+    if (t.portPreserved) continue;
+    const taken = ts.find(
+      (u) =>
+        u !== t &&
+        u.protocol === t.protocol &&
+        u.remote === t.remote &&
+        u.outsideAddr === t.outsideAddr &&
+        u.outsidePort === t.insidePort &&
+        u.insideFlow.firstTs <= t.insideFlow.firstTs,
+    );
+    if (taken) out.push({ inside: t.inside, outside: t.outside, takenBy: taken.inside });
+  }
+  return out;
+}
+
 /** Pair the flows of the two captures and build the translation table. */
 export function matchNat(
   inside: CapturedFlows,
@@ -1235,6 +1264,7 @@ export function matchNat(
       preserved: translations.filter((t) => t.portPreserved).length,
       changed: translations.filter((t) => !t.portPreserved).length,
       byProtocol,
+      clashes: portClashes(translations),
     },
     mapping: { behaviour, endpoints: multi.length },
     ttl: { outbound: histogram(ttlOut), inbound: histogram(ttlIn) },

@@ -40,9 +40,26 @@ const NO_BORDER = {
   style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
 };
 
+/** Split text into lines of at most `width` columns: at spaces when it has any, anywhere otherwise. */
+function cellLines(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  if (text.includes(' ')) {
+    const out: string[] = [];
+    for (const l of wrap(text, width)) {
+      if (l.length <= width) out.push(l);
+      else for (let i = 0; i < l.length; i += width) out.push(l.slice(i, i + width));
+    }
+    return out;
+  }
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += width) out.push(text.slice(i, i + width));
+  return out;
+}
+
 /**
  * A borderless table no wider than `WIDTH`: columns keep their natural width while it fits;
- * otherwise the `flex` columns (endpoints) share what is left and wrap anywhere.
+ * otherwise the `flex` columns give way, in the order given, down to 10 columns each (text with
+ * spaces wraps at them, addresses anywhere).
  */
 export function fitTable(
   head: readonly string[],
@@ -53,21 +70,17 @@ export function fitTable(
   const natural = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)) + 1);
   // cli-table3 puts one separator character between columns, on top of their widths.
   const room = WIDTH - (head.length - 1);
-  const total = natural.reduce((a, b) => a + b, 0);
   const widths = [...natural];
-  if (total > room) {
-    const fixed = natural.reduce((a, w, c) => (flex.includes(c) ? a : a + w), 0);
-    const each = Math.max(8, Math.floor((room - fixed) / flex.length));
-    for (const c of flex) widths[c] = Math.min(natural[c] as number, each);
+  let excess = widths.reduce((a, b) => a + b, 0) - room;
+  for (const c of flex) {
+    if (excess <= 0) break;
+    const w = widths[c] as number;
+    const cut = Math.min(excess, Math.max(0, w - 10));
+    widths[c] = w - cut;
+    excess -= cut;
   }
-  const t = new Table({
-    head: head.map((h) => st.bold(h)),
-    colWidths: widths,
-    wordWrap: true,
-    wrapOnWordBoundary: false,
-    ...NO_BORDER,
-  });
-  for (const r of rows) t.push([...r]);
+  const t = new Table({ head: head.map((h) => st.bold(h)), colWidths: widths, ...NO_BORDER });
+  for (const r of rows) t.push(r.map((cell, c) => cellLines(cell, (widths[c] as number) - 1).join('\n')));
   return t
     .toString()
     .split('\n')
@@ -106,8 +119,10 @@ function statsText(s: Stats | undefined): string {
   return `min ${us(s.min)}, median ${us(s.median)}, max ${us(s.max)} (${s.count} packets)`;
 }
 
+/** A signed clock offset: `+0µs`, `−4µs`, `+3600.250000 s`. */
 function signed(s: number): string {
-  return `${s >= 0 ? '+' : '−'}${Math.abs(s).toFixed(6)} s`;
+  const a = Math.abs(s);
+  return `${s >= 0 ? '+' : '−'}${a < 1 ? formatDuration(a) : `${a.toFixed(6)} s`}`;
 }
 
 function para(text: string, indent: string, out: string[], style?: (s: string) => string): void {
@@ -162,7 +177,7 @@ export function renderNat(r: NatReport, insideFile: string, outsideFile: string,
       ...fitTable(
         ['#', 'proto', 'inside', 'outside', 'remote', 'port', 'delay', 'evidence'],
         rows,
-        [2, 3, 4],
+        [7, 4, 2, 3],
         st,
       ),
     );
@@ -202,15 +217,33 @@ export function renderNat(r: NatReport, insideFile: string, outsideFile: string,
   const bp = p.byProtocol;
   para(
     `ports and ICMP identifiers: ${p.preserved} kept, ${p.changed} changed ` +
-      `(TCP ${bp.tcp.preserved}/${bp.tcp.changed}, UDP ${bp.udp.preserved}/${bp.udp.changed}, ICMP ${bp.icmp.preserved}/${bp.icmp.changed} kept/changed)` +
-      (p.changed > 0 && p.preserved > 0
-        ? ': the NAT keeps the inside port when it is free and picks another when it is already taken'
-        : p.changed === 0 && p.preserved > 0
-          ? ': port preservation'
-          : ''),
+      `(TCP ${bp.tcp.preserved}/${bp.tcp.changed}, UDP ${bp.udp.preserved}/${bp.udp.changed}, ICMP ${bp.icmp.preserved}/${bp.icmp.changed} kept/changed)`,
     '  ',
     out,
   );
+  for (const c of p.clashes.slice(0, 5)) {
+    para(
+      `${c.inside} became ${c.outside}: its port was taken (${c.takenBy} already used it towards the same remote)`,
+      '    ',
+      out,
+    );
+  }
+  if (p.changed > 0 && p.clashes.length === p.changed && p.preserved > 0)
+    para(
+      'every change avoided a clash: the NAT keeps the inside port when it is free (port preservation)',
+      '    ',
+      out,
+      st.dim,
+    );
+  else if (p.changed > p.clashes.length && p.changed > 0)
+    para(
+      `${p.changed - p.clashes.length} ports changed without a clash: the NAT picks ports of its own (port randomisation)`,
+      '    ',
+      out,
+      st.dim,
+    );
+  else if (p.changed === 0 && p.preserved > 0)
+    para('port preservation: every port kept', '    ', out, st.dim);
   const pool = r.pooling;
   for (const a of pool.addresses) {
     para(

@@ -76,6 +76,17 @@ describe('nat: the lab pair against the router’s conntrack', () => {
     });
   });
 
+  test('each changed port was already taken by client1 towards the same remote', () => {
+    assert.deepEqual(
+      r.ports.clashes.map((c) => [c.inside, c.outside, c.takenBy]),
+      [
+        ['10.0.1.3 id 22348', '10.0.2.1 id 52373', '10.0.1.2 id 22348'],
+        ['10.0.1.3:40000', '10.0.2.1:54558', '10.0.1.2:40000'],
+        ['10.0.1.3:40053', '10.0.2.1:29987', '10.0.1.2:40053'],
+      ],
+    );
+  });
+
   test('the router takes one off the TTL each way', () => {
     assert.deepEqual(Object.keys(r.ttl.outbound), ['1']);
     assert.deepEqual(Object.keys(r.ttl.inbound), ['1']);

@@ -219,6 +219,7 @@ export interface CapturedFlows {
 export class NatFlowCollector {
   private readonly live = new Map<object, FlowPrint | null>();
   private readonly icmp = new Map<string, FlowPrint>();
+  private readonly icmpDropped = new Set<string>();
   private readonly done: FlowPrint[] = [];
   private created = 0;
   private dropped = 0;
@@ -436,6 +437,8 @@ export class NatFlowCollector {
       f = undefined;
     }
     if (!f) {
+      // An echo flow already dropped for the budget is counted once (the set is bounded too).
+      if (this.icmpDropped.has(key)) return;
       const made = this.create(
         'icmp',
         ip.kind === 'ipv4' ? 4 : 6,
@@ -446,7 +449,10 @@ export class NatFlowCollector {
         p,
         `I${++this.icmpIds}`,
       );
-      if (!made) return;
+      if (!made) {
+        if (this.icmpDropped.size < this.limits.maxFlows) this.icmpDropped.add(key);
+        return;
+      }
       f = made;
       this.icmp.set(key, f);
     }

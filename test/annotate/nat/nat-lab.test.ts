@@ -154,6 +154,16 @@ describe('nat: matching without trusting the clock, the ISN or a long memory', (
     for (const t of r.translations) assert.ok(t.evidence.insideKept <= 3);
   });
 
+  test('beyond the flow budget, flows are counted, not kept', () => {
+    const limits = { ...DEFAULT_NAT_LIMITS, maxFlows: 3 };
+    const r = matchNat(collect(INSIDE, undefined, limits), collect(OUTSIDE, undefined, limits));
+    assert.equal(r.inside.dropped, 4);
+    assert.equal(r.outside.dropped, 4);
+    assert.ok(r.translations.length <= 3);
+    for (const t of r.translations)
+      assert.ok(expected.includes(rows({ ...r, translations: [t] })[0] as string));
+  });
+
   test('packets lost between the capture points do not break a pair', () => {
     // Drop outside packets 6 and 31 (a request of client1 and one of client2).
     const r = matchNat(

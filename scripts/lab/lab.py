@@ -4,6 +4,7 @@
   lab.py run <scenario> --work DIR      drive traffic, snapshot kernel state -> DIR/run.json
   lab.py finalize --work DIR --out OUT <fixture> <capture-label> ...
   lab.py readme --out OUT               regenerate OUT/README.md from the truth files
+  lab.py check --out OUT                check the fixtures: no packet after the truth's snapshot
   lab.py offloads-off IFACE...          (inside a namespace) switch off csum/TSO/GSO/GRO
   lab.py prime ADDR                     (inside a namespace) resolve neighbours with one ping
   lab.py vlan-switch --vid N ACC:TRUNK...   userspace 802.1Q access/trunk tagger
@@ -24,6 +25,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import http1  # noqa: E402
+import http_scenarios as H  # noqa: E402
 import labnet  # noqa: E402
 import protocols as P  # noqa: E402
 from labnet import NsThread, now, run_in, sh, ss_snapshot, ss_state_of, write_json  # noqa: E402
@@ -65,6 +68,18 @@ SUMMARY = {
     'nanosecond': 'Short HTTP exchange in a nanosecond-precision pcap',
     'pcapng-multi': 'pcapng with two interfaces of different link types (Ethernet + Linux cooked v2)',
     'vlan': '802.1Q-tagged (VLAN 10) ARP, ICMP and HTTP on a trunk link',
+    'http-pipelined': 'HTTP/1.1 pipelining: 5 requests (GET, GET, HEAD, GET chunked, GET 404) in one write, '
+                      'answered in order on one connection',
+    'http-chunked': 'Chunked responses with chunk extensions, a trailer and a size line split across segments; '
+                    'a chunked POST body sent chunk by chunk',
+    'http-large-loss': '200 KiB HTTP response over 140+ segments with 4 segments dropped on the router: '
+                       'retransmissions arrive after later segments; then a small request on the same connection',
+    'http-misc': 'One keep-alive connection: HEAD, 204, 304 (If-None-Match), POST with Expect: 100-continue, '
+                 'gzip Content-Encoding, 404, and last an HTTP/1.0 response framed by the close',
+    'http-upgrade': 'Upgrade: websocket answered 101 with WebSocket frames after it; CONNECT through a proxy '
+                    'answered 200 with opaque tunnel bytes',
+    'http-hostile': 'ANSI escapes (CSI, OSC), backspaces, U+202E and invalid UTF-8 in an HTTP request line, '
+                    'headers and a DNS query name (the raw bytes are in the truth)',
 }
 
 SYSCTLS = [
@@ -194,14 +209,22 @@ class Run:
         self.data['notes'].append(text)
 
     def kernel_end(self, tcp_roles=('client', 'server'), extra=None):
-        """Snapshot ss and nstat in every role; fill kernel_state of each TCP connection."""
+        """Snapshot ss and nstat in every role, then stop the capture(s) at once: the truth describes
+        the end of the capture, so nothing that happens after the snapshot (closing sockets, stopping
+        servers, the process exiting) may be in it. Fill kernel_state of each TCP connection."""
         time.sleep(0.25)
+        ss_at = now()
         ss = {r: ss_snapshot(NS[r]) for r in self.roles if r != 'router'}
         self.data['kernel'] = {
+            'ss_end_at': ss_at,
             'ss_end': ss,
             'nstat_delta': {r: labnet.nstat_delta(self.nstat_before[r], labnet.nstat_snapshot(NS[r]))
                             for r in self.roles},
         }
+        self.data['capture_stop'] = stop_captures(self.work)
+        # the same sockets once the capture has stopped: a state change in between would mean the
+        # capture's end and the snapshot disagree
+        ss_after = {r: ss_snapshot(NS[r]) for r in self.roles if r != 'router'}
         if extra:
             self.data['kernel'].update(extra)
         cr, sr = tcp_roles
@@ -213,13 +236,59 @@ class Run:
             }
             if c['kernel_state'] != c['final_state']:
                 self.note(f'{c["id"]}: kernel reported {c["kernel_state"]} at capture end, expected {c["final_state"]}')
+        for r in ss:
+            before = {(x['local'], x['peer']): x['state'] for x in ss[r]}
+            after = {(x['local'], x['peer']): x['state'] for x in ss_after[r]}
+            for k in sorted(set(before) | set(after)):
+                if before.get(k) != after.get(k):
+                    self.note(f'{r} socket {k[0]} <-> {k[1]}: {before.get(k, "none")} at the snapshot, '
+                              f'{after.get(k, "none")} once the capture had stopped')
         return ss
 
     def save(self):
         self.data['ended_at'] = now()
+        if 'capture_stop' not in self.data:
+            raise RuntimeError('scenario ended without kernel_end(): the capture was never stopped')
         self.data['sysctls'] = {r: labnet.sysctl_get(NS[r], *SYSCTLS) for r in self.roles}
         self.data['topology'] = topology(self.roles)
         write_json(os.path.join(self.work, 'run.json'), self.data)
+
+
+def stop_captures(work, timeout=15.0):
+    """SIGINT every tcpdump run.sh started for this scenario (pids in WORK/cap-*.pid) and wait until
+    each has printed its final counters and exited. Called right after the kernel snapshot, while
+    this process still holds every socket of the scenario. -> {label: stopped_at}"""
+    import glob
+    import signal
+
+    out = {}
+    pending = {}
+    for pf in sorted(glob.glob(os.path.join(work, 'cap-*.pid'))):
+        label = os.path.basename(pf)[4:-4]
+        pid = int(open(pf).read().strip())
+        try:
+            comm = open(f'/proc/{pid}/comm').read().strip()
+        except OSError:
+            continue  # already gone
+        if comm != 'tcpdump':
+            raise RuntimeError(f'capture {label}: pid {pid} is {comm!r}, not tcpdump')
+        os.kill(pid, signal.SIGINT)
+        pending[label] = pid
+    deadline = time.time() + timeout
+    while pending and time.time() < deadline:
+        for label, pid in list(pending.items()):
+            err = open(os.path.join(work, f'cap-{label}.err')).read()
+            try:
+                state = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]
+            except OSError:
+                state = 'gone'
+            if 'packets captured' in err and state in ('Z', 'X', 'gone'):
+                out[label] = now()
+                del pending[label]
+        time.sleep(0.02)
+    if pending:
+        raise RuntimeError(f'tcpdump did not stop within {timeout}s: {pending}')
+    return out
 
 
 def topology(roles):
@@ -1116,6 +1185,246 @@ def sc_vlan(run, args):
     small_http_story(run)
 
 
+# ---- HTTP/1.x scenarios: raw-socket peers from http_scenarios.py --------------------------
+
+
+def raw_service(handler, port=80, addr=S4, family=A4):
+    return Service(NS['server'], lambda: http1.RawServer(family, addr, port, handler))
+
+
+def raw_conn(svc, local_port, timeout=5.0):
+    """The server's log of the connection from client port `local_port`, once its handler is done."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for r in svc.obj.conns:
+            if r['peer'][1] == local_port and r.get('done'):
+                return r
+        time.sleep(0.02)
+    raise RuntimeError(f'no finished server connection from port {local_port}')
+
+
+CROSS_CHECK = ('status', 'request_bytes', 'request_body_bytes', 'request_transfer', 'response_bytes',
+               'response_body_bytes', 'transfer')
+
+
+def http_transactions(cli, srv):
+    """Client log + server log of one connection -> the truth's http[] (they must agree)."""
+    txs = []
+    if len(cli['transactions']) != len(srv['requests']):
+        raise RuntimeError(f'client saw {len(cli["transactions"])} transactions, server {len(srv["requests"])}')
+    for i, (t, sv) in enumerate(zip(cli['transactions'], srv['requests'])):
+        e = {'seq': i + 1}
+        e.update({k: v for k, v in t.items() if not k.startswith('_')})
+        for k in CROSS_CHECK:
+            if e.get(k) != sv.get(k):
+                raise RuntimeError(f'transaction {i + 1} {k}: client {e.get(k)!r}, server {sv.get(k)!r}')
+        if len(e['interim_responses']) != len(sv.get('interim_responses', [])):
+            raise RuntimeError(f'transaction {i + 1}: interim responses differ')
+        if 'decoded_body_bytes' in sv and sv['decoded_body_bytes'] != e.get('decoded_body_bytes'):
+            raise RuntimeError(f'transaction {i + 1}: decoded sizes differ')
+        e['server_received_at'] = sv['received_at']
+        e['server_answered_at'] = sv['answered_at']
+        txs.append(e)
+    return txs
+
+
+def http_tcp(cid, cli, srv, first_close, final_client, final_server, zeek='SF', why=None, **extra):
+    txs = http_transactions(cli, srv)
+    if (srv['bytes_in'], srv['bytes_out']) != (cli['bytes_out'], cli['bytes_in']):
+        raise RuntimeError(f'{cid}: byte counts differ: client {cli["bytes_out"]}/{cli["bytes_in"]}, '
+                           f'server {srv["bytes_in"]}/{srv["bytes_out"]}')
+    # every byte each way is accounted for by the transactions (and the data after an upgrade)
+    after = [(t.get('upgrade') or t.get('tunnel') or {}).get('bytes_after', {}) for t in txs]
+    c2s = sum(t['request_bytes'] for t in txs) + sum(a.get('client_to_server', 0) for a in after)
+    s2c = sum(t['response_bytes'] + sum(x['response_bytes'] for x in t['interim_responses']) for t in txs) + sum(
+        a.get('server_to_client', 0) for a in after)
+    if (c2s, s2c) != (cli['bytes_out'], cli['bytes_in']):
+        raise RuntimeError(f'{cid}: transactions account for {c2s}/{s2c} bytes, the socket moved '
+                           f'{cli["bytes_out"]}/{cli["bytes_in"]}')
+    if cli['closed_first_by'] != srv['closed_first_by'] or cli['closed_first_by'] != first_close:
+        raise RuntimeError(f'{cid}: closed first by client log {cli["closed_first_by"]}, server log '
+                           f'{srv["closed_first_by"]}, expected {first_close}')
+    return tcp_conn(
+        cid, cli['local'], cli['peer'], first_close, final_client, final_server, cli['bytes_out'], cli['bytes_in'],
+        zeek, why, http=txs,
+        timing={k: cli[k] for k in ('connect_start', 'established_at', 'close_at', 'peer_fin_at', 'closed_at')
+                if cli.get(k) is not None},
+        server_saw_peer=ep(*srv['peer']), **extra)
+
+
+def sc_http_pipelined(run, args):
+    web = raw_service(H.pipe_server)
+    rec = run_in(NS['client'], H.pipe_client)
+    srv = raw_conn(web, 40040)
+    if srv['requests_read_before_first_response'] != 5:
+        raise RuntimeError('the server did not have the whole pipeline before answering')
+    run.step(f'client 10.0.1.2:40040 connects to 10.0.2.2:80 and writes 5 requests in one write '
+             f'({rec["pipeline"]["bytes"]} bytes, one segment): GET /pipe/1, GET /pipe/2, HEAD /pipe/3, '
+             'GET /pipe/4, GET /pipe/5')
+    run.step(f'the server reads all 5 requests (in {srv["request_recv_calls"]} recv call(s)) before it writes '
+             'the first response, then answers them in order, one write each: 200 (120 bytes, Content-Length), '
+             '200 (3000 bytes, 3 segments), 200 to HEAD (Content-Length: 3000, no body), 200 chunked '
+             '(3 chunks, 224 bytes), 404')
+    run.step('client closes first after the 5th response')
+    run.data['tcp'].append(http_tcp(
+        'pipe-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED',
+        pipelining={'requests_in_one_write': 5, 'request_bytes': rec['pipeline']['bytes'],
+                    'server_read_all_before_first_response': True,
+                    'server_recv_calls_for_the_pipeline': srv['request_recv_calls']}))
+    run.kernel_end()
+    web.stop()
+
+
+def sc_http_chunked(run, args):
+    web = raw_service(H.chunked_server)
+    rec = run_in(NS['client'], H.chunked_client)
+    srv = raw_conn(web, 40041)
+    w = srv['requests'][0]['writes']
+    run.step('client 10.0.1.2:40041 -> 10.0.2.2:80, one keep-alive connection, 3 transactions; both sockets '
+             'have TCP_NODELAY, so every write below is a segment of its own')
+    run.step('GET /chunked/ext (TE: trailers): 200 chunked with chunk extensions (1A;name=value, '
+             '0010;quoted="a b;c", 100;flag, 7;a=1;b=2), last chunk 0;final=yes and trailer fields X-Checksum and '
+             f'X-Trailer-Note (announced in Trailer:); written in 4 pieces 30 ms apart ({w} bytes): the size line '
+             '"100;flag" is split after "10", so it spans two segments')
+    run.step('POST /chunked/upload with Transfer-Encoding: chunked: the head, then 3 chunks (5;part=1, 13;part=2, '
+             'a) each in its own write 30 ms apart, then the last chunk with a trailer X-Upload-Checksum: 201 '
+             'Content-Length')
+    run.step('GET /chunked/big: 200 chunked, chunks of 5000 and 1000 (3E8;last) bytes in one write')
+    run.step('client closes first')
+    run.data['tcp'].append(http_tcp('chunked-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED'))
+    run.kernel_end()
+    web.stop()
+
+
+def sc_http_large_loss(run, args):
+    web = raw_service(H.large_server)
+    rec = run_in(NS['client'], H.large_client, timeout=60)
+    srv = raw_conn(web, 40042)
+    rules = open(os.path.join(HERE, 'loss-http.nft')).read()
+    run.step(f'client 10.0.1.2:40042 GET /large from 10.0.2.2:80: {H.LARGE_SIZE}-byte body, Content-Length, '
+             'written by the server in one write (about 142 full-size segments)')
+    run.step('the router drops 4 server->client data segments in its forward hook (nft numgen counter over '
+             'full-size data segments from port 80: indexes 30, 31 (a burst), 80, 120)')
+    run.step('the client keeps receiving later segments and SACKs the holes; the server retransmits the lost '
+             'segments (fast retransmit in SACK recovery), so on the client link each retransmission arrives '
+             'after segments with higher sequence numbers')
+    run.step('then GET /after (300 bytes) on the same connection; client closes first')
+    run.data['tcp'].append(http_tcp(
+        'large-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED', 'SF',
+        'normal close; loss and retransmission do not change conn_state',
+        loss={'where': 'router forward hook (between the server and the capture point)',
+              'nft_rules': rules,
+              'dropped_segment_indexes': [30, 31, 80, 120],
+              'index_meaning': 'n-th IPv4 packet forwarded from 10.0.2.2:80 with total length > 1000 (0-based), '
+                               'counting retransmissions too',
+              'body_bytes': H.LARGE_SIZE}))
+    run.kernel_end()
+    zw = run.data['kernel']['nstat_delta']['client'].get('TcpExtTCPToZeroWindowAdv', 0)
+    if zw:
+        run.step(f'the client advertised a zero window {zw} time(s) (nstat TCPToZeroWindowAdv: its application '
+                 'read more slowly than the data arrived) and reopened it (TCPFromZeroWindowAdv); this depends on '
+                 'scheduling and may differ between runs')
+    ruleset = sh('nft', 'list', 'ruleset', ns=NS['router'])
+    run.data['kernel']['nft_ruleset_after'] = ruleset
+    web.stop()
+
+
+def sc_http_misc(run, args):
+    web = raw_service(H.misc_server)
+    rec = run_in(NS['client'], H.misc_client)
+    srv = raw_conn(web, 40043)
+    run.step('client 10.0.1.2:40043 -> 10.0.2.2:80, one connection, 7 transactions in turn:')
+    run.step(f'HEAD /misc/page: 200, Content-Length: {len(H.PAGE)} but no body (HEAD)')
+    run.step('GET /misc/empty: 204 No Content (no body, no Content-Length)')
+    run.step('GET /misc/etag with If-None-Match: 304 Not Modified (no body)')
+    run.step(f'POST /misc/upload with Expect: 100-continue and Content-Length: {len(H.UPLOAD_100)}: the client '
+             'sends the head only, the server answers HTTP/1.1 100 Continue, the client then sends the body, the '
+             'server answers 201 Created')
+    run.step(f'GET /misc/gzip with Accept-Encoding: gzip: 200, Content-Encoding: gzip, Content-Length: '
+             f'{len(H.GZ_BODY)} (the compressed size; {len(H.GZ_PLAIN)} bytes once decompressed)')
+    run.step('GET /misc/missing: 404 Not Found')
+    run.step(f'GET /misc/legacy: the server answers HTTP/1.0 200 OK without Content-Length or keep-alive, '
+             f'{len(H.LEGACY)} body bytes, and closes: the body ends with the server FIN; the client reads '
+             'EOF and closes')
+    run.data['tcp'].append(http_tcp('misc-1', rec, srv, 'server', 'CLOSED', 'TIME-WAIT'))
+    run.kernel_end()
+    web.stop()
+
+
+def sc_http_upgrade(run, args):
+    backend = raw_service(H.backend_server, port=9443, addr='127.0.0.1')
+    proxy = raw_service(H.proxy_server, port=3128)
+    web = raw_service(H.ws_server)
+    ws = run_in(NS['client'], H.ws_client)
+    ws_srv = raw_conn(web, 40044)
+    time.sleep(0.05)
+    tun = run_in(NS['client'], H.connect_client)
+    tun_srv = raw_conn(proxy, 40045)
+    run.step('client 10.0.1.2:40044 -> 10.0.2.2:80: GET /chat with Upgrade: websocket, Connection: Upgrade, '
+             'Sec-WebSocket-Key; the server answers 101 Switching Protocols and, in the same write, a WebSocket '
+             'text frame; then a masked text frame from the client, an echo from the server, a masked close '
+             'frame from the client, a close frame from the server, and the server closes the TCP connection '
+             'first (RFC 6455 7.1.1)')
+    run.step('client 10.0.1.2:40045 -> proxy 10.0.2.2:3128: CONNECT backend.lab.example:9443 HTTP/1.1; the proxy '
+             'connects to 127.0.0.1:9443 inside the server namespace (not in this capture) and answers 200 '
+             'Connection established; then 64 + 32 opaque bytes up and 128 + 16 down through the tunnel; the '
+             'client closes first, the proxy passes the FIN on and closes after the backend')
+    tun_extra = {'upstream': tun_srv['upstream'], 'relayed': tun_srv['tunnel_bytes']}
+    run.data['tcp'].append(http_tcp('ws-1', ws, ws_srv, 'server', 'CLOSED', 'TIME-WAIT',
+                                    websocket_frames_server_log=ws_srv['ws_frames']))
+    run.data['tcp'].append(http_tcp('connect-1', tun, tun_srv, 'client', 'TIME-WAIT', 'CLOSED', proxy=tun_extra))
+    run.kernel_end()
+    web.stop()
+    proxy.stop()
+    backend.stop()
+
+
+def sc_http_hostile(run, args):
+    name = H.hostile_dns_name()
+    dns = Service(NS['server'], lambda: P.DnsServer(A4, S4, {(name, 1): socket.inet_aton(S4)}))
+    web = raw_service(H.hostile_server)
+
+    def client():
+        d = H.hostile_dns_ask()
+        time.sleep(0.05)
+        return d, H.hostile_client()
+
+    d, rec = run_in(NS['client'], client)
+    srv = raw_conn(web, 40046)
+    run.step('DNS: A query from 10.0.1.2:40053 to 10.0.2.2:53 for a name whose labels hold ESC [31m ... ESC [0m, '
+             'U+202E and backspaces, invalid UTF-8 and BEL; the server answers with 10.0.2.2')
+    run.step('client 10.0.1.2:40046 -> 10.0.2.2:80, 3 requests on one connection: a request-target with CSI '
+             'colour escapes, U+202E and backspaces; a Host with an OSC title sequence (ESC ]0;... BEL) and a '
+             'User-Agent with escapes, backspaces and invalid UTF-8; a custom header X-Wirelens-Note with a '
+             'clear-screen CSI, OSC, RLO/PDF, invalid UTF-8 and a backspace. The server answers each 200 OK '
+             '"ok"; the client closes first')
+    run.step('the exact bytes of every hostile field are in the truth (hostile[]: hex); a viewer must show them '
+             'escaped, never send them to the terminal')
+    labels = [x.hex() for x in H.HOSTILE_DNS_LABELS]
+    run.data['udp'].append({
+        'id': 'dns-1', 'client': ep(*d['local']), 'server': ep(*d['server']), 'initiator': 'client',
+        'bytes': {'client_to_server': d['query_bytes'], 'server_to_client': d['response_bytes']},
+        'dns': {'id': d['id'], 'qname': None, 'qname_labels_hex': labels, 'qname_wire_hex': d['qname_wire_hex'],
+                'qtype': 'A', 'rcode': d['rcode'], 'answers': d['answers'], 'answer': S4, 'ttl': 300},
+        'query_hex': d['query_hex'], 'response_hex': d['response_hex'],
+        'timing': {'sent_at': d['sent_at'], 'answered_at': d['answered_at']},
+        'zeek_conn_state': 'SF', 'zeek_reason': 'UDP with packets in both directions',
+    })
+    if d['rcode'] != 0 or d['answers'] != 1:
+        raise RuntimeError(f'hostile DNS query not answered: {d}')
+    hostile = [dict(h, connection='hostile-1') for h in rec.pop('hostile')]
+    what = [['CSI ESC[31m', 'CSI ESC[0m'], ['U+202E RLO', 'backspace x2'], ['invalid UTF-8', 'BEL'], [], []]
+    for i, (lab, w) in enumerate(zip(H.HOSTILE_DNS_LABELS, what)):
+        if w:
+            hostile.append({'where': 'dns', 'udp': 'dns-1', 'field': f'qname label {i + 1}', 'hex': lab.hex(),
+                            'text': http1.text(lab), 'contains': w})
+    run.data['hostile'] = hostile
+    run.data['tcp'].append(http_tcp('hostile-1', rec, srv, 'client', 'TIME-WAIT', 'CLOSED'))
+    run.kernel_end()
+    web.stop()
+    dns.stop()
+
+
 def sc_close_simultaneous(run, args):
     """Two processes (one per namespace) agree on a CLOCK_MONOTONIC instant, spin until it and call
     shutdown(SHUT_WR). If both FINs leave before either arrives, both ends go FIN-WAIT-1 -> CLOSING ->
@@ -1212,6 +1521,12 @@ SCENARIOS = {
     'nanosecond': sc_nanosecond,
     'pcapng-multi': sc_pcapng_multi,
     'vlan': sc_vlan,
+    'http-pipelined': sc_http_pipelined,
+    'http-chunked': sc_http_chunked,
+    'http-large-loss': sc_http_large_loss,
+    'http-misc': sc_http_misc,
+    'http-upgrade': sc_http_upgrade,
+    'http-hostile': sc_http_hostile,
 }
 
 
@@ -1338,6 +1653,9 @@ def cmd_finalize(args):
     env['date'] = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(run['started_at']))
     for fixture, label in pairs:
         cap = capture_meta(args.work, label)
+        st = cap['tcpdump_stats']
+        if st.get('dropped_by_kernel') or st.get('captured') != st.get('received_by_filter'):
+            raise RuntimeError(f'{fixture}: tcpdump lost packets {st}; not writing an incomplete capture')
         ext = '.pcapng' if cap['path'].endswith('.pcapng') else '.pcap'
         dst = os.path.join(args.out, fixture + ext)
         shutil.copyfile(cap['path'], dst)
@@ -1358,16 +1676,67 @@ def cmd_finalize(args):
             'environment': env,
             'story': run['story'],
         }
-        for k in ('tcp', 'udp', 'icmp', 'arp', 'nd', 'nat', 'vlan', 'neighbours_end', 'kernel', 'sysctls',
+        for k in ('tcp', 'udp', 'icmp', 'hostile', 'arp', 'nd', 'nat', 'vlan', 'neighbours_end', 'kernel', 'sysctls',
                   'topology', 'notes'):
             if k in run and run[k] not in (None, [], {}):
                 truth[k] = run[k]
         truth['run'] = {'started_at': run['started_at'], 'ended_at': run['ended_at']}
+        stops = run.get('capture_stop', {})
+        if stops:  # a merged capture: the later of its parts
+            truth['run']['capture_stopped_at'] = stops.get(label, max(stops.values()))
         write_json(os.path.join(args.out, fixture + '.truth.json'), truth)
         print(f'wrote {dst} ({cap["tcpdump_stats"].get("captured")} packets)')
     import readme
 
     readme.write(args.out)
+
+
+def cmd_check(args):
+    """Quality check of the fixtures (reads the captures, so it never feeds a truth file): no packet
+    may be later than the kernel snapshot the truth describes (kernel.ss_end_at), and tcpdump must
+    have captured everything its filter received."""
+    import glob
+
+    bad = 0
+    for tp in sorted(glob.glob(os.path.join(args.out, '*.truth.json'))):
+        t = json.load(open(tp))
+        cap = os.path.join(args.out, t['capture']['file'])
+        # tshark, not tcpdump: tcpdump cannot read a pcapng whose interfaces have different link types
+        out = subprocess.run(['tshark', '-n', '-r', cap, '-T', 'fields', '-E', 'separator=/s', '-e', 'frame.time_epoch',
+                              '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'],
+                             capture_output=True, text=True).stdout
+        lines = [ln for ln in out.splitlines() if ln.strip()]
+        ss_at = t.get('kernel', {}).get('ss_end_at')
+        st = t['capture']['tcpdump_stats']
+        problems = []
+        if st.get('captured') != st.get('received_by_filter') or st.get('dropped_by_kernel'):
+            problems.append(f'tcpdump stats {st}')
+        if len(lines) != st.get('captured'):
+            problems.append(f'{len(lines)} packets in the file, tcpdump said {st.get("captured")}')
+        if ss_at is None:
+            problems.append('no kernel.ss_end_at (made before the capture was stopped at the snapshot)')
+        else:
+            late = [ln for ln in lines if float(ln.split()[0]) > ss_at]
+            if late:
+                problems.append(f'{len(late)} packet(s) after the snapshot at {ss_at}: ' + ' | '.join(late[:3]))
+        for c in t.get('tcp', []):
+            if 'loss' in c:  # a lost segment's retransmission must arrive after later segments
+                sport = c['server'].rsplit(':', 1)[1]
+                rows = subprocess.run(['tshark', '-n', '-r', cap, '-Y', f'tcp.srcport=={sport} and tcp.len>0', '-T',
+                                       'fields', '-e', 'tcp.seq', '-e', 'tcp.len'], capture_output=True,
+                                      text=True).stdout.split()
+                top, late = 0, 0
+                for seq, n in zip(rows[0::2], rows[1::2]):
+                    late += int(seq) < top
+                    top = max(top, int(seq) + int(n))
+                if not late:
+                    problems.append(f'{c["id"]}: no segment arrived after segments with higher sequence numbers')
+        last = float(lines[-1].split()[0]) if lines else None
+        gap = f'{ss_at - last:.3f}s' if ss_at and last else '-'
+        print(f'{t["fixture"]:20} {len(lines):4} packets, last packet {gap} before the snapshot: '
+              f'{"; ".join(problems) if problems else "ok"}')
+        bad += bool(problems)
+    sys.exit(1 if bad else 0)
 
 
 def main():
@@ -1394,6 +1763,8 @@ def main():
     ro.add_argument('--port', type=int, required=True)
     ro.add_argument('--lport', type=int)
     ro.add_argument('--out', required=True)
+    ck = sub.add_parser('check')
+    ck.add_argument('--out', required=True)
     rd = sub.add_parser('readme')
     rd.add_argument('--out', required=True)
     a = ap.parse_args()
@@ -1409,6 +1780,8 @@ def main():
         cmd_vlan_switch(a)
     elif a.cmd == 'role':
         role_simclose(a)
+    elif a.cmd == 'check':
+        cmd_check(a)
     elif a.cmd == 'readme':
         import readme
 

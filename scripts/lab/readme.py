@@ -20,9 +20,10 @@ at the end); edit `scripts/lab/readme.py`, not this file.
 ## Regenerating
 
 ```
-sudo scripts/lab/run.sh                    # every scenario (about 2 minutes)
+sudo scripts/lab/run.sh                    # every scenario (about 3 minutes)
 sudo scripts/lab/run.sh refused half-close # some of them
-scripts/lab/run.sh --list
+scripts/lab/run.sh --list                  # scenario names (nat makes nat-inside and nat-outside)
+python3 scripts/lab/lab.py check --out fixtures/lab   # no packet after the truth's snapshot, no drops
 ```
 
 Needs root, iproute2, nftables, tcpdump, python3 (stdlib only), `nstat`/`ss`; `pcapng-multi` also
@@ -50,9 +51,22 @@ stderr, run.json).
 
 ## How the captures are made (and why)
 
-* `tcpdump -i IF -s 0 -U -n -w FILE` inside the namespace; the script waits for "listening on",
-  and stops tcpdump with SIGINT so the file is complete and tcpdump prints its counters (recorded
-  as `capture.tcpdump_stats`; `dropped_by_kernel` is 0 everywhere).
+* `tcpdump -i IF -s 0 -B 65536 -U -n --immediate-mode -w FILE` inside the namespace; the script
+  waits for "listening on". Immediate mode hands every packet to tcpdump at once (without it,
+  TPACKET_V3 holds packets in a ring block for up to the read timeout, and a capture stopped right
+  after the traffic loses its last packets). Immediate mode uses TPACKET_V2, whose ring slots are
+  as large as the snaplen (256 KiB with `-s 0`): the default 2 MiB buffer holds 8 packets and a
+  burst gets "dropped by kernel"; `-B 65536` (64 MiB) holds 256. `finalize` refuses a capture whose
+  `captured` differs from `received_by_filter`.
+* **The capture ends at the moment the truth describes.** `lab.py` takes the kernel snapshot
+  (`ss`, `nstat`; `kernel.ss_end_at`) ~0.25 s after the scenario's last action and then at once
+  stops every tcpdump of the scenario itself (SIGINT to the pid run.sh recorded, then waits until
+  tcpdump has printed its counters and exited; `run.capture_stopped_at`), while it still holds every
+  socket: closing clients, stopping servers and the process exit all come after the capture. It
+  then runs `ss` again and writes a note if any socket changed state in between. tcpdump's
+  counters are in `capture.tcpdump_stats` (`dropped_by_kernel` is 0 everywhere, and `captured`
+  equals `received_by_filter`). `lab.py check` verifies, from the captures, that no packet is
+  later than `kernel.ss_end_at`.
 * Offloads are switched off on every veth (tx checksum, SG, TSO, GSO, GRO, via the ethtool ioctl):
   otherwise outgoing packets are captured with partial checksums and as 64 KB "super frames".
   All checksums in these captures are correct, and no frame exceeds the MTU.
@@ -82,11 +96,12 @@ stderr, run.json).
 | `neighbours_end` | the client's neighbour table after the run (`ip neigh`) |
 | `nat` | `translations[]` {protocol, inside, outside, server, port_changed, state, flags} read from `/proc/net/nf_conntrack` in the router; `server_saw_peers` (peer addresses the server's accept()/recvfrom() returned); `rule_file`; `conntrack_raw` |
 | `vlan` | VLAN id, PCP, TPID and how the tag was applied |
-| `kernel` | `ss_end` {role: [{state, rfc9293, recv_q, send_q, local, peer}]} taken ~0.25 s after the last action, before the capture stopped; `nstat_delta` {role: {counter: delta}} over the scenario (non-zero only); scenario extras: `listener_before`/`listener_end` (ss -lnt rows: for a listener Recv-Q = accept queue length, Send-Q = backlog), `client_server_state_counts`, `tw_reuse`, `nft_ruleset_after` (with rule counters) |
+| `kernel` | `ss_end` {role: [{state, rfc9293, recv_q, send_q, local, peer}]} taken ~0.25 s after the last action, right before the capture was stopped (`ss_end_at`: when); `nstat_delta` {role: {counter: delta}} over the scenario (non-zero only); scenario extras: `listener_before`/`listener_end` (ss -lnt rows: for a listener Recv-Q = accept queue length, Send-Q = backlog), `client_server_state_counts`, `tw_reuse`, `nft_ruleset_after` (with rule counters) |
 | `sysctls` | per role, the TCP sysctls in force (syncookies, abort_on_overflow, syn/synack retries, tw_reuse, timestamps, sack, ...) |
 | `topology` | per role: namespace, interfaces with ifindex, MAC, MTU, addresses |
 | `notes` | anything that did not go as expected (absent when all is well) |
-| `run` | start/end wall-clock times (UNIX seconds, same clock as the capture timestamps) |
+| `hostile[]` | (http-hostile) every field that holds bytes a terminal or a bidi-aware viewer would act on: `where` (http/dns), `connection`/`udp`, `request` (seq), `field` (request-target, a header name, qname label N), `hex` (the exact raw bytes), `text` (the same as a JSON string when the bytes are valid UTF-8, else null), `contains` (what is in it) |
+| `run` | `started_at`/`ended_at` wall-clock times (UNIX seconds, same clock as the capture timestamps), `capture_stopped_at` (when tcpdump had stopped) |
 
 A `tcp[]` entry:
 
@@ -100,9 +115,43 @@ A `tcp[]` entry:
 | `kernel_state` | the same, as `ss -tan` reported it on each host at the end; the lab checks it against `final_state` and writes a note if they differ |
 | `bytes` | application payload bytes `client_to_server` / `server_to_client` (what the applications wrote/read; retransmissions not counted) |
 | `zeek_conn_state`, `zeek_reason` | the Zeek `conn_state` we expect and why |
-| `http[]` | per request: method, uri, request_body_bytes, status, response_body_bytes (decoded), transfer (content-length/chunked), request_bytes and response_bytes (on the wire, headers included), sent_at/completed_at |
+| `http[]` | one entry per HTTP transaction, in order (see "HTTP transactions" below) |
 | `timing` | connect_start, established_at, close_at (our close/shutdown call), peer_fin_at (we read EOF), closed_at |
-| extras | `half_close`, `simultaneous` (shutdown instants on CLOCK_MONOTONIC and their skew), `reuse_of`, `connect_attempts`, `loss` (exact nft rule, dropped indexes), `client_result` (backlog: connect() outcome, later socket errors), `nat` {inside, outside, server_saw} |
+| extras | `pipelining`, `loss` (also http-large-loss), `proxy` {upstream, relayed} (CONNECT), `websocket_frames_server_log`, `half_close`, `simultaneous` (shutdown instants on CLOCK_MONOTONIC and their skew), `reuse_of`, `connect_attempts`, `loss` (exact nft rule, dropped indexes), `client_result` (backlog: connect() outcome, later socket errors), `nat` {inside, outside, server_saw} |
+
+### HTTP transactions (`tcp[].http[]`)
+
+In every fixture, an entry has `method`, `uri`, `status`, `request_body_bytes`,
+`response_body_bytes`, `transfer`, `request_bytes`, `response_bytes`, `sent_at`, `completed_at`.
+The `http-*` scenarios (raw-socket peers in `scripts/lab/http1.py` and `http_scenarios.py`, both
+logging what they wrote and read, cross-checked against each other before the truth is written)
+add:
+
+| key | meaning |
+| --- | --- |
+| `seq` | 1-based position on the connection |
+| `method`, `uri`, `version`, `host` | request line and Host header as sent (`uri`/`host` null when the bytes are not valid UTF-8: see `uri_hex`/`host_hex`, http-hostile) |
+| `request_head_bytes`, `request_bytes` | request head (through the empty line) and the whole request on the wire |
+| `request_body_bytes`, `request_transfer` | body after de-chunking; `none` / `content-length` / `chunked` |
+| `request_chunks`, `request_trailers` | chunked request: every chunk's `size`, `size_line` (as sent, e.g. `13;part=2`), `extensions`, the last chunk (size 0) included; trailer fields |
+| `expect`, `interim_responses[]` | `100-continue`; the 1xx responses before the final one: `status`, `reason`, `response_bytes`, `received_at` |
+| `status`, `reason`, `response_version` | final response's status line |
+| `transfer` | how the response body is delimited (RFC 9112 section 6.3): `content-length`, `chunked`, `close` (until the server's FIN), `none` (no body by rule: HEAD, 1xx, 101, 204, 304, 2xx to CONNECT) |
+| `content_length_header` | the Content-Length value when present (a HEAD response has one but no body) |
+| `response_body_bytes` | body bytes after de-chunking, before content decoding |
+| `content_encoding`, `decoded_body_bytes` | e.g. `gzip`, and the size once decompressed |
+| `response_chunks`, `response_trailers` | as for the request |
+| `response_bytes` | the final response on the wire (head + framed body); interim responses are counted in `interim_responses` |
+| `keep_alive` | whether the connection stayed usable for HTTP after this transaction (false: closed, upgraded or tunnelled) |
+| `upgrade` | 101: `protocol`, `bytes_after` {client_to_server, server_to_client} (non-HTTP bytes after the 101 head), `frames[]` (WebSocket: direction, opcode, masked, sizes, payload) |
+| `tunnel` | CONNECT 200: `target`, `bytes_after`, the opaque bytes each way in hex |
+| `sent_at`, `first_byte_at`, `completed_at` | as the client observed them (wall clock): request write, arrival of the response's first byte (a 1xx included), arrival of its last byte (the FIN for `close`) |
+| `server_received_at`, `server_answered_at` | the server's side of the same |
+| `request_line_hex`, `request_head_hex`, `uri_hex`, `host_hex` | http-hostile: exact bytes |
+
+For every connection, the transactions account for all of `bytes` (requests, responses, interim
+responses and the bytes after an upgrade or CONNECT), and the client's and server's logs agree on
+every size, status and framing; the lab fails otherwise.
 
 Zeek `conn_state` values used: `SF` (normal establishment and termination), `S0` (SYN seen, no
 reply), `S1` (established, not terminated), `REJ` (SYN answered by RST), `RSTO` (established,
@@ -159,6 +208,22 @@ shows `ethertype 802.1Q, vlan 10, p 0` in both directions.
 """
 
 
+def md_safe(s):
+    """Text for a Markdown table: control characters, bidi controls and non-ASCII as escapes."""
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if o < 0x20 or o == 0x7F:
+            out.append(f'\\x{o:02x}')
+        elif o > 0x7E:
+            out.append(f'\\u{o:04x}')
+        elif ch in '|`*_[]<>':
+            out.append('\\' + ch)
+        else:
+            out.append(ch)
+    return ''.join(out)
+
+
 def fmt_tcp(c):
     fs = c.get('final_state', {})
     ks = c.get('kernel_state', {})
@@ -198,6 +263,18 @@ def section(t):
                            f'{k[1]}/{k[2]} | see truth | 0/0 | {k[3]} |')
         else:
             out += [fmt_tcp(c) for c in tcp]
+    http = [(c['id'], h) for c in t.get('tcp', []) for h in c.get('http', [])]
+    if http and any('seq' in h for _, h in http):
+        out += ['', '| conn | # | request | status | transfer | body bytes req/resp | keep-alive |',
+                '| --- | --- | --- | --- | --- | --- | --- |']
+        for cid, h in http:
+            uri = md_safe(h['uri']) if h.get('uri') is not None else f'hex {h.get("uri_hex", "?")[:24]}…'
+            body = f'{h["request_body_bytes"]}/{h["response_body_bytes"]}'
+            if h.get('decoded_body_bytes'):
+                body += f' ({h["content_encoding"]}: {h["decoded_body_bytes"]} decoded)'
+            interim = ''.join(f'{x["status"]} ' for x in h.get('interim_responses', []))
+            out.append(f'| {cid} | {h["seq"]} | {h["method"]} {uri} | {interim}{h["status"]} {md_safe(h["reason"])} '
+                       f'| {h["transfer"]} | {body} | {h.get("keep_alive")} |')
     if t.get('nat'):
         out += ['', '| proto | inside | outside | server | port/id changed |', '| --- | --- | --- | --- | --- |']
         for r in t['nat']['translations']:
@@ -217,7 +294,8 @@ def section(t):
     return '\n'.join(out)
 
 
-ORDER = ['http-keepalive', 'ipv6-http', 'close-client-first', 'close-server-first', 'close-simultaneous',
+ORDER = ['http-keepalive', 'ipv6-http', 'http-pipelined', 'http-chunked', 'http-misc', 'http-upgrade', 'http-hostile',
+         'http-large-loss', 'close-client-first', 'close-server-first', 'close-simultaneous',
          'refused', 'abortive-close', 'half-close', 'timewait-reuse', 'backlog-overflow', 'backlog-abort',
          'syncookies', 'loss-retransmit', 'nat-inside', 'nat-outside', 'sll2-any', 'nanosecond', 'pcapng-multi',
          'vlan']

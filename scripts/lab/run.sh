@@ -27,6 +27,7 @@ SCENARIOS=(
   close-client-first close-server-first close-simultaneous refused abortive-close half-close
   timewait-reuse backlog-overflow backlog-abort syncookies loss-retransmit nat sll2-any nanosecond
   pcapng-multi vlan
+  http-pipelined http-chunked http-large-loss http-misc http-upgrade http-hostile
 )
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -213,11 +214,20 @@ cap_start() { # label ns iface file [tcpdump args...]
   local label=$1 ns=$2 ifc=$3 file=$4
   shift 4
   local err="$SW/cap-$label.err"
-  local -a cmd=(tcpdump -i "$ifc" -s 0 -U -n -w "$file" "$@")
+  # --immediate-mode: every packet reaches tcpdump at once (no TPACKET_V3 block timeout), so a
+  # capture can be stopped right after the kernel snapshot without losing its last packets.
+  # -B 65536: immediate mode uses TPACKET_V2, whose ring slots are snaplen-sized (256 KiB with -s 0):
+  # the default 2 MiB buffer holds 8 packets and a burst is "dropped by kernel"; 64 MiB holds 256
+  local -a cmd=(tcpdump -i "$ifc" -s 0 -B 65536 -U -n --immediate-mode -w "$file" "$@")
+  # a retried scenario reuses the label: never let the last attempt's files answer for this one
+  rm -f "$err" "$SW/cap-$label.pid"
   printf '%s\n' "ip netns exec <$ns> ${cmd[*]}" >"$SW/cap-$label.cmd"
   printf '%s\n%s\n%s\n' "$ns" "$ifc" "$file" >"$SW/cap-$label.where"
   ip netns exec "$ns" "${cmd[@]}" 2>"$err" &
   CAP_PID[$label]=$!
+  # lab.py stops the capture itself (SIGINT to this pid) right after its ss/nstat snapshot and
+  # before it closes any socket: the capture ends at the moment the truth describes
+  echo "${CAP_PID[$label]}" >"$SW/cap-$label.pid"
   local i
   # generous: on a loaded 2-core machine tcpdump has been seen to need several seconds
   for ((i = 0; i < 300; i++)); do
@@ -231,8 +241,12 @@ cap_start() { # label ns iface file [tcpdump args...]
 
 cap_stop() { # label
   local label=$1
-  sleep 0.3 # last packets (final ACKs) reach the socket
-  stop_pid "${CAP_PID[$label]}" INT 5
+  if ! grep -q 'packets captured' "$SW/cap-$label.err" 2>/dev/null; then
+    # lab.py did not stop it (it failed, or a scenario without a snapshot): stop it here
+    log "capture $label was not stopped by lab.py; stopping it now"
+    sleep 0.3 # last packets reach the socket
+    stop_pid "${CAP_PID[$label]}" INT 5
+  fi
   wait "${CAP_PID[$label]}" 2>/dev/null || true
   unset "CAP_PID[$label]"
   grep -q 'packets captured' "$SW/cap-$label.err" || die "tcpdump $label did not report its stats"
@@ -350,6 +364,23 @@ sc_loss_retransmit() {
   cap_stop main
   nsx "$LAB_NS_ROUTER" nft list ruleset >"$SW/nft-ruleset.txt"
   finish loss-retransmit main
+}
+
+# HTTP/1.x scenarios: raw-socket peers (scripts/lab/http_scenarios.py), captured on the client link
+sc_http_pipelined() { simple_tcp http-pipelined; }
+sc_http_chunked() { simple_tcp http-chunked; }
+sc_http_misc() { simple_tcp http-misc; }
+sc_http_upgrade() { simple_tcp http-upgrade; }
+sc_http_hostile() { simple_tcp http-hostile; }
+sc_http_large_loss() {
+  topo
+  # drop chosen server->client data segments of the response on the router (see loss-http.nft)
+  nsx "$LAB_NS_ROUTER" nft -f "$HERE/loss-http.nft"
+  prime_neigh
+  cap_start main "$LAB_NS_CLIENT" eth0 "$SW/main.pcap"
+  lab run http-large-loss --work "$SW"
+  cap_stop main
+  finish http-large-loss main
 }
 
 sc_nat() {

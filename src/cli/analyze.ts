@@ -25,6 +25,8 @@ export interface AnalyzeInput {
   /** Called for every packet that matched the filter, after flow tracking. */
   readonly onPacket?: (p: Packet, flow: PacketFlowResult) => void;
   readonly signal?: AbortSignal;
+  /** Called as the file is read (bytes read, file size if known). */
+  readonly onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
 }
 
 export async function analyzeFile(input: AnalyzeInput, diag: Diagnostics): Promise<AnalyzeRun> {
@@ -33,7 +35,7 @@ export async function analyzeFile(input: AnalyzeInput, diag: Diagnostics): Promi
   const byStatus: Record<PacketStatus, number> = { decoded: 0, truncated: 0, malformed: 0, unsupported: 0 };
   let matched = 0;
   const onPacket = input.onPacket;
-  const result = await readCapture(
+  const result: CaptureResult = await readCapture(
     input.file,
     {
       frame(f) {
@@ -48,7 +50,10 @@ export async function analyzeFile(input: AnalyzeInput, diag: Diagnostics): Promi
         diag.warn(problemText(input.file, pr));
       },
     },
-    input.signal ? { signal: input.signal } : {},
+    {
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    },
   );
   session.finish();
   return {

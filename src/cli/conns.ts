@@ -1,8 +1,17 @@
 /** `wirelens conns FILE [FILTER]`: the connection table (TCP, then UDP), as a table, NDJSON or a Zeek conn.log. */
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import type { SessionOptions } from '../flow/session.js';
+import { ZeekTcpSummary, zeekConnLogFields, zeekSummaries } from '../flow/tcp/zeek.js';
+import { ZeekUdpFlows, zeekUdpConnLogFields } from '../flow/zeek-udp.js';
 import { connectionExtras } from '../report/conn-extras.js';
-import { type ConnRecord, renderConnsTable, tcpRecord, udpRecord, zeekTsv } from '../report/conns.js';
+import {
+  type ConnRecord,
+  renderConnsTable,
+  tcpRecord,
+  udpRecord,
+  type ZeekRow,
+  zeekTsv,
+} from '../report/conns.js';
 import type { Style } from '../report/style.js';
 import { analyzeFile } from './analyze.js';
 import type { Diagnostics } from './diagnostics.js';
@@ -42,14 +51,25 @@ function sortValue(r: ConnRecord, k: SortKey): number | string {
 
 export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
   const rows: ConnRecord[] = [];
+  const zeekRows: { ts: number; row: ZeekRow }[] = [];
+  const zeekUdp = o.zeek ? new ZeekUdpFlows() : undefined;
   const run = await analyzeFile(
     {
       file: o.file,
       filter: o.filter,
       session: o.session,
+      ...(zeekUdp ? { onPacket: (p) => zeekUdp.process(p) } : {}),
       events: {
         tcpEnd: (c) => {
           rows.push(tcpRecord(c, connectionExtras(c)));
+          if (o.zeek && c.analyzers.some((a) => a instanceof ZeekTcpSummary)) {
+            for (const z of zeekSummaries(c)) {
+              zeekRows.push({
+                ts: z.startTs,
+                row: { ts: z.startTs.toFixed(6), uid: z.uidHint ?? `C${c.id}`, ...zeekConnLogFields(z) },
+              });
+            }
+          }
         },
         udpEnd: (f) => {
           if (o.udp) rows.push(udpRecord(f));
@@ -79,8 +99,20 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
   if (o.limit !== undefined) sel = sel.slice(0, o.limit);
   const out = new LineWriter();
   if (o.json) for (const r of sel) out.line(JSON.stringify(r));
-  else if (o.zeek) for (const l of zeekTsv(sel, new Date())) out.line(l);
-  else for (const l of renderConnsTable(sel, style)) out.line(l);
+  else if (o.zeek) {
+    for (const u of zeekUdp?.finish() ?? []) {
+      zeekRows.push({
+        ts: u.startTs,
+        row: { ts: u.startTs.toFixed(6), uid: `U${zeekRows.length + 1}`, ...zeekUdpConnLogFields(u) },
+      });
+    }
+    zeekRows.sort((a, b) => a.ts - b.ts);
+    for (const l of zeekTsv(
+      zeekRows.map((z) => z.row),
+      new Date(),
+    ))
+      out.line(l);
+  } else for (const l of renderConnsTable(sel, style)) out.line(l);
   await out.end();
   const t = run.session.tcp;
   if (t.evicted > 0 || t.expired > 0) {

@@ -17,6 +17,7 @@ import { runExplain } from './explain.js';
 import { runListeners } from './listeners.js';
 import { runNat } from './nat.js';
 import { runRead } from './read.js';
+import { runReport } from './report.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -209,6 +210,32 @@ export function buildProgram(): Command {
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
     process.exitCode = await runListeners(
       { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('report')
+      .description(
+        'the whole picture: capture summary, protocols, hosts, conversations, TCP states, listeners, TIME-WAIT, anomalies',
+      )
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets before analysis')
+      .option('--json', 'the whole report as one JSON object')
+      .option('--top <n>', 'rows in the host and conversation tables', positiveInt, 15)
+      .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")'),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runReport(
+      {
+        file,
+        filter: filter.join(' '),
+        json: o.json === true,
+        top: o.top as number,
+        localNets: (o.localNet as string[] | undefined) ?? [],
+        session: sessionFrom(o),
+      },
       styleFor(cmd),
       diagFor(cmd),
     );

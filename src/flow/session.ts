@@ -3,8 +3,10 @@
  * with the limits the user chose. Commands create a session, feed it every packet, then finish it.
  */
 import type { Packet } from '../decode/types.js';
+import { TcpAnalysis, TcpAnalysisContext } from './tcp/analysis.js';
 import type { SegmentAnalyzer, TcpConnection } from './tcp/connection.js';
 import { DEFAULT_TCP_OPTIONS, type EndReason, type TcpPacketResult, TcpTracker } from './tcp/tracker.js';
+import { ZeekTcpSummary } from './tcp/zeek.js';
 import { DEFAULT_UDP_OPTIONS, type UdpFlow, UdpTracker } from './udp.js';
 
 export interface SessionOptions {
@@ -12,8 +14,22 @@ export interface SessionOptions {
   readonly msl: number;
   readonly maxConnections: number;
   readonly maxUdpFlows: number;
-  /** Per-connection analysers (Zeek summary, analysis flags). */
+  /**
+   * Extra per-connection analysers (HTTP, reassembly…), run after the default ones (analysis flags,
+   * Zeek summary); `defaults: false` leaves the defaults out.
+   */
   readonly analyzers?: (c: TcpConnection) => SegmentAnalyzer[];
+  readonly defaults?: boolean;
+}
+
+/**
+ * The analysers every connection gets by default: Wireshark-style analysis flags (first: others
+ * read `seg.analysis`) and the Zeek-compatible summary. One analysis context per session lets a
+ * connection that reuses a 4-tuple see its predecessor.
+ */
+export function defaultAnalyzers(): (c: TcpConnection) => SegmentAnalyzer[] {
+  const context = new TcpAnalysisContext();
+  return () => [new TcpAnalysis({ context }), new ZeekTcpSummary()];
 }
 
 export const DEFAULT_SESSION: SessionOptions = {
@@ -37,12 +53,15 @@ export class Session {
   readonly udp: UdpTracker;
 
   constructor(opts: SessionOptions = DEFAULT_SESSION, events: SessionEvents = {}) {
+    const base = opts.defaults === false ? undefined : defaultAnalyzers();
+    const extra = opts.analyzers;
+    const analyzers = base && extra ? (c: TcpConnection) => [...base(c), ...extra(c)] : (base ?? extra);
     this.tcp = new TcpTracker(
       {
         ...DEFAULT_TCP_OPTIONS,
         msl: opts.msl,
         maxConnections: opts.maxConnections,
-        ...(opts.analyzers ? { analyzers: opts.analyzers } : {}),
+        ...(analyzers ? { analyzers } : {}),
       },
       events.tcpEnd ? { connectionEnd: events.tcpEnd } : {},
     );

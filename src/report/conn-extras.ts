@@ -4,6 +4,7 @@ import { shortTag } from '../annotate/describe.js';
 import type { LocalNets } from '../annotate/local-nets.js';
 import { parseIp4, parseIp6 } from '../core/addr.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
+import { ZeekTcpSummary, zeekSummary } from '../flow/tcp/zeek.js';
 
 /** Tag of an address given as text (flow records keep text). */
 export function tagOfText(addr: string, local?: LocalNets): string {
@@ -20,5 +21,9 @@ export interface ConnExtras {
 }
 
 export function connectionExtras(c: TcpConnection, local?: LocalNets): ConnExtras {
-  return { tags: { orig: tagOfText(c.orig.addr, local), resp: tagOfText(c.resp.addr, local) } };
+  const tags = { orig: tagOfText(c.orig.addr, local), resp: tagOfText(c.resp.addr, local) };
+  if (!c.analyzers.some((a) => a instanceof ZeekTcpSummary) || c.orig.packets + c.resp.packets === 0)
+    return { tags };
+  const z = zeekSummary(c);
+  return { tags, zeek: { connState: z.connState, history: z.history } };
 }

@@ -332,8 +332,11 @@ const ZEEK_TYPES = [
   'set[string]',
 ];
 
+/** A conn.log row: Zeek's fields by name (missing ones are written as unset). */
+export type ZeekRow = Record<string, string | number>;
+
 /** A conn.log in Zeek's TSV format (readable by zeek-cut). */
-export function zeekTsv(rows: readonly ConnRecord[], openTime: Date): string[] {
+export function zeekTsv(rows: readonly ZeekRow[], openTime: Date): string[] {
   const stamp = (d: Date) => d.toISOString().replace('T', '-').replace(/:/g, '-').slice(0, 19);
   const out = [
     '#separator \\x09',
@@ -345,32 +348,12 @@ export function zeekTsv(rows: readonly ConnRecord[], openTime: Date): string[] {
     `#fields\t${ZEEK_FIELDS.join('\t')}`,
     `#types\t${ZEEK_TYPES.join('\t')}`,
   ];
-  const v = (x: unknown) => (x === undefined || x === '' ? '-' : String(x));
   for (const r of rows) {
     out.push(
-      [
-        r.ts.toFixed(6),
-        r.uid,
-        r['id.orig_h'],
-        r['id.orig_p'],
-        r['id.resp_h'],
-        r['id.resp_p'],
-        r.proto,
-        '-',
-        r.duration.toFixed(6),
-        r.orig_bytes,
-        r.resp_bytes,
-        v(r.conn_state),
-        '-',
-        '-',
-        r.missed_bytes,
-        v(r.history),
-        r.orig_pkts,
-        r.orig_ip_bytes,
-        r.resp_pkts,
-        r.resp_ip_bytes,
-        '-',
-      ].join('\t'),
+      ZEEK_FIELDS.map((f) => {
+        const v = r[f];
+        return v === undefined || v === '' ? '-' : String(v);
+      }).join('\t'),
     );
   }
   out.push(`#close\t${stamp(openTime)}`);

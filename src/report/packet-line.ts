@@ -177,6 +177,15 @@ export function packetSummary(p: Packet, ctx: Pick<LineContext, 'style' | 'rel' 
       case 'tcp': {
         from = endpoint(from, l.srcPort);
         to = endpoint(to, l.dstPort);
+        if (l.partial) {
+          // Only the first bytes of the header were captured (or quoted): show just what is there.
+          let s = `TCP [header cut after ${l.headerLength} bytes]`;
+          if (l.headerLength >= 14) s += ` ${st.flags(`[${tcpFlagsText(l.flags)}]`)}`;
+          if (l.headerLength >= 8) s += ` seq=${l.seq}`;
+          if (l.headerLength >= 12) s += ` ack=${l.ack}`;
+          info = s;
+          break;
+        }
         const rel = ctx.rel;
         const seqv = rel ? rel.seq : l.seq;
         let s = `TCP ${st.flags(`[${tcpFlagsText(l.flags)}]`)} seq=${seqv}`;

@@ -35,6 +35,8 @@ export type Origin = 'syn' | 'synack' | 'midstream';
 /** Per-connection analysers plugged in by the tracker (Zeek summary, tcp.analysis flags). */
 export interface SegmentAnalyzer {
   onSegment(seg: Segment, conn: TcpConnection): void;
+  /** The tracker retired the connection (closed, expired, evicted, reused, or the capture ended). */
+  onEnd?(conn: TcpConnection): void;
 }
 
 export const MAX_TRANSITIONS = 64;

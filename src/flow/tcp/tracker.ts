@@ -103,7 +103,8 @@ export class TcpTracker {
   process(p: Packet): TcpPacketResult | undefined {
     const tcp = p.tcp;
     const ip = p.ip;
-    if (!tcp || !ip || tcp.partial) return undefined;
+    // A header cut inside its options still has every field the tracker needs.
+    if (!tcp || !ip || (tcp.partial && tcp.headerLength < 20)) return undefined;
     const ts = p.frame.ts;
     if (ts > this.now) this.now = ts;
     if (this.now - this.lastSweep >= 1) this.sweep();
@@ -281,6 +282,7 @@ export class TcpTracker {
     settle(c, this.now, this.opts);
     c.endReason =
       c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
+    for (const a of c.analyzers) a.onEnd?.(c);
     this.events.connectionEnd?.(c, reason);
   }
 
@@ -310,7 +312,8 @@ export class TcpTracker {
         if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(k, c, c.endReason ?? 'closed');
         continue;
       }
-      const opening = o === 'SYN-SENT' || r === 'SYN-RECEIVED' || o === 'CLOSED';
+      // A handshake whose final ACK was seen counts as established even before the server's next packet.
+      const opening = o === 'SYN-SENT' || o === 'CLOSED' || (r === 'SYN-RECEIVED' && !c.resp.synAcked);
       const limit = opening ? idle.opening : idle.established;
       if (now - c.lastTs > limit) {
         c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));

@@ -77,13 +77,25 @@ describe('nat: the lab pair against the router’s conntrack', () => {
   });
 
   test('each changed port was already taken by client1 towards the same remote', () => {
+    // From the truth: every changed translation's inside port is the outside port of an
+    // unchanged one of the same protocol and remote.
+    const want = truth.translations
+      .filter((t) => t.port_changed)
+      .map((t) => {
+        const port = t.inside.split(/[: ]/).pop();
+        const holder = truth.translations.find(
+          (u) =>
+            !u.port_changed &&
+            u.protocol === t.protocol &&
+            u.server === t.server &&
+            u.outside.split(/[: ]/).pop() === port,
+        );
+        return [t.inside, t.outside, holder?.inside];
+      });
+    assert.equal(want.length, 3);
     assert.deepEqual(
       r.ports.clashes.map((c) => [c.inside, c.outside, c.takenBy]),
-      [
-        ['10.0.1.3 id 22348', '10.0.2.1 id 52373', '10.0.1.2 id 22348'],
-        ['10.0.1.3:40000', '10.0.2.1:54558', '10.0.1.2:40000'],
-        ['10.0.1.3:40053', '10.0.2.1:29987', '10.0.1.2:40053'],
-      ],
+      want,
     );
   });
 
@@ -174,7 +186,10 @@ describe('nat: matching without trusting the clock, the ISN or a long memory', (
   });
 
   test('a flow the outside never saw is reported inside only, not forced onto another', () => {
-    // Remove client2's TCP connection (outside port 54558) from the outside capture.
+    // Remove client2's TCP connection (its translated port, from the truth) from the outside capture.
+    const tcp2 = truth.translations.find((t) => t.protocol === 'tcp' && t.port_changed);
+    assert.ok(tcp2);
+    const port = Number(tcp2.outside.split(':')[1]);
     const r = matchNat(
       collect(INSIDE),
       collect(OUTSIDE, (f) => {
@@ -182,12 +197,12 @@ describe('nat: matching without trusting the clock, the ISN or a long memory', (
         if (d.length < 38 || d[23] !== 6) return f;
         const sport = ((d[34] as number) << 8) | (d[35] as number);
         const dport = ((d[36] as number) << 8) | (d[37] as number);
-        return sport === 54558 || dport === 54558 ? undefined : f;
+        return sport === port || dport === port ? undefined : f;
       }),
     );
     assert.deepEqual(
       rows(r).sort(),
-      expected.filter((e) => !e.includes('54558')),
+      expected.filter((e) => !e.includes(tcp2.outside)),
     );
     assert.deepEqual(
       r.insideOnly.map((f) => `${f.protocol} ${f.client}`),

@@ -1,0 +1,566 @@
+/**
+ * Wireshark's TCP analysis flags (`tcp.analysis.*`), segment by segment in capture order, for one
+ * connection of the tracker.
+ *
+ * Definitions: the Wireshark User's Guide, "TCP Analysis" (ChAdvTCPAnalysis), which judges every
+ * segment by three numbers kept per direction ("flow"), each "initially zero" (0 = not known yet):
+ *   - next expected sequence number (`nextSeq`): the highest seq + len (+1 for SYN/FIN) seen;
+ *   - next expected acknowledgement number (`maxSeqToBeAcked`): where the contiguous data ends;
+ *   - last-seen acknowledgement number (`lastAck`), updated by every segment.
+ * Where the guide is silent (order of checks, what a flag resets), what tshark 4.0 prints decides:
+ * observed on the fixtures and on hand-built and random segments (test/flow/analysis/). In order:
+ *   0. port reuse: a SYN whose seq differs from its sender's ISN starts afresh (`reused_ports`); the
+ *      same SYN again falls back to the end of the contiguous data;
+ *   1. zero-window probe (ends step 1) · zero window · previous segment not captured · keep-alive ·
+ *      window update · window full · keep-alive ACK (ends) · zero-window-probe ACK (ends) ·
+ *      duplicate ACK;
+ *   2. ACKed unseen segment;
+ *   3. for data, SYN or FIN that is not a keep-alive, the first of: spurious retransmission, fast
+ *      retransmission, out-of-order, retransmission.
+ * Windows are compared raw; a window *size* is the raw value shifted left (never multiplied) by the
+ * scale its sender announced, used only when both SYNs carried the option; a SYN's own window is
+ * never scaled. When the handshake was not captured the scale is unknown and, as with tshark's
+ * default ("not known"), window-full is not judged. Sequence comparisons are modular (core/seq.ts).
+ * Times are exact nanoseconds from the frame's seconds and nanoseconds fields.
+ *
+ * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
+ */
+import { type Seq, seq, seqAdd, seqGt, seqLe, seqLt, seqRel } from '../../core/seq.js';
+import type { SegmentAnalyzer, TcpConnection } from './connection.js';
+import type { Segment } from './segment.js';
+
+/** Stable flag ids: Wireshark's field names without the `tcp.analysis.` prefix. */
+export const TCP_ANALYSIS_FLAGS = [
+  'retransmission',
+  'fast_retransmission',
+  'spurious_retransmission',
+  'out_of_order',
+  'lost_segment',
+  'ack_lost_segment',
+  'duplicate_ack',
+  'zero_window',
+  'zero_window_probe',
+  'zero_window_probe_ack',
+  'window_full',
+  'window_update',
+  'keep_alive',
+  'keep_alive_ack',
+  'reused_ports',
+] as const;
+
+export type TcpAnalysisFlag = (typeof TCP_ANALYSIS_FLAGS)[number];
+
+/** The flags that mean "this segment carries data (or SYN/FIN) sent before". */
+export const RETRANSMISSION_FLAGS: ReadonlySet<TcpAnalysisFlag> = new Set([
+  'retransmission',
+  'fast_retransmission',
+  'spurious_retransmission',
+]);
+
+/** One flag on one segment, with the numbers that triggered it (raw sequence numbers; times in seconds). */
+export interface TcpAnalysisDetail {
+  readonly flag: TcpAnalysisFlag;
+  /** One plain sentence, e.g. "dup ACK #2 of frame 57". Tests assert `values`, not this. */
+  readonly text: string;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+/**
+ * Details of every flagged segment, keyed by the segment. (A proposed `Segment.analysisDetails`
+ * field would replace this side table.)
+ */
+export const analysisDetails = new WeakMap<Segment, readonly TcpAnalysisDetail[]>();
+
+/** The details of `seg`'s flags, in the order the flags were pushed (empty when none). */
+export function detailsOf(seg: Segment): readonly TcpAnalysisDetail[] {
+  return analysisDetails.get(seg) ?? [];
+}
+
+/** Window scale of one direction: a shift (0..14), or unknown, or known not to be used. */
+const WS_UNKNOWN = -1;
+const WS_NONE = -2;
+
+/** Fast retransmission: within this long (ns) after the duplicate ACKs (guide: "less than 20ms ago"). */
+export const FAST_RETRANSMISSION_WINDOW_NS = 20_000_000;
+/** Out-of-order threshold (ns) while the initial RTT is not known (guide: "default value of 3ms"). */
+export const DEFAULT_OUT_OF_ORDER_THRESHOLD_NS = 3_000_000;
+
+/**
+ * `a - b` is non-negative and below `limit` (all in ns). tshark holds these differences in an
+ * unsigned integer, so a timestamp that goes backwards is never "within" a threshold.
+ */
+function within(a: number, b: number, limit: number): boolean {
+  const d = a - b;
+  return d >= 0 && d < limit;
+}
+
+/** Bits for the flags of a flow's last segment (only keep-alive and zero-window probe are read back). */
+const LAST_KEEP_ALIVE = 1;
+const LAST_ZWP = 2;
+
+/** What the analysis knows about one direction of the connection. */
+interface Flow {
+  /** Sender's address|port, to match flows across incarnations of a 4-tuple. */
+  readonly who: string;
+  /** Base sequence number: the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
+  base: Seq | undefined;
+  /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SEQ_SET). */
+  baseSet: boolean;
+  /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
+  nextSeq: Seq;
+  nextSeqTs: number;
+  nextSeqFrame: number;
+  /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
+  maxSeqToBeAcked: Seq;
+  /** Last-seen acknowledgement number (the raw field of its last segment; 0: not known) and when. */
+  lastAck: Seq;
+  lastAckTs: number;
+  /** Last raw window field; undefined before the first segment. */
+  window: number | undefined;
+  /** Window scale: a shift, WS_UNKNOWN or WS_NONE. */
+  winScale: number;
+  /** Its last SYN was not yet followed by one of its ACKs: its last window is a SYN's, unscaled. */
+  firstAck: boolean;
+  /** LAST_* bits of its last segment. */
+  lastFlags: number;
+  /**
+   * Duplicate ACKs with this acknowledgement number so far, and the frame where it last changed.
+   * -1: the peer's "ACKed unseen segment" was reported against this flow's ACK stall already.
+   */
+  dupAcks: number;
+  lastNonDupAck: number;
+}
+
+function newFlow(who: string): Flow {
+  return {
+    who,
+    base: undefined,
+    baseSet: false,
+    nextSeq: seq(0),
+    nextSeqTs: Number.NEGATIVE_INFINITY,
+    nextSeqFrame: 0,
+    maxSeqToBeAcked: seq(0),
+    lastAck: seq(0),
+    lastAckTs: Number.NEGATIVE_INFINITY,
+    window: undefined,
+    winScale: WS_UNKNOWN,
+    firstAck: false,
+    lastFlags: 0,
+    dupAcks: 0,
+    lastNonDupAck: 0,
+  };
+}
+
+/**
+ * Shared by the analysers of one tracker, so that a connection that reuses a 4-tuple can look at
+ * the one before it: tshark keeps one analysis across a reused 4-tuple unless the new SYN's
+ * sequence number differs from the old ISN (and flags `reused_ports` when it does).
+ */
+export class TcpAnalysisContext {
+  private readonly byId = new Map<number, TcpAnalysis>();
+
+  /** At most this many finished analyses are remembered (oldest dropped first). */
+  constructor(readonly limit = 65_536) {}
+
+  register(id: number, a: TcpAnalysis): void {
+    if (this.byId.size >= this.limit) {
+      const oldest = this.byId.keys().next();
+      if (!oldest.done) this.byId.delete(oldest.value);
+    }
+    this.byId.set(id, a);
+  }
+
+  /** The analysis of connection `id`, removed from the table (a 4-tuple is reused once). */
+  take(id: number): TcpAnalysis | undefined {
+    const a = this.byId.get(id);
+    if (a) this.byId.delete(id);
+    return a;
+  }
+}
+
+/** `analyzers` option for `TcpTracker`: one `TcpAnalysis` per connection, sharing one context. */
+export function tcpAnalysisAnalyzers(
+  context = new TcpAnalysisContext(),
+): (c: TcpConnection) => SegmentAnalyzer[] {
+  return () => [new TcpAnalysis({ context })];
+}
+
+export interface TcpAnalysisOptions {
+  /** Lets a reused 4-tuple see the previous connection (for `reused_ports` and tshark's continuity). */
+  readonly context?: TcpAnalysisContext;
+}
+
+/** Is the segment inside an IP fragment? Then its length is unknown and tshark does not analyse it. */
+function inFragment(seg: Segment): boolean {
+  const ip = seg.packet.ip;
+  if (!ip) return false;
+  if (ip.kind === 'ipv4') return ip.moreFragments || ip.fragmentOffset > 0;
+  // An atomic fragment (offset 0, no more) is a whole datagram.
+  return ip.fragment !== undefined && (ip.fragment.more || ip.fragment.offset > 0);
+}
+
+/** The segment facts every check reads. */
+interface Ctx {
+  readonly seg: Segment;
+  readonly fwd: Flow;
+  readonly rev: Flow;
+  /** Capture time, ns since the analysis' t0. */
+  readonly ts: number;
+  readonly out: TcpAnalysisDetail[];
+}
+
+/** What the forward checks found that later steps need. */
+interface Forward {
+  readonly zwp: boolean;
+  readonly keepAlive: boolean;
+}
+
+function push(c: Ctx, flag: TcpAnalysisFlag, text: string, values: Record<string, number>): void {
+  c.out.push({ flag, text, values });
+}
+
+export class TcpAnalysis implements SegmentAnalyzer {
+  private orig: Flow = newFlow('');
+  private resp: Flow = newFlow('');
+  /**
+   * Times are integer nanoseconds since the start of the second of the first segment: exact for
+   * 104 days (a double of Unix seconds is only good to a quarter of a microsecond).
+   */
+  private t0: number | undefined;
+  /** Time of the most recent SYN (without ACK), and the initial RTT (ns) once known. */
+  private synTs: number | undefined;
+  private irtt: number | undefined;
+  private started = false;
+  /** Set on the first segment of a connection that reuses a 4-tuple with a new ISN. */
+  private reuse: { previousIsn: Seq | undefined; previous: number } | undefined;
+  private readonly context: TcpAnalysisContext | undefined;
+
+  constructor(opts: TcpAnalysisOptions = {}) {
+    this.context = opts.context;
+  }
+
+  /**
+   * tshark's `tcp.analysis.initial_rtt` in seconds: from the most recent SYN (without ACK) to the
+   * first segment with ACK and without SYN, from either side; undefined until then.
+   */
+  get initialRtt(): number | undefined {
+    return this.irtt === undefined ? undefined : this.irtt / 1e9;
+  }
+
+  onSegment(seg: Segment, conn: TcpConnection): void {
+    if (!this.started) this.start(seg, conn);
+    if (inFragment(seg)) return;
+    const fwd = seg.fromOrig ? this.orig : this.resp;
+    const out: TcpAnalysisDetail[] = [];
+    const f = seg.packet.frame;
+    if (this.t0 === undefined) this.t0 = f.tsSec;
+    const ts = (f.tsSec - this.t0) * 1e9 + f.tsNsec;
+    this.portReuse(seg, fwd, out);
+    // portReuse may have started the analysis afresh: take the flows again.
+    const c: Ctx = {
+      seg,
+      fwd: seg.fromOrig ? this.orig : this.resp,
+      rev: seg.fromOrig ? this.resp : this.orig,
+      ts,
+      out,
+    };
+    this.setBases(c);
+    const fw = this.forward(c);
+    this.ackedUnseen(c);
+    if ((seg.len > 0 || seg.syn || seg.fin) && !fw.keepAlive) this.resent(c);
+    this.advance(c, fw);
+    this.afterwards(c);
+    if (out.length > 0) {
+      for (const d of out) seg.analysis.push(d.flag);
+      analysisDetails.set(seg, out);
+    }
+  }
+
+  /** First segment: set up both flows, or carry on from the connection whose 4-tuple this one reuses. */
+  private start(seg: Segment, conn: TcpConnection): void {
+    this.started = true;
+    this.context?.register(conn.id, this);
+    const o = `${conn.orig.addr}|${conn.orig.port}`;
+    const r = `${conn.resp.addr}|${conn.resp.port}`;
+    this.orig = newFlow(o);
+    this.resp = newFlow(r);
+    if (conn.reusedFrom === undefined) return;
+    const newSyn = seg.syn && !seg.hasAck;
+    const prev = this.context?.take(conn.reusedFrom);
+    if (!prev) {
+      // No context to look back with: a new SYN on a reused 4-tuple is taken as a reuse.
+      if (newSyn) this.reuse = { previousIsn: undefined, previous: conn.reusedFrom };
+      return;
+    }
+    // Would tshark start a new conversation here? Only for a SYN whose sequence number differs
+    // from the ISN its sender had in the old one; otherwise the old analysis goes on.
+    const pf = prev.orig.who === (seg.fromOrig ? o : r) ? prev.orig : prev.resp;
+    if (newSyn && pf.baseSet && pf.base !== seg.seq) {
+      this.reuse = { previousIsn: pf.base, previous: conn.reusedFrom };
+      return;
+    }
+    const same = prev.orig.who === o;
+    this.orig = { ...(same ? prev.orig : prev.resp), who: o };
+    this.resp = { ...(same ? prev.resp : prev.orig), who: r };
+    this.t0 = prev.t0;
+    this.synTs = prev.synTs;
+    this.irtt = prev.irtt;
+  }
+
+  /**
+   * Port reuse, decided before the sequence analysis as in tshark: a SYN whose sequence number
+   * differs from its sender's ISN starts the analysis afresh; a SYN,ACK with a new ISN is flagged.
+   */
+  private portReuse(seg: Segment, fwd: Flow, out: TcpAnalysisDetail[]): void {
+    const s = seg.seq;
+    if (this.reuse) {
+      const { previousIsn, previous } = this.reuse;
+      this.reuse = undefined;
+      const values: Record<string, number> = { isn: s, previousConnection: previous };
+      if (previousIsn !== undefined) values.previousIsn = previousIsn;
+      const was = previousIsn === undefined ? '' : `, the previous connection's was ${previousIsn}`;
+      out.push({ flag: 'reused_ports', text: `a new connection on this 4-tuple: ISN ${s}${was}`, values });
+      return;
+    }
+    if (!seg.syn || !fwd.baseSet) return;
+    if (fwd.base === s) {
+      // The same SYN again (a retransmission, or a retry after a RST whose seq broke the flow, e.g.
+      // RFC 9293's RST with seq = the ACK received): the next expected seq falls back to the end
+      // of the contiguous data.
+      if (!seg.hasAck) fwd.nextSeq = fwd.maxSeqToBeAcked;
+      return;
+    }
+    const previousIsn = fwd.base as Seq;
+    if (seg.hasAck) {
+      fwd.base = s;
+    } else {
+      this.orig = newFlow(this.orig.who);
+      this.resp = newFlow(this.resp.who);
+      this.synTs = undefined;
+      this.irtt = undefined;
+    }
+    out.push({
+      flag: 'reused_ports',
+      text: `${seg.hasAck ? 'SYN,ACK' : 'SYN'} with ISN ${s}, the previous one was ${previousIsn}`,
+      values: { isn: s, previousIsn },
+    });
+  }
+
+  /** Base sequence numbers: a SYN's, else the first seq - 1; the peer's from an ACK - 1. */
+  private setBases({ seg, fwd, rev }: Ctx): void {
+    if (!fwd.baseSet) {
+      fwd.base = seg.syn ? seg.seq : seqAdd(seg.seq, -1);
+      fwd.baseSet = true;
+    }
+    if (!rev.baseSet && seg.hasAck) {
+      rev.base = seqAdd(seg.ack, -1);
+      rev.baseSet = true;
+    }
+  }
+
+  /** Checks on what the segment says about its own direction, in Wireshark's order. */
+  private forward(c: Ctx): Forward {
+    const { seg, fwd, rev } = c;
+    const s = seg.seq;
+    const ack = seg.ack;
+    const len = seg.len;
+    const win = seg.tcp.window;
+    const sfr = seg.syn || seg.fin || seg.rst;
+    const next = fwd.nextSeq;
+    const atNext = s === next;
+    const sameAck = ack === fwd.lastAck;
+    // ZERO WINDOW PROBE: 1 byte at the next expected sequence number into a zero window.
+    if (len === 1 && atNext && rev.window === 0) {
+      push(c, 'zero_window_probe', `1 byte at the next expected sequence number ${s} into a zero window`, {
+        seq: s,
+      });
+      return { zwp: true, keepAlive: false };
+    }
+    // ZERO WINDOW: a window of 0, and none of SYN, FIN, RST.
+    if (win === 0 && !sfr) push(c, 'zero_window', 'the receive window is 0', { window: 0 });
+    // PREVIOUS SEGMENT NOT CAPTURED: beyond the next expected sequence number (RST excepted).
+    if (next !== 0 && seqGt(s, next) && !seg.rst)
+      push(
+        c,
+        'lost_segment',
+        `seq ${s} is beyond the next expected ${next}: ${seqRel(s, next)} bytes not seen`,
+        {
+          seq: s,
+          expected: next,
+          missing: seqRel(s, next),
+        },
+      );
+    // KEEP-ALIVE: 0 or 1 byte, one below the next expected sequence number; not SYN, FIN, RST.
+    const keepAlive = len <= 1 && s === seqAdd(next, -1) && !sfr;
+    if (keepAlive)
+      push(c, 'keep_alive', `seq ${s} is one below the next expected ${next}`, { seq: s, expected: next });
+    // WINDOW UPDATE: no data, same seq and ack, a new non-zero window.
+    if (len === 0 && win !== 0 && win !== fwd.window && atNext && sameAck && !sfr)
+      push(c, 'window_update', `window ${fwd.window ?? 0} → ${win}, nothing else new`, {
+        from: fwd.window ?? 0,
+        to: win,
+      });
+    // WINDOW FULL: the data ends exactly at the right edge of the peer's advertised window.
+    if (len > 0 && rev.winScale !== WS_UNKNOWN && rev.window !== undefined && !sfr) {
+      // The peer's last window is unscaled while it came in its SYN (no ACK of its own since).
+      const shift = rev.firstAck || rev.winScale === WS_NONE ? 0 : rev.winScale;
+      const size = rev.window * 2 ** shift;
+      const edge = seqAdd(rev.lastAck, size);
+      if (seqAdd(s, len) === edge)
+        push(c, 'window_full', `the data ends at ${edge}, the edge of the peer's ${size}-byte window`, {
+          end: edge,
+          peerAck: rev.lastAck,
+          peerWindow: size,
+          shift,
+        });
+    }
+    // The remaining checks are for a bare repeat of the last ACK.
+    if (len !== 0 || win !== fwd.window || !atNext || !sameAck || sfr) return { zwp: false, keepAlive };
+    // KEEP-ALIVE ACK: after the peer's keep-alive (window non-zero).
+    if (win !== 0 && (rev.lastFlags & LAST_KEEP_ALIVE) !== 0) {
+      push(c, 'keep_alive_ack', `repeats ACK ${ack} after the peer's keep-alive`, { ack });
+      return { zwp: false, keepAlive };
+    }
+    // ZERO WINDOW PROBE ACK: after the peer's probe, still a zero window.
+    if (win === 0 && (rev.lastFlags & LAST_ZWP) !== 0) {
+      push(c, 'zero_window_probe_ack', `repeats ACK ${ack} and window 0 after the peer's probe`, { ack });
+      return { zwp: false, keepAlive };
+    }
+    // DUPLICATE ACK: window non-zero.
+    if (win !== 0) {
+      fwd.dupAcks = fwd.dupAcks === -1 ? 1 : fwd.dupAcks + 1;
+      push(c, 'duplicate_ack', `dup ACK #${fwd.dupAcks} of frame ${fwd.lastNonDupAck}`, {
+        number: fwd.dupAcks,
+        frame: fwd.lastNonDupAck,
+        ack,
+      });
+    }
+    return { zwp: false, keepAlive };
+  }
+
+  /**
+   * ACKED UNSEEN SEGMENT: acknowledges beyond where the peer's contiguous data ends. Once reported,
+   * that end jumps to the peer's next expected seq. When the gap lies behind the peer's next
+   * expected seq (data the capture missed), it is reported; when it does not (the peer's own data
+   * was seen, the ACK runs ahead of it), it is reported once until the peer's ACK number moves.
+   */
+  private ackedUnseen(c: Ctx): void {
+    const { seg, fwd, rev } = c;
+    const ack = seg.ack;
+    // A new acknowledgement number starts a new series of duplicate ACKs.
+    if (ack !== fwd.lastAck) {
+      fwd.lastNonDupAck = seg.n;
+      fwd.dupAcks = 0;
+    }
+    const end = rev.maxSeqToBeAcked;
+    if (!seg.hasAck || end === 0 || !seqGt(ack, end)) return;
+    // tshark compares these two as plain unsigned numbers (so across 2^32 too).
+    const behind = end > rev.nextSeq;
+    if (behind || rev.dupAcks !== -1)
+      push(c, 'ack_lost_segment', `ACK ${ack} is beyond the peer's next expected ${end}`, {
+        ack,
+        expected: end,
+      });
+    if (!behind) rev.dupAcks = -1;
+    rev.maxSeqToBeAcked = rev.nextSeq;
+  }
+
+  /** A segment with data, SYN or FIN (not a keep-alive): old data sent again, and why. */
+  private resent(c: Ctx): void {
+    const { seg, fwd, rev, ts } = c;
+    const s = seg.seq;
+    const len = seg.len;
+    const next = fwd.nextSeq;
+    const end = seqAdd(s, len);
+    // SPURIOUS RETRANSMISSION: all of its data was already acknowledged.
+    if (len > 0 && rev.lastAck !== 0 && seqLe(end, rev.lastAck)) {
+      push(
+        c,
+        'spurious_retransmission',
+        `ends at ${end}, already acknowledged by the peer (ACK ${rev.lastAck})`,
+        {
+          seq: s,
+          end,
+          peerAck: rev.lastAck,
+        },
+      );
+      return;
+    }
+    // Below the next expected seq; but new data one byte below it follows a probe not taken.
+    const notAdvanced = next !== 0 && seqLt(s, next) && !(len > 1 && s === seqAdd(next, -1));
+    if (!notAdvanced) return;
+    // FAST RETRANSMISSION: at the peer's ACK, after >= 2 duplicate ACKs, within 20 ms of the last.
+    if (rev.dupAcks >= 2 && rev.lastAck === s && within(ts, rev.lastAckTs, FAST_RETRANSMISSION_WINDOW_NS)) {
+      push(c, 'fast_retransmission', `resends seq ${s} after ${rev.dupAcks} duplicate ACKs`, {
+        seq: s,
+        dupAcks: rev.dupAcks,
+        sinceAck: (ts - rev.lastAckTs) / 1e9,
+      });
+      return;
+    }
+    // OUT-OF-ORDER: soon (within the initial RTT, else 3 ms) after the next expected seq moved,
+    // and not ending exactly there.
+    const threshold =
+      this.irtt === undefined ? DEFAULT_OUT_OF_ORDER_THRESHOLD_NS : this.irtt < 0 ? Infinity : this.irtt;
+    if (within(ts, fwd.nextSeqTs, threshold) && next !== seqAdd(end, seg.syn || seg.fin ? 1 : 0)) {
+      push(c, 'out_of_order', `seq ${s} is below the next expected ${next} and came soon after it`, {
+        seq: s,
+        expected: next,
+        since: (ts - fwd.nextSeqTs) / 1e9,
+        threshold: threshold / 1e9,
+      });
+      return;
+    }
+    // RETRANSMISSION: anything else below the next expected sequence number.
+    push(
+      c,
+      'retransmission',
+      `seq ${s} is below the next expected ${next} (set by frame ${fwd.nextSeqFrame})`,
+      {
+        seq: s,
+        expected: next,
+        frame: fwd.nextSeqFrame,
+      },
+    );
+  }
+
+  /** Move the flow on (a zero-window probe does not advance the next expected sequence number). */
+  private advance({ seg, fwd, ts }: Ctx, fw: Forward): void {
+    if (!fw.zwp) {
+      const end = seqAdd(seg.seq, seg.seqLen);
+      if (fwd.nextSeq === 0 || seqGt(end, fwd.nextSeq)) {
+        fwd.nextSeq = end;
+        fwd.nextSeqTs = ts;
+        fwd.nextSeqFrame = seg.n;
+      }
+      if (fwd.maxSeqToBeAcked === 0 || seg.seq === fwd.maxSeqToBeAcked) fwd.maxSeqToBeAcked = fwd.nextSeq;
+    }
+    fwd.window = seg.tcp.window;
+    fwd.lastAck = seg.ack;
+    fwd.lastAckTs = ts;
+    fwd.lastFlags = (fw.keepAlive ? LAST_KEEP_ALIVE : 0) | (fw.zwp ? LAST_ZWP : 0);
+  }
+
+  /** What tshark's dissector does after the analysis: SYN bookkeeping, initial RTT, window scale. */
+  private afterwards({ seg, fwd, rev, ts }: Ctx): void {
+    if (seg.syn) {
+      fwd.firstAck = true;
+      if (!seg.hasAck) this.synTs = ts;
+    } else if (seg.hasAck) {
+      // A zero difference leaves it unknown (tshark tests the stored time for zero).
+      if (this.irtt === undefined && this.synTs !== undefined && ts !== this.synTs)
+        this.irtt = ts - this.synTs;
+      fwd.firstAck = false;
+    }
+    if (!seg.syn) return;
+    for (const o of seg.tcp.options) if (o.kind === 'wscale') fwd.winScale = Math.min(o.shift, 14);
+    if (fwd.winScale === WS_UNKNOWN) {
+      // No option in this SYN: neither side scales (RFC 7323 §2.2).
+      fwd.winScale = WS_NONE;
+      rev.winScale = WS_NONE;
+    } else if (seg.hasAck && rev.winScale === WS_NONE) {
+      // The SYN had none: the SYN,ACK's option is not in force.
+      fwd.winScale = WS_NONE;
+    }
+  }
+}

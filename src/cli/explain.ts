@@ -64,7 +64,7 @@ export function parseConnSelector(s: string): ConnSelector {
   );
 }
 
-function matches(c: TcpConnection, sel: ConnSelector): boolean {
+export function selectorMatches(c: TcpConnection, sel: ConnSelector): boolean {
   if (sel.kind === 'id') return c.id === sel.id;
   const o = { addr: c.orig.addr, port: c.orig.port };
   const r = { addr: c.resp.addr, port: c.resp.port };
@@ -133,7 +133,7 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
   let target: TcpConnection | undefined;
   if (o.conn !== undefined) {
     const sel = parseConnSelector(o.conn);
-    target = all.find((x) => matches(x.conn, sel))?.conn;
+    target = all.find((x) => selectorMatches(x.conn, sel))?.conn;
     if (!target) {
       throw new UserError(
         `no TCP connection ${o.conn} in ${o.file} (it has ${all.length}: run 'wirelens conns ${o.file}' to list them)`,

@@ -14,10 +14,13 @@ import { runArp } from './arp.js';
 import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
+import { runFollow, runHttp } from './http.js';
+import { runInterfaces } from './interfaces.js';
 import { runListeners } from './listeners.js';
 import { runNat } from './nat.js';
 import { runRead } from './read.js';
 import { runReport } from './report.js';
+import { runSniff } from './sniff.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -30,6 +33,43 @@ function positiveNumber(v: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
+
+function snapLength(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(
+      'expected a whole number from 0 to 65535 (0: 65535, the most the cap binding captures)',
+    );
+  return n === 0 ? 65535 : n;
+}
+
+/** `-f EXPR` and trailing filter words: either one, or both joined with `and`. */
+function joinFilters(flag: string | undefined, words: readonly string[]): string {
+  const w = words.join(' ');
+  if (flag === undefined || flag.trim() === '') return w;
+  if (w.trim() === '') return flag;
+  return `(${flag}) and (${w})`;
+}
+
+const SNIFF_HELP = `
+Timestamps: the cap binding does not pass libpcap's packet timestamps to JavaScript, so each
+packet is stamped when it reaches wirelens: a monotonic clock anchored to the wall clock at start,
+in microseconds. A packet that waited in libpcap's buffer is stamped when wirelens gets to it:
+the times include Node's event-loop delay and, within a burst, wirelens' own time per packet.
+For the kernel's timestamps, capture with tcpdump -w and use wirelens read.
+
+Statistics: the binding has no pcap_stats, so packets received by the filter and dropped by the
+kernel are not known; the final report gives the packets wirelens got and the interface's own
+counters (/sys/class/net/IFACE/statistics) over the capture.
+
+Capturing needs root or CAP_NET_RAW and CAP_NET_ADMIN:
+  sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which node))
+Exit codes: 5 libpcap or cap missing, 6 no permission, 7 unknown interface, 2 bad filter.
+
+Examples:
+  wirelens sniff -i eth0 tcp port 80
+  wirelens sniff -i eth0 --conns
+  wirelens sniff -i eth0 -c 100 -w out.pcapng --json 'udp or arp'`;
 
 function anyNumber(v: string): number {
   const n = Number(v);
@@ -70,6 +110,9 @@ function diagFor(cmd: Command) {
 
 export function buildProgram(): Command {
   const program = new Command();
+  // Set before any subcommand is added so every one inherits it: a bad option or argument exits
+  // with the usage code (2) through main()'s handler instead of commander's own exit(1).
+  program.exitOverride();
   program
     .name('wirelens')
     .description(
@@ -236,6 +279,130 @@ export function buildProgram(): Command {
         localNets: (o.localNet as string[] | undefined) ?? [],
         session: sessionFrom(o),
       },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('sniff')
+      .description(
+        'capture live from a network interface (libpcap) and decode each packet as read does; --conns for a live connection table',
+      )
+      .argument(
+        '[filter...]',
+        'tcpdump filter expression, handed to libpcap (checked first, as read checks it)',
+      )
+      .option(
+        '-i, --interface <name>',
+        'capture device (default: the first one up, not loopback, with an address; see wirelens interfaces)',
+      )
+      .option('-f, --filter <expr>', 'filter expression (with trailing filter words too, both must match)')
+      .option('-c, --count <n>', 'stop after N packets', positiveInt)
+      .option('--duration <seconds>', 'stop after this many seconds', positiveNumber)
+      .option(
+        '-s, --snaplen <bytes>',
+        'keep at most this many bytes of each packet, original lengths kept (0 or at most 65535)',
+        snapLength,
+      )
+      .option('-w, --write <file>', 'also save the packets (pcap, or pcapng if the name ends in .pcapng)')
+      .addOption(new Option('--format <fmt>', 'format for -w').choices(['pcap', 'pcapng']))
+      .addOption(
+        new Option(
+          '-t, --time <mode>',
+          'time column: rel (since first packet), abs (UTC clock), delta (since previous), epoch, date',
+        )
+          .choices(TIME_MODES as string[])
+          .default('rel'),
+      )
+      .option('-S, --absolute-seq', 'print raw TCP sequence numbers instead of relative ones')
+      .option('-v, --verbose', 'print every layer of each packet as a tree')
+      .option('-x, --hex', 'print each packet in hex and ASCII, split at layer boundaries')
+      .option(
+        '--json',
+        'one JSON object per packet as read --json, then {"summary": {connections, listeners, capture}}',
+      )
+      .option(
+        '--conns',
+        'a live connection table instead of packets (redrawn in place on a terminal, periodic lines otherwise)',
+      )
+      .option('--interval <seconds>', 'with --conns: seconds between updates', positiveNumber, 1)
+      .option('--no-tags', 'do not show address classes (private, public, …) after addresses')
+      .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
+      .addHelpText('after', SNIFF_HELP),
+  ).action(async (filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runSniff(
+      {
+        iface: o.interface as string | undefined,
+        filter: joinFilters(o.filter as string | undefined, filter),
+        count: o.count as number | undefined,
+        duration: o.duration as number | undefined,
+        snaplen: o.snaplen as number | undefined,
+        write: o.write as string | undefined,
+        format: o.format as 'pcap' | 'pcapng' | undefined,
+        time: o.time as TimeMode,
+        absoluteSeq: o.absoluteSeq === true,
+        verbose: o.verbose === true,
+        hex: o.hex === true,
+        json: o.json === true,
+        conns: o.conns === true,
+        interval: o.interval as number,
+        tags: o.tags !== false,
+        localNets: (o.localNet as string[] | undefined) ?? [],
+        session: sessionFrom(o),
+      },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  program
+    .command('interfaces')
+    .description('list live capture devices (libpcap) with their addresses and flags')
+    .option('--json', 'one JSON object per interface')
+    .action(async (o: Record<string, unknown>, cmd: Command) => {
+      process.exitCode = await runInterfaces({ json: o.json === true }, styleFor(cmd));
+    });
+
+  addSessionOptions(
+    program
+      .command('http')
+      .description('HTTP/1.x transactions over reassembled TCP: method, URI, status, sizes, TTFB, TCP events')
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets before analysis')
+      .option('-v, --verbose', 'show request and response headers')
+      .option(
+        '--json',
+        'one JSON object per transaction (Zeek http.log field names plus timings); see docs/json.md',
+      ),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runHttp(
+      {
+        file,
+        filter: filter.join(' '),
+        json: o.json === true,
+        verbose: o.verbose === true,
+        session: sessionFrom(o),
+      },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('follow')
+      .description("print a TCP connection's reassembled byte streams (escaped text, or hex with -x)")
+      .argument('<file>', 'capture file')
+      .argument(
+        '<conn>',
+        "connection number from 'wirelens conns', or endpoints like 10.0.0.1:40000-10.0.0.2:80",
+      )
+      .option('-x, --hex', 'hex and ASCII instead of escaped text'),
+  ).action(async (file: string, conn: string, o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runFollow(
+      { file, conn, hex: o.hex === true, session: sessionFrom(o) },
       styleFor(cmd),
       diagFor(cmd),
     );

@@ -40,7 +40,12 @@ function walk(
       return;
     }
     if (space === 'ip-version') {
-      if (off >= end) return;
+      if (off >= end) {
+        // Nothing where an IP header should start (a quote may legitimately stop here).
+        if (!ctx.quoted)
+          out.anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['too-short'], 'ip', off, 'no IP header'));
+        return;
+      }
       const version = (d[off] as number) >> 4;
       if (version === 4) value = 0x0800;
       else if (version === 6) value = 0x86dd;
@@ -167,8 +172,8 @@ function walk(
     }
     out.payloadOffset = res.payloadOffset;
     out.payloadEnd = res.payloadEnd;
-    if (res.ip || (res.cut && !ctx.cut))
-      ctx = { cut: ctx.cut || res.cut === true, ip: res.ip ?? ctx.ip, quoted: ctx.quoted };
+    if (res.ip || res.cut !== undefined)
+      ctx = { cut: res.cut ?? ctx.cut, ip: res.ip ?? ctx.ip, quoted: ctx.quoted };
     off = res.payloadOffset;
     end = res.payloadEnd;
     space = res.next;

@@ -19,7 +19,7 @@ export function ok(
     ip === undefined
       ? { layer, anomalies, next, nextValue, payloadOffset, payloadEnd }
       : { layer, anomalies, next, nextValue, payloadOffset, payloadEnd, ip };
-  return cut ? { ...r, cut } : r;
+  return cut === undefined ? r : { ...r, cut };
 }
 
 /** No layer could be decoded: `id` says why. */

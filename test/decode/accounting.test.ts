@@ -64,9 +64,7 @@ describe('accounting', () => {
     }
   });
 
-  test('a header cut short by its IP datagram’s end is malformed, even if the snap length cut the frame later', {
-    todo: 'decoder bug: ctx.cut is frame-wide; ipv4.ts/ipv6.ts do not clear it when the datagram ends inside the captured bytes',
-  }, () => {
+  test('a header cut short by its IP datagram’s end is malformed, even if the snap length cut the frame later', {}, () => {
     // IPv4 total length 24: the datagram holds only 4 bytes of a UDP header, then 20 bytes of trailer.
     // tcpdump: 00:11:22:33:44:55 > 66:77:88:99:aa:bb, ethertype IPv4 (0x0800), length 58: (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto UDP (17), length 24) 10.0.0.1.1234 > 10.0.0.2.9: truncated-udp 4
     const d = hex(

@@ -83,7 +83,7 @@ function rdataText(d: Uint8Array, msg: number, type: number, s: number, len: num
 
 export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
   if (end - off < HEADER) {
-    if (ctx.cut) return short(ctx, 'dns', off, end, HEADER);
+    if (ctx.cut || ctx.quoted) return short(ctx, 'dns', off, end, HEADER);
     return {
       layer: undefined,
       anomalies: [anomaly(DA['dns.too-short'], 'dns', off, `${end - off} bytes`)],
@@ -188,8 +188,10 @@ export function decodeDnsTcp(d: Uint8Array, off: number, end: number, ctx: Decod
     payloadOffset: off,
     payloadEnd: end,
   };
-  if (end - off < 2 + HEADER) return none;
+  if (end - off < 2) return none;
   const len = u16be(d, off);
-  if (off + 2 + len !== end && !(ctx.cut && off + 2 + len > end)) return none;
+  // Cut by the snap length: decode as far as the bytes go (the length prefix says more was sent).
+  const cutShort = ctx.cut && off + 2 + len > end;
+  if (!cutShort && (end - off < 2 + HEADER || off + 2 + len !== end)) return none;
   return decodeDns(d, off + 2, end, ctx);
 }

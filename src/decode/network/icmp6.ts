@@ -62,10 +62,22 @@ export function decodeIcmp6(d: Uint8Array, off: number, end: number, ctx: Decode
     }
     // NDP: target address and options.
     let optStart = -1;
-    if ((type === NS || type === NA || type === REDIRECT) && end - off >= HEADER + 16) {
+    const nd = type === NS || type === NA || type === REDIRECT;
+    // Target (and, for a redirect, destination) addresses follow the 8-byte header.
+    const ndFixed = HEADER + (type === REDIRECT ? 32 : 16);
+    if (nd && end - off >= ndFixed) {
       extra.ndTarget = d.slice(off + HEADER, off + HEADER + 16);
-      optStart = off + HEADER + (type === REDIRECT ? 32 : 16);
-      headerLength = optStart - off;
+      optStart = off + ndFixed;
+      headerLength = ndFixed;
+    } else if (nd && !ctx.quoted) {
+      anomalies.push(
+        anomaly(
+          ctx.cut ? DA.truncated : DA['too-short'],
+          'icmp6',
+          off + HEADER,
+          `needs ${ndFixed} bytes, ${end - off} captured`,
+        ),
+      );
     } else if (type === RS) optStart = off + HEADER;
     else if (type === RA) optStart = off + 16;
     if (optStart >= 0 && !ctx.quoted) {

@@ -104,7 +104,12 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
   let payloadEnd: number;
   let upperLength: number;
   let stop = false;
-  let lengthCut = false;
+  /**
+   * For what follows: true = the header claims bytes the frame does not have (decode on as if cut);
+   * false = the datagram ends inside the captured bytes (running out there is malformed, whatever
+   * the snap length did to a trailer); undefined = as the frame.
+   */
+  let lengthCut: boolean | undefined;
   if (totalLength === 0 && !ctx.quoted) {
     // TSO: the NIC fills in the length of each segment it cuts; the capture saw the big one.
     superFrame = true;
@@ -139,6 +144,7 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
       lengthCut = true;
     }
   } else {
+    lengthCut = false;
     // Anything after totalLength is link padding.
     payloadEnd = off + totalLength;
     upperLength = totalLength - ihl;

@@ -65,9 +65,14 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
   let superFrame = false;
   let payloadEnd: number;
   let stop = false;
-  let lengthCut = false;
+  /**
+   * For what follows: true = the header claims bytes the frame does not have (decode on as if cut);
+   * false = the datagram ends inside the captured bytes (running out there is malformed, whatever
+   * the snap length did to a trailer); undefined = as the frame.
+   */
+  let lengthCut: boolean | undefined;
   const p0 = off + HEADER;
-  if (payloadLength === 0 && avail > HEADER && !ctx.quoted) {
+  if (payloadLength === 0 && avail > HEADER && !ctx.quoted && (nextHeader === 0 || avail - HEADER > 0xffff)) {
     // Jumbogram (hop-by-hop jumbo option) or a TSO/GRO super-frame.
     superFrame = true;
     payloadEnd = end;
@@ -86,6 +91,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
       lengthCut = true;
     }
   } else {
+    lengthCut = false;
     payloadEnd = p0 + payloadLength;
     if (payloadLength + HEADER > ETHERNET_MTU && !ctx.quoted) {
       superFrame = true;
@@ -104,6 +110,8 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
   const extensions: Ipv6Extension[] = [];
   let nh = nextHeader;
   let o = p0;
+  let fragmentAt = off + HEADER;
+  let finalDst = off + DST;
   let fragment: Ipv6Layer['fragment'];
   let opaque = false;
   while (!stop) {
@@ -128,7 +136,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
     if (o + 2 > payloadEnd) {
       anomalies.push(
         anomaly(
-          ctx.cut || ctx.quoted || lengthCut ? DA.truncated : DA['ipv6.bad-extension'],
+          ctx.quoted || (lengthCut ?? ctx.cut) ? DA.truncated : DA['ipv6.bad-extension'],
           'ipv6',
           o,
           `${kind} header`,
@@ -147,7 +155,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
     if (o + len > payloadEnd) {
       anomalies.push(
         anomaly(
-          ctx.cut || ctx.quoted || lengthCut ? DA.truncated : DA['ipv6.bad-extension'],
+          ctx.quoted || (lengthCut ?? ctx.cut) ? DA.truncated : DA['ipv6.bad-extension'],
           'ipv6',
           o,
           `${kind} header of ${len} bytes`,
@@ -165,21 +173,29 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
         if (kind === 'hop-by-hop' && optionTypesList.includes(JUMBO_OPTION)) superFrame = true;
         break;
       }
-      case 'routing':
+      case 'routing': {
+        // With segments left, the upper-layer checksum uses the final destination (RFC 8200 §8.1).
+        const rtype = d[o + 2] as number;
+        if ((d[o + 3] as number) > 0 && len >= 24) {
+          if (rtype === 0 || rtype === 2) finalDst = o + len - 16;
+          else if (rtype === 4) finalDst = o + 8;
+        }
         ext = {
           kind,
           code: nh,
           offset: o,
           length: len,
           nextHeader: next,
-          routingType: d[o + 2] as number,
+          routingType: rtype,
           segmentsLeft: d[o + 3] as number,
         };
         break;
+      }
       case 'fragment': {
         const fo = u16be(d, o + 2);
         const f = { offset: fo & 0xfff8, more: (fo & 1) !== 0, id: u32be(d, o + 4) };
         fragment = f;
+        fragmentAt = o;
         ext = {
           kind,
           code: nh,
@@ -228,7 +244,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
       anomaly(
         DA['ipv6.fragment'],
         'ipv6',
-        off + HEADER,
+        fragmentAt,
         `offset ${fragment.offset}${fragment.more ? ', more' : ', last'}`,
       ),
     );
@@ -244,7 +260,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
     anomalies,
     {
       family: 6,
-      pseudoSum: pseudoSum6(d, off + SRC, off + DST, nh, upperLength),
+      pseudoSum: pseudoSum6(d, off + SRC, finalDst, nh, upperLength),
       upperLength,
       fragment: fragment !== undefined,
       superFrame,

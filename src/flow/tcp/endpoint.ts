@@ -46,6 +46,8 @@ export class TcpEndpoint {
   /** Payload bytes, all transmissions counted. */
   payloadBytes = 0;
   syns = 0;
+  /** SYN,ACKs among them. */
+  synAcks = 0;
   fins = 0;
   rsts = 0;
   /**

@@ -166,7 +166,7 @@ function resolvePending(
       continue;
     }
     if (p.kind === 'ack') {
-      if (seg.syn && seg.hasAck) {
+      if (seg.syn && seg.hasAck && ep.synAcks > 0) {
         // A retransmitted SYN,ACK after the client's ACK: that ACK never reached the state machine.
         c.ackDropped.push(p.packet);
         c.note(
@@ -238,6 +238,7 @@ function sendEffects(c: TcpConnection, side: Side, seg: Segment): void {
   }
   if (seg.syn) {
     ep.syns++;
+    if (seg.hasAck) ep.synAcks++;
     if (ep.isn === undefined || ep.state === 'CLOSED' || ep.state === 'LISTEN') {
       ep.isn = seg.seq;
       learnSynOptions(ep, seg);
@@ -484,10 +485,11 @@ export function applySegment(c: TcpConnection, seg: Segment, opts: MachineOption
 export function settle(c: TcpConnection, now: number, opts: MachineOptions): void {
   for (const side of ['orig', 'resp'] as const) {
     const ep = c.endpoint(side);
-    // An ACK of the handshake that nothing contradicted: the server took it.
+    // An ACK of the handshake that nothing contradicted: the server took it — unless the server
+    // already showed it drops these ACKs (it retransmitted its SYN,ACK after an identical one).
     for (const p of ep.pending.splice(0, ep.pending.length)) {
-      if (p.kind === 'ack') applyAck(c, side, p);
-      else ep.pending.push(p);
+      if (p.kind === 'ack' && c.ackDropped.length === 0) applyAck(c, side, p);
+      else if (p.kind !== 'ack') ep.pending.push(p);
     }
     if (side === 'resp' && ep.state === 'LISTEN' && c.origin === 'syn') {
       c.move(

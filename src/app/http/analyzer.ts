@@ -1,0 +1,196 @@
+/**
+ * HTTP over reassembled TCP: the per-connection analyser that joins the flow layer (segments,
+ * analysis flags, stream reassembly) to the HTTP parser. HTTP is recognised by content on any port:
+ * the first bytes of the client's stream must look like a request line (or the server's like a
+ * status line); anything else is left alone after a few bytes.
+ *
+ * It also keeps the TCP events of the connection (retransmissions, zero windows, resets, …) so each
+ * transaction can say what TCP did during its request, its wait for the first response byte (TTFB)
+ * and its response.
+ */
+import type { SegmentAnalyzer, TcpConnection } from '../../flow/tcp/connection.js';
+import { ConnectionReassembler, type ReassemblyBudget, type StreamSink } from '../../flow/tcp/reassembly.js';
+import type { Segment } from '../../flow/tcp/segment.js';
+import { classifyRequestStart, classifyResponseStart, KNOWN_METHODS } from './detect.js';
+import { HttpConversation, type HttpTransaction } from './transaction.js';
+import type { HttpEvent, HttpSide } from './types.js';
+
+/** A TCP event during an HTTP exchange. */
+export interface TcpEvent {
+  readonly packet: number;
+  readonly ts: number;
+  readonly fromClient: boolean;
+  /** Analysis flags, plus `rst` and `zero_window_advertised`. */
+  readonly what: readonly string[];
+}
+
+export type Phase = 'request' | 'waiting' | 'response';
+
+export interface PhasedEvent extends TcpEvent {
+  readonly phase: Phase;
+}
+
+export interface HttpRecord {
+  readonly conn: TcpConnection;
+  readonly tx: HttpTransaction;
+  /** TCP events between the request's first byte and the response's last (or the connection's end). */
+  readonly events: readonly PhasedEvent[];
+}
+
+/** Events kept per connection (most recent). */
+const MAX_EVENTS = 512;
+/** Bytes held per side while deciding whether a stream is HTTP (a long request line needs them all). */
+const DETECT_BYTES = 8192;
+
+export interface HttpAnalyzerOptions {
+  readonly onEvent?: (e: HttpEvent, conn: TcpConnection) => void;
+  /** Receives every delivered chunk (for `follow`); `side` is 'request' for the client. */
+  readonly onData?: (
+    side: HttpSide,
+    chunk: Uint8Array,
+    ts: number,
+    packet: number,
+    conn: TcpConnection,
+  ) => void;
+  readonly onGap?: (side: HttpSide, bytes: number, ts: number, packet: number, conn: TcpConnection) => void;
+  /** Decode HTTP (false: only reassemble, for `follow`). */
+  readonly http?: boolean;
+}
+
+/**
+ * A request line, or a well-known method, a space and an origin-form target: a request whose target
+ * holds bytes RFC 9112 forbids (control characters, an attack) is still HTTP, and the parser flags it.
+ */
+function detectRequest(d: Uint8Array): 'yes' | 'no' | 'more' {
+  const strict = classifyRequestStart(d);
+  if (strict !== 'no') return strict;
+  const sp = d.indexOf(0x20);
+  if (sp <= 0 || sp + 1 >= d.length || d[sp + 1] !== 0x2f) return 'no';
+  const method = String.fromCharCode(...d.subarray(0, sp));
+  return KNOWN_METHODS.has(method) ? 'yes' : 'no';
+}
+
+export class HttpAnalyzer implements SegmentAnalyzer {
+  private readonly reasm: ConnectionReassembler;
+  private conv: HttpConversation | undefined;
+  private state: 'detect' | 'http' | 'other' = 'detect';
+  private readonly held: { side: HttpSide; bytes: Uint8Array; ts: number; packet: number }[] = [];
+  private heldBytes = { request: 0, response: 0 };
+  private readonly events: TcpEvent[] = [];
+
+  constructor(
+    private readonly conn: TcpConnection,
+    budget: ReassemblyBudget,
+    private readonly onTransaction: (r: HttpRecord) => void,
+    private readonly opts: HttpAnalyzerOptions = {},
+  ) {
+    if (opts.http === false) this.state = 'other';
+    this.reasm = new ConnectionReassembler(
+      { orig: this.sink('request'), resp: this.sink('response') },
+      budget,
+    );
+  }
+
+  private sink(side: HttpSide): StreamSink {
+    return {
+      data: (chunk, ts, packet) => {
+        this.opts.onData?.(side, chunk, ts, packet, this.conn);
+        this.data(side, chunk, ts, packet);
+      },
+      gap: (bytes, ts, packet) => {
+        this.opts.onGap?.(side, bytes, ts, packet, this.conn);
+        if (this.state === 'http') this.conv?.gap(side, bytes, ts, packet);
+        else if (this.state === 'detect') this.state = 'other';
+      },
+      end: (ts, packet) => {
+        if (this.state === 'http') this.conv?.end(side, ts, packet);
+      },
+    };
+  }
+
+  private data(side: HttpSide, chunk: Uint8Array, ts: number, packet: number): void {
+    if (this.state === 'http') {
+      (this.conv as HttpConversation).push(side, chunk, ts, packet);
+      return;
+    }
+    if (this.state === 'other') return;
+    // Detection: hold the first bytes of each side (copied: chunks do not outlive the call).
+    this.held.push({ side, bytes: chunk.slice(0, DETECT_BYTES), ts, packet });
+    this.heldBytes[side] += chunk.length;
+    const joined = (s: HttpSide) => {
+      const parts = this.held.filter((h) => h.side === s).map((h) => h.bytes);
+      const out = new Uint8Array(
+        Math.min(
+          DETECT_BYTES,
+          parts.reduce((n, p) => n + p.length, 0),
+        ),
+      );
+      let o = 0;
+      for (const p of parts) {
+        if (o >= out.length) break;
+        const take = Math.min(p.length, out.length - o);
+        out.set(p.subarray(0, take), o);
+        o += take;
+      }
+      return out;
+    };
+    const req = this.heldBytes.request > 0 ? detectRequest(joined('request')) : 'more';
+    const resp = this.heldBytes.response > 0 ? classifyResponseStart(joined('response')) : 'more';
+    if (req === 'yes' || (resp === 'yes' && req !== 'no')) {
+      this.state = 'http';
+      this.conv = new HttpConversation(
+        (tx) => this.emit(tx),
+        this.opts.onEvent ? { onEvent: (e) => this.opts.onEvent?.(e, this.conn) } : undefined,
+      );
+      // Replay what was held, in order; the chunk in hand is replayed whole (its copy may be cut).
+      const held = this.held.splice(0, this.held.length);
+      for (const h of held.slice(0, -1)) this.conv.push(h.side, h.bytes, h.ts, h.packet);
+      this.conv.push(side, chunk, ts, packet);
+      return;
+    }
+    // Not HTTP, or still undecided after a long prefix (an earlier chunk's copy would be cut).
+    if (
+      req === 'no' ||
+      resp === 'no' ||
+      this.heldBytes.request >= DETECT_BYTES ||
+      this.heldBytes.response >= DETECT_BYTES
+    ) {
+      this.state = 'other';
+      this.held.length = 0;
+    }
+  }
+
+  private emit(tx: HttpTransaction): void {
+    const from = tx.request_start_packet ?? tx.response_start_packet ?? 0;
+    const to = tx.response_end_packet ?? Number.POSITIVE_INFINITY;
+    const events: PhasedEvent[] = [];
+    for (const e of this.events) {
+      if (e.packet < from || e.packet > to) continue;
+      const phase: Phase =
+        tx.request_end_packet !== undefined && e.packet <= tx.request_end_packet && e.fromClient
+          ? 'request'
+          : tx.response_start_packet === undefined || e.packet < tx.response_start_packet
+            ? 'waiting'
+            : 'response';
+      events.push({ ...e, phase });
+    }
+    this.onTransaction({ conn: this.conn, tx, events });
+  }
+
+  onSegment(seg: Segment, conn: TcpConnection): void {
+    const what: string[] = [...seg.analysis];
+    if (seg.rst) what.push('rst');
+    if (seg.tcp.window === 0 && !seg.rst && !what.includes('zero_window'))
+      what.push('zero_window_advertised');
+    if (what.length > 0) {
+      if (this.events.length >= MAX_EVENTS) this.events.shift();
+      this.events.push({ packet: seg.n, ts: seg.ts, fromClient: seg.fromOrig, what });
+    }
+    this.reasm.onSegment(seg, conn);
+  }
+
+  onEnd(conn: TcpConnection): void {
+    this.reasm.onEnd(conn);
+    this.conv?.finish();
+  }
+}

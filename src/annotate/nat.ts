@@ -257,7 +257,7 @@ export class NatFlowCollector {
       const udp = p.udp;
       if (f && udp) {
         const fromOrig = `${addrKey(ip.src)}|${udp.srcPort}` === u.origKey;
-        this.addGeneric(f, p, fromOrig, 0, 0, 0, udp.payloadLength, udp.offset + 8, udp.capturedPayload);
+        this.addGeneric(f, p, fromOrig, 0, 0, udp.payloadLength, udp.offset + 8, udp.capturedPayload);
       }
       return;
     }
@@ -317,12 +317,13 @@ export class NatFlowCollector {
     return f.kept < this.limits.packetsPerFlow;
   }
 
-  private hash(p: Packet, start: number, declared: number, captured: number): { known: boolean; h: number } {
-    if (declared <= 0) return { known: true, h: 0 };
+  /** FNV-1a of the first payload bytes; 0 without payload; -1 when the capture cut them. */
+  private hash(p: Packet, start: number, declared: number, captured: number): number {
+    if (declared <= 0) return 0;
     const want = Math.min(declared, this.limits.payloadBytes);
     const d = p.frame.data;
-    if (captured < want || start + want > d.length) return { known: false, h: 0 };
-    return { known: true, h: fnv1a(d, start, start + want) };
+    if (captured < want || start + want > d.length) return -1;
+    return fnv1a(d, start, start + want);
   }
 
   private addTcp(f: FlowPrint, p: Packet, fromOrig: boolean): void {
@@ -339,7 +340,7 @@ export class NatFlowCollector {
         hasTs = true;
       }
     }
-    const { known, h } = this.hash(p, tcp.offset + tcp.headerLength, tcp.payloadLength, tcp.capturedPayload);
+    const h = this.hash(p, tcp.offset + tcp.headerLength, tcp.payloadLength, tcp.capturedPayload);
     this.push(
       f,
       p,
@@ -351,8 +352,8 @@ export class NatFlowCollector {
       tsval,
       tsecr,
       tcp.payloadLength,
-      known,
-      h,
+      h >= 0,
+      Math.max(0, h),
     );
   }
 
@@ -362,14 +363,13 @@ export class NatFlowCollector {
     fromOrig: boolean,
     kind: number,
     seqNo: number,
-    _ack: number,
     len: number,
     start: number,
     captured: number,
   ): void {
     if (!this.note(f, p)) return;
-    const { known, h } = this.hash(p, start, len, captured);
-    this.push(f, p, fromOrig, kind, false, seqNo, 0, 0, 0, Math.max(0, len), known, h);
+    const h = this.hash(p, start, len, captured);
+    this.push(f, p, fromOrig, kind, false, seqNo, 0, 0, 0, Math.max(0, len), h >= 0, Math.max(0, h));
   }
 
   private push(
@@ -461,7 +461,7 @@ export class NatFlowCollector {
       ip.kind === 'ipv4' ? ip.offset + ip.totalLength : ip.offset + ip.headerLength + ip.payloadLength;
     const declared = ipEnd - start;
     const captured = Math.min(p.frame.data.length, ipEnd) - start;
-    this.addGeneric(f, p, request, icmp.type, icmp.echoSeq ?? 0, 0, declared, start, captured);
+    this.addGeneric(f, p, request, icmp.type, icmp.echoSeq ?? 0, declared, start, captured);
   }
 }
 
@@ -637,11 +637,11 @@ export interface NatReport {
   };
   /**
    * RFC 4787 mapping behaviour, from inside endpoints seen talking to several remotes:
-   * `independent` when each kept one outside endpoint, `dependent` otherwise; undefined when no
-   * inside endpoint talked to more than one remote.
+   * `independent` when each kept one outside endpoint, `dependent` otherwise; `not-observed` when
+   * no inside endpoint talked to more than one remote.
    */
   readonly mapping: {
-    readonly behaviour: 'independent' | 'dependent' | undefined;
+    readonly behaviour: 'independent' | 'dependent' | 'not-observed';
     readonly endpoints: number;
   };
   /** TTL lost crossing the NAT, over every aligned packet: decrement → packets. */
@@ -1241,7 +1241,11 @@ export function matchNat(
   }
   const multi = [...byEndpoint.values()].filter((e) => e.remotes.size > 1);
   const behaviour =
-    multi.length === 0 ? undefined : multi.every((e) => e.outside.size === 1) ? 'independent' : 'dependent';
+    multi.length === 0
+      ? 'not-observed'
+      : multi.every((e) => e.outside.size === 1)
+        ? 'independent'
+        : 'dependent';
 
   const byProtocol = {
     tcp: { preserved: 0, changed: 0 },

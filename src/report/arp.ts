@@ -179,7 +179,7 @@ export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
           String(b.packets),
           b.kinds.join(', '),
         ]),
-        [5],
+        [5, 3, 2],
         st,
       ),
     );

@@ -7,7 +7,8 @@
  *   point and the public peers (the private side is on the capture's side).
  * - Several hosts behind one address, from that address's packets alone:
  *   - TTL families: initial TTL 64 (Linux, macOS) and 128 (Windows) from one source, within the
- *     same protocol, towards unicast destinations, each family in flows of its own (a flow whose
+ *     same protocol, towards unicast destinations, each family in flows of its own (255 does not
+ *     count: a host may use it on purpose for some flows, RFC 5082; a flow whose
  *     TTL changes family midway is one host plus a middlebox answering for it — a load
  *     balancer, a proxy — or injected packets: reported, but not as several hosts);
  *   - IP ID counters: a host with one global counter (Windows) sends incrementing IDs across all
@@ -404,8 +405,8 @@ export class NatHintsCollector {
     for (const st of this.sources.values()) {
       const prof = profile(st);
       const signals: HostSignal[] = [];
-      const tcpFams = prof.ttlFamilies.filter((f) => f.protocol === 'tcp' && f.flows > 0);
-      const udpFams = prof.ttlFamilies.filter((f) => f.protocol === 'udp' && f.flows > 0);
+      const tcpFams = hostFamilies(prof.ttlFamilies, 'tcp');
+      const udpFams = hostFamilies(prof.ttlFamilies, 'udp');
       const ttlSignal = tcpFams.length > 1 || udpFams.length > 1;
       if (ttlSignal) signals.push('ttl-families');
       if (prof.ipId.behaviour === 'several-global') signals.push('ip-id-counters');
@@ -505,8 +506,16 @@ interface Counter {
 
 /** Two families or more within one protocol, each in flows of its own. */
 export function severalFamilies(fams: readonly TtlFamily[]): boolean {
-  const by = (p: 'tcp' | 'udp') => fams.filter((f) => f.protocol === p && f.flows > 0).length;
-  return by('tcp') > 1 || by('udp') > 1;
+  return hostFamilies(fams, 'tcp').length > 1 || hostFamilies(fams, 'udp').length > 1;
+}
+
+/**
+ * The families of one protocol that tell operating systems apart: 64 and 128, each in flows of
+ * its own. 255 is left out: one host may send some flows at 255 on purpose (BGP and BFD with the
+ * TTL security check of RFC 5082) and others at its default.
+ */
+function hostFamilies(fams: readonly TtlFamily[], p: 'tcp' | 'udp'): TtlFamily[] {
+  return fams.filter((f) => f.protocol === p && f.flows > 0 && f.initial !== 255);
 }
 
 function ttlFamilies(st: SourceState): TtlFamily[] {

@@ -241,6 +241,26 @@ describe('NAT hints: one host is one host', () => {
     assert.deepEqual(several(capture(NAT, flows, 5, 0.3)), []);
   });
 
+  test('a router sending BGP at TTL 255 (RFC 5082) and other TCP at 64 is one host', () => {
+    const gtsm: Host = { ttl: 255, id: perFlowCounter(), tsval: () => undefined };
+    const plain: Host = { ttl: 64, id: perFlowCounter(), tsval: () => undefined };
+    const s = capture(
+      NAT,
+      [
+        { host: gtsm, flow: 1, dst: S1, dport: 179, sport: 179 },
+        { host: plain, flow: 2, dst: S2, dport: 443, sport: 50002 },
+      ],
+      5,
+      0.3,
+    );
+    assert.deepEqual(several(s), []);
+    const p = s.profiles.find((x) => x.address === NAT);
+    assert.deepEqual(
+      p?.ttlFamilies.map((f) => f.initial),
+      [64, 255],
+    );
+  });
+
   test('no public corpus capture shows several hosts behind one address', () => {
     const files = capturesUnder(join(FIXTURES, 'corpus', 'public'));
     assert.ok(files.length >= 90);

@@ -4,17 +4,20 @@
  * never a stack trace; anything else is a bug and prints one.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_NAT_LIMITS } from '../annotate/nat.js';
 import { ExitCode, isUserError, UserError } from '../core/errors.js';
 import { DEFAULT_SESSION, type SessionOptions } from '../flow/session.js';
 import { TIME_MODES, type TimeMode } from '../report/format.js';
 import { colorWanted, makeStyle } from '../report/style.js';
 import { runAddr } from './addr.js';
+import { runArp } from './arp.js';
 import { runConns, SORT_KEYS, type SortKey } from './conns.js';
 import { stderrDiagnostics } from './diagnostics.js';
 import { runExplain } from './explain.js';
 import { runFollow, runHttp } from './http.js';
 import { runInterfaces } from './interfaces.js';
 import { runListeners } from './listeners.js';
+import { runNat } from './nat.js';
 import { runRead } from './read.js';
 import { runReport } from './report.js';
 import { runSniff } from './sniff.js';
@@ -67,6 +70,12 @@ Examples:
   wirelens sniff -i eth0 tcp port 80
   wirelens sniff -i eth0 --conns
   wirelens sniff -i eth0 -c 100 -w out.pcapng --json 'udp or arp'`;
+
+function anyNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number of seconds');
+  return n;
+}
 
 /** Options every flow-analysing command takes. */
 function addSessionOptions(cmd: Command): Command {
@@ -394,6 +403,75 @@ export function buildProgram(): Command {
   ).action(async (file: string, conn: string, o: Record<string, unknown>, cmd: Command) => {
     process.exitCode = await runFollow(
       { file, conn, hex: o.hex === true, session: sessionFrom(o) },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('nat')
+      .description(
+        'NAT translation table from captures on both sides of a NAT (INSIDE OUTSIDE); with one capture, NAT hints',
+      )
+      .argument(
+        '<captures...>',
+        'INSIDE OUTSIDE: captures taken on both sides of the NAT; or one capture for hints',
+      )
+      .option('--json', 'the translation table (or the hints) as one JSON object')
+      .option('--hints', 'with two captures, also the single-capture NAT hints of each')
+      .option('--max-delay <seconds>', 'largest believable delay through the NAT', positiveNumber, 2)
+      .option(
+        '--clock-offset <seconds>',
+        'outside clock − inside clock, when known (estimated from the packets otherwise)',
+        anyNumber,
+      )
+      .option(
+        '--max-flows <n>',
+        'flows kept per capture for matching (beyond: counted, not matched)',
+        positiveInt,
+        DEFAULT_NAT_LIMITS.maxFlows,
+      )
+      .option(
+        '--packets-per-flow <n>',
+        'packets fingerprinted per flow (its first N)',
+        positiveInt,
+        DEFAULT_NAT_LIMITS.packetsPerFlow,
+      ),
+  ).action(async (captures: string[], o: Record<string, unknown>, cmd: Command) => {
+    if (captures.length > 2)
+      throw new UserError('nat takes one capture (hints) or two: INSIDE OUTSIDE', ExitCode.usage);
+    process.exitCode = await runNat(
+      {
+        files: captures,
+        json: o.json === true,
+        hints: o.hints === true,
+        maxDelay: o.maxDelay as number,
+        clockOffset: o.clockOffset as number | undefined,
+        limits: {
+          ...DEFAULT_NAT_LIMITS,
+          maxFlows: o.maxFlows as number,
+          packetsPerFlow: o.packetsPerFlow as number,
+        },
+        session: sessionFrom(o),
+      },
+      styleFor(cmd),
+      diagFor(cmd),
+    );
+  });
+
+  addSessionOptions(
+    program
+      .command('arp')
+      .description(
+        'ARP explained: IP → MAC table, requests and replies, gratuitous ARP, probes, conflicts, spoofing',
+      )
+      .argument('<file>', 'capture file, or - for standard input')
+      .argument('[filter...]', 'tcpdump filter expression applied to packets first')
+      .option('--json', 'the ARP summary as one JSON object'),
+  ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    process.exitCode = await runArp(
+      { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
       styleFor(cmd),
       diagFor(cmd),
     );

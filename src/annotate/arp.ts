@@ -1,0 +1,807 @@
+/**
+ * ARP, explained (RFC 826, RFC 5227): the IP → MAC table the capture shows, requests paired with
+ * their replies (response time, retries), unanswered requests, gratuitous ARP, probes and
+ * announcements, and what deserves a second look: two MACs claiming one address, replies nobody
+ * asked for, one MAC claiming many addresses, a sender address that differs from the frame's
+ * source — and ARP spoofing, when a MAC's claim on an address is followed by hosts sending their
+ * off-link traffic to that MAC instead of the router they used before.
+ *
+ * Only Ethernet/IPv4 ARP that decoded cleanly is analysed; malformed packets (truncated, bad
+ * lengths, unknown operation codes) and claims that cannot be true (a broadcast or multicast
+ * sender MAC, a multicast sender address) are counted and listed, never learned from.
+ *
+ * The router a host uses is read from IPv4 over Ethernet: frames from a private host to a public
+ * address go to its router's MAC, and public traffic to it comes from that MAC. Memory is
+ * bounded: `ArpLimits`.
+ */
+import { ip4ToString, macToString } from '../core/addr.js';
+import type { ArpLayer, EthernetLayer, Packet } from '../decode/types.js';
+import { classifyIp4 } from './classify.js';
+
+export interface ArpLimits {
+  /** IP ↔ MAC bindings kept. */
+  readonly maxBindings: number;
+  /** Requests waiting for a reply. */
+  readonly maxPending: number;
+  /** Rows kept per list (answered requests, gratuitous, probes, unsolicited replies...). */
+  readonly maxRows: number;
+  /** Hosts whose router is followed. */
+  readonly maxHosts: number;
+  /** A router change is attributed to an ARP claim made at most this long before it, seconds. */
+  readonly claimWindow: number;
+}
+
+export const DEFAULT_ARP_LIMITS: ArpLimits = {
+  maxBindings: 65_536,
+  maxPending: 4096,
+  maxRows: 200,
+  maxHosts: 4096,
+  claimWindow: 60,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Summary (plain data).
+// ---------------------------------------------------------------------------------------------
+
+/** How an address was claimed: as the sender of a request, a reply, a gratuitous ARP. */
+export type ClaimKind = 'request' | 'reply' | 'gratuitous' | 'announcement';
+
+export interface Binding {
+  readonly ip: string;
+  readonly mac: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly firstPacket: number;
+  readonly lastPacket: number;
+  readonly packets: number;
+  readonly kinds: readonly ClaimKind[];
+}
+
+export interface AnsweredRequest {
+  /** The address asked for, and the MAC the reply gave. */
+  readonly ip: string;
+  readonly mac: string;
+  readonly requesterIp: string;
+  readonly requesterMac: string;
+  /** Requests sent before the reply (1 = answered at once). */
+  readonly requests: number;
+  /** Reply time − time of the last request before it, seconds. */
+  readonly responseTime: number;
+  readonly requestPacket: number;
+  readonly replyPacket: number;
+}
+
+export interface UnansweredRequest {
+  readonly ip: string;
+  readonly requesterIp: string;
+  readonly requesterMac: string;
+  readonly requests: number;
+  readonly firstPacket: number;
+  readonly lastPacket: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Seconds between the last request and the end of the capture (a reply may have come later). */
+  readonly waited: number;
+}
+
+export interface GratuitousArp {
+  readonly ip: string;
+  readonly mac: string;
+  readonly op: 'request' | 'reply';
+  /** An announcement (RFC 5227): a gratuitous request after probes for the same address. */
+  readonly announcement: boolean;
+  readonly packet: number;
+  readonly ts: number;
+}
+
+export interface Probe {
+  /** The address probed (the sender address is 0.0.0.0). */
+  readonly ip: string;
+  readonly mac: string;
+  readonly packet: number;
+  readonly ts: number;
+}
+
+export interface UnsolicitedReply {
+  readonly ip: string;
+  readonly mac: string;
+  /** Whom it was sent to. */
+  readonly targetIp: string;
+  readonly targetMac: string;
+  readonly packet: number;
+  readonly ts: number;
+}
+
+export interface RouterChange {
+  /** The private host whose off-link traffic moved. */
+  readonly host: string;
+  readonly hostMac: string;
+  /** `outbound`: the MAC the host sends to; `inbound`: the MAC its Internet traffic comes from. */
+  readonly direction: 'outbound' | 'inbound';
+  readonly from: string;
+  readonly to: string;
+  /** Last packet through the old MAC, first through the new one. */
+  readonly lastPacketBefore: number;
+  readonly packet: number;
+  readonly ts: number;
+}
+
+export interface RouterMac {
+  readonly mac: string;
+  /** Private hosts that reached public addresses through it. */
+  readonly hosts: readonly string[];
+  readonly packets: number;
+  readonly firstPacket: number;
+  readonly lastPacket: number;
+}
+
+export type ArpFinding =
+  | {
+      readonly kind: 'spoofing';
+      /**
+       * `alert` when hosts' traffic moved to the claimant after the claim (seen in the traffic);
+       * `warning` from ARP alone (a failover — VRRP, keepalived — looks the same).
+       */
+      readonly severity: 'alert' | 'warning';
+      /** The address taken over, usually the gateway's. */
+      readonly ip: string;
+      /** The MAC claiming it, and the other addresses that MAC claims (its own). */
+      readonly claimant: string;
+      readonly claimantIps: readonly string[];
+      /** The MAC that had it: from ARP, or the router the hosts used before the claim. */
+      readonly previousMac: string;
+      readonly previousFrom: 'arp' | 'traffic';
+      readonly claimPackets: readonly number[];
+      readonly unsolicitedPackets: readonly number[];
+      /** Hosts whose traffic moved to the claimant after the claim. */
+      readonly redirected: readonly RouterChange[];
+    }
+  | {
+      readonly kind: 'ip-conflict';
+      readonly severity: 'warning';
+      readonly ip: string;
+      /** Every MAC that claimed the address, with its first packet. */
+      readonly macs: readonly {
+        readonly mac: string;
+        readonly firstPacket: number;
+        readonly packets: number;
+      }[];
+    }
+  | {
+      readonly kind: 'probe-conflict';
+      readonly severity: 'warning';
+      readonly ip: string;
+      readonly prober: string;
+      readonly defender: string;
+      readonly probePacket: number;
+      readonly defendPacket: number;
+    }
+  | {
+      readonly kind: 'unsolicited-replies';
+      readonly severity: 'warning';
+      readonly count: number;
+      readonly replies: readonly UnsolicitedReply[];
+    }
+  | {
+      readonly kind: 'mac-many-ips';
+      readonly severity: 'warning' | 'note';
+      readonly mac: string;
+      readonly ips: readonly string[];
+      readonly firstPackets: readonly number[];
+    }
+  | {
+      readonly kind: 'sender-mismatch';
+      readonly severity: 'note';
+      readonly count: number;
+      /** ARP sender MAC vs Ethernet source MAC, first few. */
+      readonly examples: readonly {
+        readonly packet: number;
+        readonly arpMac: string;
+        readonly ethMac: string;
+      }[];
+    }
+  | {
+      readonly kind: 'router-changed';
+      readonly severity: 'note';
+      readonly change: RouterChange;
+    }
+  | {
+      readonly kind: 'invalid';
+      readonly severity: 'note';
+      readonly count: number;
+      /** Malformed or impossible ARP packets: number and why. */
+      readonly packets: readonly { readonly packet: number; readonly why: string }[];
+    };
+
+export interface ArpSummary {
+  readonly packets: number;
+  readonly byKind: Readonly<Record<string, number>>;
+  readonly table: readonly Binding[];
+  readonly answered: readonly AnsweredRequest[];
+  readonly responseTime:
+    | { readonly count: number; readonly min: number; readonly median: number; readonly max: number }
+    | undefined;
+  readonly unanswered: readonly UnansweredRequest[];
+  readonly gratuitous: readonly GratuitousArp[];
+  readonly probes: readonly Probe[];
+  readonly routers: readonly RouterMac[];
+  readonly findings: readonly ArpFinding[];
+  /** Rows or entries beyond the memory budget. */
+  readonly overflow: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collection.
+// ---------------------------------------------------------------------------------------------
+
+interface BindingState {
+  readonly ip: number;
+  readonly mac: number;
+  firstSeen: number;
+  lastSeen: number;
+  firstPacket: number;
+  lastPacket: number;
+  packets: number;
+  kinds: number;
+}
+
+const KIND_BITS: Record<ClaimKind, number> = { request: 1, reply: 2, gratuitous: 4, announcement: 8 };
+
+interface Pending {
+  readonly ip: number;
+  readonly requesterIp: number;
+  readonly requesterMac: number;
+  requests: number;
+  readonly firstPacket: number;
+  readonly firstSeen: number;
+  lastPacket: number;
+  lastSeen: number;
+  /** `lastSeen` as seconds after the analyzer's base second: exact differences. */
+  lastRel: number;
+}
+
+interface Claim {
+  readonly ip: number;
+  readonly mac: number;
+  readonly packet: number;
+  readonly ts: number;
+  readonly unsolicited: boolean;
+  readonly gratuitous: boolean;
+  readonly targetIp: number;
+}
+
+interface HostRouter {
+  readonly hostMac: number;
+  mac: number;
+  lastPacket: number;
+}
+
+const GROUP_BIT = 0x010000000000;
+
+/** Registry classes no host can hold as its address on a link (0.0.0.0 alone is a probe). */
+const IMPOSSIBLE_SENDER = new Set(['broadcast', 'loopback', 'this-network', 'reserved', 'unspecified']);
+
+function isGroupMac(m: number): boolean {
+  return Math.floor(m / GROUP_BIT) % 2 === 1;
+}
+
+/** Feeds on every packet; `summary()` at the end. */
+export class ArpAnalyzer {
+  private packets = 0;
+  private readonly byKind = new Map<string, number>();
+  private readonly bindings = new Map<string, BindingState>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly answered: AnsweredRequest[] = [];
+  private readonly responseTimes: number[] = [];
+  private readonly unansweredEvicted: UnansweredRequest[] = [];
+  private readonly gratuitous: GratuitousArp[] = [];
+  private readonly probes: Probe[] = [];
+  private readonly probedBy = new Map<number, { mac: number; packet: number }>();
+  private readonly unsolicited: UnsolicitedReply[] = [];
+  private unsolicitedCount = 0;
+  /** Claims by `ip|mac` and by MAC (bounded together by `maxBindings` claims). */
+  private readonly claimsByKey = new Map<string, Claim[]>();
+  private readonly claimsByMac = new Map<number, Claim[]>();
+  private claimCount = 0;
+  private readonly mismatches: { packet: number; arpMac: string; ethMac: string }[] = [];
+  private mismatchCount = 0;
+  private readonly invalid: { packet: number; why: string }[] = [];
+  private invalidCount = 0;
+  private readonly probeConflicts: ArpFinding[] = [];
+  private readonly routers = new Map<string, HostRouter>();
+  private readonly routerStats = new Map<
+    number,
+    { hosts: Set<number>; packets: number; firstPacket: number; lastPacket: number }
+  >();
+  private readonly changes: RouterChange[] = [];
+  private overflow = 0;
+  private lastTs = Number.NEGATIVE_INFINITY;
+  private base: number | undefined;
+
+  constructor(readonly limits: ArpLimits = DEFAULT_ARP_LIMITS) {}
+
+  onPacket(p: Packet): void {
+    if (p.frame.ts > this.lastTs) this.lastTs = p.frame.ts;
+    const arp = p.arp;
+    const eth = p.layers.find((l): l is EthernetLayer => l.kind === 'eth');
+    if (arp) {
+      this.arpPacket(p, arp, eth);
+      return;
+    }
+    if (eth && p.ip?.kind === 'ipv4') this.ipPacket(p, eth, p.ip.src, p.ip.dst);
+  }
+
+  private row<T>(list: T[], v: T): void {
+    if (list.length < this.limits.maxRows) list.push(v);
+    else this.overflow++;
+  }
+
+  private bad(packet: number, why: string): void {
+    this.invalidCount++;
+    this.row(this.invalid, { packet, why });
+  }
+
+  private arpPacket(p: Packet, a: ArpLayer, eth: EthernetLayer | undefined): void {
+    this.packets++;
+    const n = p.frame.index;
+    const ts = p.frame.ts;
+    const arpAnomaly = p.anomalies.find((x) => x.layer === 'arp');
+    if (
+      a.senderMac === undefined ||
+      a.senderIp === undefined ||
+      a.targetIp === undefined ||
+      a.targetMac === undefined
+    ) {
+      this.count('not Ethernet/IPv4, or malformed');
+      this.bad(
+        n,
+        arpAnomaly ? arpAnomaly.id : `hardware type ${a.hwType}, protocol 0x${a.protoType.toString(16)}`,
+      );
+      return;
+    }
+    if (a.arpKind === 'other' || a.arpKind === 'rarp-request' || a.arpKind === 'rarp-reply') {
+      this.count(a.arpKind === 'other' ? 'unknown opcode' : a.arpKind);
+      if (a.arpKind === 'other') this.bad(n, `unknown operation code ${a.opcode}`);
+      return;
+    }
+    const sm = a.senderMac;
+    const sip = a.senderIp;
+    if (sm === 0 || isGroupMac(sm)) {
+      this.count('invalid sender');
+      this.bad(n, `sender MAC ${macToString(sm)} cannot be a host's`);
+      return;
+    }
+    const sc = classifyIp4(sip);
+    if (sip !== 0 && (sc.multicast !== undefined || IMPOSSIBLE_SENDER.has(sc.tag))) {
+      this.count('invalid sender');
+      this.bad(n, `sender address ${ip4ToString(sip)} cannot be a host's`);
+      return;
+    }
+    this.count(a.arpKind);
+    if (eth && eth.src !== sm) {
+      this.mismatchCount++;
+      this.row(this.mismatches, { packet: n, arpMac: macToString(sm), ethMac: macToString(eth.src) });
+    }
+    switch (a.arpKind) {
+      case 'probe': {
+        this.row(this.probes, { ip: ip4ToString(a.targetIp), mac: macToString(sm), packet: n, ts });
+        if (!this.probedBy.has(a.targetIp)) this.probedBy.set(a.targetIp, { mac: sm, packet: n });
+        this.request(p, a, n, ts);
+        return;
+      }
+      case 'gratuitous':
+      case 'announcement': {
+        const probe = this.probedBy.get(sip);
+        const announcement = a.opcode === 1 && probe !== undefined && probe.mac === sm;
+        this.row(this.gratuitous, {
+          ip: ip4ToString(sip),
+          mac: macToString(sm),
+          op: a.opcode === 1 ? 'request' : 'reply',
+          announcement,
+          packet: n,
+          ts,
+        });
+        this.claim(sip, sm, n, ts, announcement ? 'announcement' : 'gratuitous', false, true, a.targetIp);
+        return;
+      }
+      case 'request':
+        this.claim(sip, sm, n, ts, 'request', false, false, a.targetIp);
+        this.request(p, a, n, ts);
+        return;
+      case 'reply': {
+        const unsolicited = !this.reply(p, a, n);
+        if (unsolicited) {
+          this.unsolicitedCount++;
+          this.row(this.unsolicited, {
+            ip: ip4ToString(sip),
+            mac: macToString(sm),
+            targetIp: ip4ToString(a.targetIp),
+            targetMac: macToString(a.targetMac),
+            packet: n,
+            ts,
+          });
+        }
+        this.claim(sip, sm, n, ts, 'reply', unsolicited, false, a.targetIp);
+        return;
+      }
+    }
+  }
+
+  private count(k: string): void {
+    this.byKind.set(k, (this.byKind.get(k) ?? 0) + 1);
+  }
+
+  private claim(
+    ip: number,
+    mac: number,
+    n: number,
+    ts: number,
+    kind: ClaimKind,
+    unsolicited: boolean,
+    gratuitous: boolean,
+    targetIp: number,
+  ): void {
+    if (ip === 0) return;
+    // A probe for this address answered by another MAC: the prober must not use it (RFC 5227 §2.1.1).
+    const probe = this.probedBy.get(ip);
+    if (probe && probe.mac !== mac && n > probe.packet) {
+      this.probeConflicts.push({
+        kind: 'probe-conflict',
+        severity: 'warning',
+        ip: ip4ToString(ip),
+        prober: macToString(probe.mac),
+        defender: macToString(mac),
+        probePacket: probe.packet,
+        defendPacket: n,
+      });
+      this.probedBy.delete(ip);
+    }
+    const k = `${ip}|${mac}`;
+    let b = this.bindings.get(k);
+    if (!b) {
+      if (this.bindings.size >= this.limits.maxBindings) {
+        this.overflow++;
+        return;
+      }
+      b = { ip, mac, firstSeen: ts, lastSeen: ts, firstPacket: n, lastPacket: n, packets: 0, kinds: 0 };
+      this.bindings.set(k, b);
+    }
+    b.lastSeen = ts;
+    b.lastPacket = n;
+    b.packets++;
+    b.kinds |= KIND_BITS[kind];
+    if (this.claimCount < this.limits.maxBindings) {
+      this.claimCount++;
+      const c: Claim = { ip, mac, packet: n, ts, unsolicited, gratuitous, targetIp };
+      const byKey = this.claimsByKey.get(k);
+      if (byKey) byKey.push(c);
+      else this.claimsByKey.set(k, [c]);
+      const byMac = this.claimsByMac.get(mac);
+      if (byMac) byMac.push(c);
+      else this.claimsByMac.set(mac, [c]);
+    }
+  }
+
+  /** Capture time in seconds after the first packet's whole second (no epoch-double rounding). */
+  private rel(p: Packet): number {
+    this.base ??= p.frame.tsSec;
+    return p.frame.tsSec - this.base + p.frame.tsNsec / 1e9;
+  }
+
+  private request(p: Packet, a: ArpLayer, n: number, ts: number): void {
+    const k = `${a.targetIp}|${a.senderIp}|${a.senderMac}`;
+    const q = this.pending.get(k);
+    if (q) {
+      q.requests++;
+      q.lastPacket = n;
+      q.lastSeen = ts;
+      q.lastRel = this.rel(p);
+      return;
+    }
+    if (this.pending.size >= this.limits.maxPending) {
+      const [oldK, old] = this.pending.entries().next().value as [string, Pending];
+      this.pending.delete(oldK);
+      this.row(this.unansweredEvicted, unansweredView(old, ts));
+    }
+    this.pending.set(k, {
+      ip: a.targetIp as number,
+      requesterIp: a.senderIp as number,
+      requesterMac: a.senderMac as number,
+      requests: 1,
+      firstPacket: n,
+      firstSeen: ts,
+      lastPacket: n,
+      lastSeen: ts,
+      lastRel: this.rel(p),
+    });
+  }
+
+  /** Pair a reply with its request; false when nobody asked. */
+  private reply(p: Packet, a: ArpLayer, n: number): boolean {
+    const k = `${a.senderIp}|${a.targetIp}|${a.targetMac}`;
+    const q = this.pending.get(k);
+    if (!q) return false;
+    this.pending.delete(k);
+    const rt = this.rel(p) - q.lastRel;
+    if (this.responseTimes.length < 100_000) this.responseTimes.push(rt);
+    this.row(this.answered, {
+      ip: ip4ToString(q.ip),
+      mac: macToString(a.senderMac as number),
+      requesterIp: ip4ToString(q.requesterIp),
+      requesterMac: macToString(q.requesterMac),
+      requests: q.requests,
+      responseTime: Math.round(rt * 1e9) / 1e9,
+      requestPacket: q.lastPacket,
+      replyPacket: n,
+    });
+    return true;
+  }
+
+  private ipPacket(p: Packet, eth: EthernetLayer, src: number, dst: number): void {
+    if (isGroupMac(eth.dst)) return;
+    const cs = classifyIp4(src).tag;
+    const cd = classifyIp4(dst).tag;
+    const local = (t: string) => t === 'private' || t === 'CGNAT';
+    if (local(cs) && cd === 'public') this.router(p, src, eth.src, eth.dst, 'outbound');
+    else if (cs === 'public' && local(cd)) this.router(p, dst, eth.dst, eth.src, 'inbound');
+  }
+
+  private router(
+    p: Packet,
+    host: number,
+    hostMac: number,
+    mac: number,
+    direction: 'outbound' | 'inbound',
+  ): void {
+    const n = p.frame.index;
+    const k = `${host}|${direction}`;
+    let r = this.routers.get(k);
+    if (!r) {
+      if (this.routers.size >= this.limits.maxHosts) {
+        this.overflow++;
+        return;
+      }
+      r = { hostMac, mac, lastPacket: n };
+      this.routers.set(k, r);
+    } else if (r.mac !== mac) {
+      this.row(this.changes, {
+        host: ip4ToString(host),
+        hostMac: macToString(hostMac),
+        direction,
+        from: macToString(r.mac),
+        to: macToString(mac),
+        lastPacketBefore: r.lastPacket,
+        packet: n,
+        ts: p.frame.ts,
+      });
+      r.mac = mac;
+    }
+    r.lastPacket = n;
+    let s = this.routerStats.get(mac);
+    if (!s) {
+      if (this.routerStats.size >= this.limits.maxHosts) return;
+      s = { hosts: new Set(), packets: 0, firstPacket: n, lastPacket: n };
+      this.routerStats.set(mac, s);
+    }
+    if (s.hosts.size < 64) s.hosts.add(host);
+    s.packets++;
+    s.lastPacket = n;
+  }
+
+  summary(): ArpSummary {
+    const table: Binding[] = [...this.bindings.values()]
+      .sort((a, b) => a.ip - b.ip || a.firstPacket - b.firstPacket)
+      .map((b) => ({
+        ip: ip4ToString(b.ip),
+        mac: macToString(b.mac),
+        firstSeen: b.firstSeen,
+        lastSeen: b.lastSeen,
+        firstPacket: b.firstPacket,
+        lastPacket: b.lastPacket,
+        packets: b.packets,
+        kinds: (Object.keys(KIND_BITS) as ClaimKind[]).filter((k) => (b.kinds & KIND_BITS[k]) !== 0),
+      }));
+    const unanswered = [
+      ...this.unansweredEvicted,
+      ...[...this.pending.values()].map((q) => unansweredView(q, this.lastTs)),
+    ].sort((a, b) => a.firstPacket - b.firstPacket);
+    const rts = [...this.responseTimes].sort((a, b) => a - b);
+    const ns = (x: number) => Math.round(x * 1e9) / 1e9;
+    return {
+      packets: this.packets,
+      byKind: Object.fromEntries([...this.byKind].sort((a, b) => b[1] - a[1])),
+      table,
+      answered: this.answered,
+      responseTime:
+        rts.length === 0
+          ? undefined
+          : {
+              count: rts.length,
+              min: ns(rts[0] as number),
+              median: ns(
+                rts.length % 2 === 1
+                  ? (rts[rts.length >>> 1] as number)
+                  : ((rts[rts.length / 2 - 1] as number) + (rts[rts.length / 2] as number)) / 2,
+              ),
+              max: ns(rts[rts.length - 1] as number),
+            },
+      unanswered,
+      gratuitous: this.gratuitous,
+      probes: this.probes,
+      routers: [...this.routerStats]
+        .map(([mac, s]) => ({
+          mac: macToString(mac),
+          hosts: [...s.hosts].sort((a, b) => a - b).map(ip4ToString),
+          packets: s.packets,
+          firstPacket: s.firstPacket,
+          lastPacket: s.lastPacket,
+        }))
+        .sort((a, b) => a.firstPacket - b.firstPacket),
+      findings: this.findings(),
+      overflow: this.overflow,
+    };
+  }
+
+  private findings(): ArpFinding[] {
+    const out: ArpFinding[] = [];
+    const byIp = new Map<number, BindingState[]>();
+    const byMac = new Map<number, BindingState[]>();
+    for (const b of this.bindings.values()) {
+      const i = byIp.get(b.ip);
+      if (i) i.push(b);
+      else byIp.set(b.ip, [b]);
+      const m = byMac.get(b.mac);
+      if (m) m.push(b);
+      else byMac.set(b.mac, [b]);
+    }
+    const explained = new Set<RouterChange>();
+    const spoofed = new Set<string>();
+
+    // Spoofing seen in the traffic: a host's router MAC changes to a MAC that had just claimed an address.
+    for (const ch of this.changes) {
+      const to = this.macNumber(ch.to);
+      const window = this.limits.claimWindow;
+      const claims = (this.claimsByMac.get(to) ?? []).filter(
+        (c) => c.packet < ch.packet && ch.ts - c.ts <= window && c.ip !== ipNum(ch.host),
+      );
+      if (claims.length === 0) continue;
+      // The claimed address most likely the router's: claimed unsolicited or to this host, then the latest.
+      const score = (c: Claim) =>
+        (c.unsolicited || c.gratuitous ? 2 : 0) + (c.targetIp === ipNum(ch.host) ? 1 : 0);
+      const best = claims.reduce((a, b) =>
+        score(b) > score(a) || (score(b) === score(a) && b.packet > a.packet) ? b : a,
+      );
+      const key = `${best.ip}|${best.mac}`;
+      explained.add(ch);
+      const existing = out.find(
+        (f) => f.kind === 'spoofing' && f.ip === ip4ToString(best.ip) && f.claimant === macToString(best.mac),
+      );
+      if (existing && existing.kind === 'spoofing') {
+        (existing.redirected as RouterChange[]).push(ch);
+        continue;
+      }
+      spoofed.add(key);
+      out.push(this.spoofing(best.ip, best.mac, ch.from, 'traffic', byMac, [ch]));
+    }
+
+    // Spoofing seen in ARP alone: an address claimed by one MAC, then claimed unasked (unsolicited
+    // reply or gratuitous ARP) by another MAC that also claims an address of its own.
+    for (const [ip, bs] of byIp) {
+      if (bs.length < 2) continue;
+      const sorted = [...bs].sort((a, b) => a.firstPacket - b.firstPacket);
+      const first = sorted[0] as BindingState;
+      for (const b of sorted.slice(1)) {
+        const key = `${ip}|${b.mac}`;
+        if (spoofed.has(key)) continue;
+        const unasked = (this.claimsByKey.get(key) ?? []).some(
+          (c) => (c.unsolicited || c.gratuitous) && c.packet > first.firstPacket,
+        );
+        const ownIps = (byMac.get(b.mac) ?? []).filter((x) => x.ip !== ip);
+        if (!unasked || ownIps.length === 0) continue;
+        spoofed.add(key);
+        out.push(this.spoofing(ip, b.mac, macToString(first.mac), 'arp', byMac, []));
+      }
+    }
+
+    for (const [ip, bs] of byIp) {
+      if (bs.length < 2) continue;
+      out.push({
+        kind: 'ip-conflict',
+        severity: 'warning',
+        ip: ip4ToString(ip),
+        macs: [...bs]
+          .sort((a, b) => a.firstPacket - b.firstPacket)
+          .map((b) => ({ mac: macToString(b.mac), firstPacket: b.firstPacket, packets: b.packets })),
+      });
+    }
+    out.push(...this.probeConflicts);
+    if (this.unsolicitedCount > 0) {
+      out.push({
+        kind: 'unsolicited-replies',
+        severity: 'warning',
+        count: this.unsolicitedCount,
+        replies: this.unsolicited,
+      });
+    }
+    for (const [mac, bs] of byMac) {
+      if (bs.length < 2) continue;
+      const sorted = [...bs].sort((a, b) => a.firstPacket - b.firstPacket);
+      const suspicious = (this.claimsByMac.get(mac) ?? []).some((c) => c.unsolicited);
+      out.push({
+        kind: 'mac-many-ips',
+        severity: suspicious ? 'warning' : 'note',
+        mac: macToString(mac),
+        ips: sorted.map((b) => ip4ToString(b.ip)),
+        firstPackets: sorted.map((b) => b.firstPacket),
+      });
+    }
+    if (this.mismatchCount > 0) {
+      out.push({
+        kind: 'sender-mismatch',
+        severity: 'note',
+        count: this.mismatchCount,
+        examples: this.mismatches.slice(0, 10),
+      });
+    }
+    for (const ch of this.changes)
+      if (!explained.has(ch)) out.push({ kind: 'router-changed', severity: 'note', change: ch });
+    if (this.invalidCount > 0) {
+      out.push({ kind: 'invalid', severity: 'note', count: this.invalidCount, packets: this.invalid });
+    }
+    const rank = { alert: 0, warning: 1, note: 2 } as const;
+    return out.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  }
+
+  private spoofing(
+    ip: number,
+    mac: number,
+    previousMac: string,
+    previousFrom: 'arp' | 'traffic',
+    byMac: Map<number, BindingState[]>,
+    redirected: RouterChange[],
+  ): ArpFinding {
+    const mine = this.claimsByKey.get(`${ip}|${mac}`) ?? [];
+    return {
+      kind: 'spoofing',
+      severity: previousFrom === 'traffic' ? 'alert' : 'warning',
+      ip: ip4ToString(ip),
+      claimant: macToString(mac),
+      claimantIps: (byMac.get(mac) ?? [])
+        .filter((b) => b.ip !== ip)
+        .sort((a, b) => a.firstPacket - b.firstPacket)
+        .map((b) => ip4ToString(b.ip)),
+      previousMac,
+      previousFrom,
+      claimPackets: mine.map((c) => c.packet),
+      unsolicitedPackets: mine.filter((c) => c.unsolicited || c.gratuitous).map((c) => c.packet),
+      redirected,
+    };
+  }
+
+  private macNumber(text: string): number {
+    return Number.parseInt(text.replace(/:/g, ''), 16);
+  }
+}
+
+function ipNum(text: string): number {
+  return text.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+}
+
+function unansweredView(q: Pending, end: number): UnansweredRequest {
+  return {
+    ip: ip4ToString(q.ip),
+    requesterIp: ip4ToString(q.requesterIp),
+    requesterMac: macToString(q.requesterMac),
+    requests: q.requests,
+    firstPacket: q.firstPacket,
+    lastPacket: q.lastPacket,
+    firstSeen: q.firstSeen,
+    lastSeen: q.lastSeen,
+    waited: Math.round((end - q.lastSeen) * 1e9) / 1e9,
+  };
+}
+
+/** The plain-data view model of one capture's ARP (what `--json` prints and the report renders). */
+export function arpSummary(a: ArpAnalyzer): ArpSummary {
+  return a.summary();
+}

@@ -1,16 +1,23 @@
 /** `wirelens report FILE [FILTER]`: the whole picture of a capture in one report. */
+import { ArpAnalyzer, arpSummary } from '../annotate/arp.js';
 import { HostTable } from '../annotate/hosts.js';
+import { NatHintsCollector, natHintsSummary } from '../annotate/nat-hints.js';
+import type { HttpRecord } from '../app/http/analyzer.js';
 import type { ExitCodeValue } from '../core/errors.js';
 import type { SessionOptions } from '../flow/session.js';
 import { CaptureStats } from '../flow/stats.js';
 import { ListenerTracker } from '../flow/tcp/listeners.js';
+import { renderArp } from '../report/arp.js';
 import { connectionExtras } from '../report/conn-extras.js';
 import { type ConnRecord, tcpRecord } from '../report/conns.js';
+import { eventsText } from '../report/http.js';
+import { renderNatHints } from '../report/nat.js';
 import { buildReport, renderReport } from '../report/report.js';
 import type { Style } from '../report/style.js';
 import { parseLocalNets } from './addr.js';
 import { analyzeFile } from './analyze.js';
 import type { Diagnostics } from './diagnostics.js';
+import { withHttp } from './http.js';
 import { LineWriter } from './output.js';
 import { ProgressBar } from './progress.js';
 
@@ -30,15 +37,48 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
   const conns: ConnRecord[] = [];
   const udp = { flows: 0, answered: 0, unanswered: 0 };
   const progress = new ProgressBar('reading');
+  const arp = new ArpAnalyzer();
+  const nat = new NatHintsCollector();
+  const http = {
+    transactions: 0,
+    byStatus: new Map<string, number>(),
+    byHost: new Map<string, number>(),
+    slow: [] as HttpRecord[],
+    incomplete: 0,
+    withTcpEvents: 0,
+  };
   const run = await analyzeFile(
     {
       file: o.file,
       filter: o.filter,
-      session: o.session,
+      session: withHttp(o.session, (r) => {
+        http.transactions++;
+        const cls =
+          r.tx.status_code === undefined ? 'no response' : `${Math.floor(r.tx.status_code / 100)}xx`;
+        http.byStatus.set(cls, (http.byStatus.get(cls) ?? 0) + 1);
+        if (r.tx.host) http.byHost.set(r.tx.host, (http.byHost.get(r.tx.host) ?? 0) + 1);
+        if (r.tx.tags.includes('incomplete')) http.incomplete++;
+        if (r.events.length > 0) http.withTcpEvents++;
+        // Keep the slowest few (bounded).
+        const d = (r.tx.response_end_ts ?? 0) - (r.tx.request_start_ts ?? 0);
+        http.slow.push(r);
+        if (http.slow.length > 20) {
+          http.slow.sort(
+            (a, b) =>
+              (b.tx.response_end_ts ?? 0) -
+              (b.tx.request_start_ts ?? 0) -
+              ((a.tx.response_end_ts ?? 0) - (a.tx.request_start_ts ?? 0)),
+          );
+          http.slow.length = 10;
+        }
+        void d;
+      }),
       onProgress: progress.update,
       onPacket: (p) => {
         stats.add(p);
         hosts.add(p);
+        arp.onPacket(p);
+        nat.onPacket(p);
       },
       events: {
         tcpEnd: (c) => {
@@ -70,8 +110,54 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     },
     top: o.top,
   });
+  const start = stats.first ?? 0;
+  const arpS = arpSummary(arp);
+  const natS = natHintsSummary(nat);
+  const dur = (r: HttpRecord) =>
+    (r.tx.response_end_ts ?? r.tx.request_start_ts ?? 0) - (r.tx.request_start_ts ?? 0);
+  const slow = [...http.slow].sort((a, b) => dur(b) - dur(a)).slice(0, 5);
+  const httpLines =
+    http.transactions === 0
+      ? ['no HTTP transactions']
+      : [
+          `${http.transactions} transactions: ${[...http.byStatus]
+            .sort()
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+              ', ',
+            )}${http.incomplete ? `; ${http.incomplete} incomplete` : ''}; ${http.withTcpEvents} with TCP trouble`,
+          `hosts: ${[...http.byHost]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 5)
+            .map(([h, n]) => `${h} (${n})`)
+            .join(', ')}`,
+          'slowest:',
+          ...slow.map(
+            (r) =>
+              `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn.id} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? ` (${eventsText(r.events)})` : ''}`,
+          ),
+        ];
+  model.extra.HTTP = httpLines;
+  model.extra.NAT =
+    natS.hints.length === 0
+      ? ['no NAT hints: no private or CGNAT address talks to a public one, and no source shows several hosts']
+      : renderNatHints(natS, undefined, style).map((l) => l.replace(/^ {2}/, ''));
+  model.extra.ARP = arpS.packets === 0 ? ['no ARP in this capture'] : renderArp(arpS, start, style);
   const out = new LineWriter();
-  if (o.json) out.line(JSON.stringify(model));
+  if (o.json)
+    out.line(
+      JSON.stringify({
+        ...model,
+        extra: undefined,
+        http: {
+          transactions: http.transactions,
+          byStatus: Object.fromEntries(http.byStatus),
+          incomplete: http.incomplete,
+        },
+        nat: natS,
+        arp: arpS,
+      }),
+    );
   else for (const l of renderReport(model, style)) out.line(l);
   await out.end();
   return run.exitCode;

@@ -1,9 +1,19 @@
 /** Internet checksum (RFC 1071) helpers shared by IPv4, ICMP, TCP and UDP. */
 
-/** Add the 16-bit big-endian words of [start, end) to `sum` (an odd final byte is padded with zero). */
+/**
+ * Add the 16-bit big-endian words of [start, end) to `sum` (an odd final byte is padded with zero).
+ * Long ranges are summed 32 bits at a time: one's-complement addition is associative, and folding a
+ * sum of 32-bit words gives the sum of their 16-bit halves (RFC 1071 §2). The result stays exact in
+ * a double for any frame (2^53 / 2^32 words).
+ */
 export function sumWords(d: Uint8Array, start: number, end: number, sum = 0): number {
   let i = start;
-  const even = end - ((end - start) & 1);
+  if (end - start >= 64) {
+    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const e4 = start + ((end - start) & ~3);
+    for (; i < e4; i += 4) sum += dv.getUint32(i);
+  }
+  const even = end - ((end - i) & 1);
   for (; i < even; i += 2) sum += ((d[i] as number) << 8) | (d[i + 1] as number);
   if (i < end) sum += (d[i] as number) << 8;
   return sum;

@@ -15,11 +15,8 @@ export function ok(
   ip?: IpContext,
   cut?: boolean,
 ): DecodeResult {
-  const r: DecodeResult =
-    ip === undefined
-      ? { layer, anomalies, next, nextValue, payloadOffset, payloadEnd }
-      : { layer, anomalies, next, nextValue, payloadOffset, payloadEnd, ip };
-  return cut === undefined ? r : { ...r, cut };
+  // One object shape for every result (V8 keeps such call sites monomorphic).
+  return { layer, anomalies, next, nextValue, payloadOffset, payloadEnd, ip, cut };
 }
 
 /** No layer could be decoded: `id` says why. */
@@ -31,6 +28,8 @@ export function fail(id: string, layerName: string, off: number, end: number, de
     nextValue: 0,
     payloadOffset: off,
     payloadEnd: end,
+    ip: undefined,
+    cut: undefined,
   };
 }
 

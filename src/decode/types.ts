@@ -444,14 +444,14 @@ export interface DecodeResult {
   readonly payloadOffset: number;
   readonly payloadEnd: number;
   /** For IP layers: context handed to the transport decoder. */
-  readonly ip?: IpContext;
+  readonly ip: IpContext | undefined;
   /**
    * How upper layers should read running out of bytes: true = the header claims more bytes than the
    * frame has (already reported as malformed): decode on as if the capture had cut it; false = the
    * payload ends inside the captured bytes, so running out there is malformed even if the snap
    * length cut a trailer later; absent = as the enclosing context says.
    */
-  readonly cut?: boolean;
+  readonly cut: boolean | undefined;
 }
 
 /**

@@ -44,19 +44,53 @@ function optionJson(o: TcpOption): Json {
 }
 
 export function layerJson(l: Layer): { [k: string]: Json | undefined } {
-  const base = { layer: l.kind, offset: l.offset, length: l.headerLength };
   switch (l.kind) {
     case 'eth':
-      return { ...base, src: mac(l.src), dst: mac(l.dst), type: l.etherType };
+      return {
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
+        src: mac(l.src),
+        dst: mac(l.dst),
+        type: l.etherType,
+      };
     case 'llc':
-      return { ...base, dsap: l.dsap, ssap: l.ssap, control: l.control, oui: l.oui, pid: l.pid };
+      return {
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
+        dsap: l.dsap,
+        ssap: l.ssap,
+        control: l.control,
+        oui: l.oui,
+        pid: l.pid,
+      };
     case 'vlan':
-      return { ...base, tpid: l.tpid, pcp: l.pcp, dei: l.dei, vid: l.vid, type: l.etherType };
+      return {
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
+        tpid: l.tpid,
+        pcp: l.pcp,
+        dei: l.dei,
+        vid: l.vid,
+        type: l.etherType,
+      };
     case 'sll':
-      return { ...base, packetType: l.packetType, arphrd: l.arphrd, addr: l.addr, protocol: l.protocol };
+      return {
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
+        packetType: l.packetType,
+        arphrd: l.arphrd,
+        addr: l.addr,
+        protocol: l.protocol,
+      };
     case 'sll2':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         protocol: l.protocol,
         ifindex: l.ifindex,
         arphrd: l.arphrd,
@@ -64,10 +98,19 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
         addr: l.addr,
       };
     case 'null':
-      return { ...base, family: l.family, byteOrder: l.byteOrder, loop: l.loop };
+      return {
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
+        family: l.family,
+        byteOrder: l.byteOrder,
+        loop: l.loop,
+      };
     case 'arp':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         hwType: l.hwType,
         protoType: l.protoType,
         opcode: l.opcode,
@@ -79,7 +122,9 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
       };
     case 'ipv4':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         src: ipText(l.src),
         dst: ipText(l.dst),
         dscp: l.dscp,
@@ -98,7 +143,9 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
       };
     case 'ipv6':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         src: ipText(l.src),
         dst: ipText(l.dst),
         trafficClass: l.trafficClass,
@@ -127,7 +174,9 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
     case 'icmp4':
     case 'icmp6':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         type: l.type,
         code: l.code,
         typeName: l.typeName,
@@ -145,7 +194,9 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
       };
     case 'tcp':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         srcPort: l.srcPort,
         dstPort: l.dstPort,
         seq: l.seq,
@@ -159,11 +210,13 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
         options: l.options.length > 0 ? l.options.map(optionJson) : undefined,
         payloadLength: l.payloadLength,
         capturedPayload: l.capturedPayload,
-        partial: l.partial,
+        partial: l.partial || undefined,
       };
     case 'udp':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         srcPort: l.srcPort,
         dstPort: l.dstPort,
         udpLength: l.length,
@@ -175,7 +228,9 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
       };
     case 'dns':
       return {
-        ...base,
+        layer: l.kind,
+        offset: l.offset,
+        length: l.headerLength,
         id: l.id,
         response: l.response,
         opcode: l.opcode,
@@ -192,7 +247,7 @@ export function layerJson(l: Layer): { [k: string]: Json | undefined } {
         })),
       };
     case 'undecoded':
-      return { ...base, what: l.what };
+      return { layer: l.kind, offset: l.offset, length: l.headerLength, what: l.what };
     default:
       return assertNever(l, 'layer');
   }
@@ -228,7 +283,50 @@ export function packetJson(
   };
 }
 
-/** JSON.stringify drops undefined fields, which keeps lines short. */
+/**
+ * The common layers written straight to text (the same fields and order as `layerJson`): the JSON
+ * line is the hot path of `read --json`, and building objects only to stringify them cost most of it.
+ * Every string written here is protocol text that needs no escaping (addresses, fixed names).
+ */
+function fastLayer(l: Layer): string | undefined {
+  const head = `{"layer":"${l.kind}","offset":${l.offset},"length":${l.headerLength}`;
+  switch (l.kind) {
+    case 'eth':
+      return `${head},"src":"${mac(l.src)}","dst":"${mac(l.dst)}","type":${l.etherType}}`;
+    case 'ipv4':
+      if (l.options.length > 0) return undefined;
+      return `${head},"src":"${ipText(l.src)}","dst":"${ipText(l.dst)}","dscp":${l.dscp},"ecn":${l.ecn},"totalLength":${l.totalLength},"id":${l.id},"df":${l.dontFragment},"mf":${l.moreFragments},"fragmentOffset":${l.fragmentOffset},"ttl":${l.ttl},"protocol":${l.protocol},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}"${l.superFrame ? ',"superFrame":true' : ''}}`;
+    case 'tcp': {
+      let opts = '';
+      if (l.options.length > 0) opts = `,"options":${JSON.stringify(l.options.map(optionJson))}`;
+      return `${head},"srcPort":${l.srcPort},"dstPort":${l.dstPort},"seq":${l.seq},"ack":${l.ack},"flags":${l.flags},"flagNames":"${tcpFlagsText(l.flags)}","window":${l.window},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}","urgentPointer":${l.urgentPointer}${opts},"payloadLength":${l.payloadLength},"capturedPayload":${l.capturedPayload}${l.partial ? ',"partial":true' : ''}}`;
+    }
+    case 'udp':
+      return `${head},"srcPort":${l.srcPort},"dstPort":${l.dstPort},"udpLength":${l.length},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}","payloadLength":${l.payloadLength},"capturedPayload":${l.capturedPayload}${l.partial ? ',"partial":true' : ''}}`;
+    default:
+      return undefined;
+  }
+}
+
+/** One NDJSON line; the same text as JSON.stringify(packetJson(p, extra)). */
 export function packetJsonLine(p: Packet, extra?: { [k: string]: Json | undefined }): string {
-  return JSON.stringify(packetJson(p, extra));
+  const f = p.frame;
+  let out = `{"n":${f.index},"ts":"${formatEpoch(f.tsSec, f.tsNsec)}","caplen":${f.caplen},"len":${f.origlen},"linktype":"${linkTypeName(f.linkType)}","iface":${f.interfaceId}`;
+  if (f.direction !== undefined) out += `,"direction":"${f.direction}"`;
+  out += `,"status":"${p.status}","layers":[`;
+  const layers = p.layers;
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i] as Layer;
+    if (i > 0) out += ',';
+    out += fastLayer(l) ?? JSON.stringify(layerJson(l));
+  }
+  out += '],"anomalies":';
+  out += p.anomalies.length === 0 ? '[]' : JSON.stringify(p.anomalies.map(anomalyJson));
+  if (extra) {
+    for (const k in extra) {
+      const v = extra[k];
+      if (v !== undefined) out += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    }
+  }
+  return `${out}}`;
 }

@@ -188,7 +188,7 @@ describe('TCP: header fields and checksum', () => {
       [2826, 80, 3691127924, 0, 8, TcpFlag.SYN, 8192, 0],
     );
     assert.deepEqual([t.offset, t.headerLength, t.checksum, t.checksumStatus], [34, 32, 0xcfeb, 'good']);
-    assert.deepEqual([t.payloadLength, t.capturedPayload, t.partial], [0, 0, undefined]);
+    assert.deepEqual([t.payloadLength, t.capturedPayload, t.partial], [0, 0, false]);
     assert.equal(p.tcp, t);
     assert.deepEqual(ids(p), []);
   });

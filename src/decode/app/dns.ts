@@ -91,6 +91,8 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
       nextValue: 0,
       payloadOffset: off,
       payloadEnd: end,
+      ip: undefined,
+      cut: undefined,
     };
   }
   const anomalies: Anomaly[] = [];
@@ -187,6 +189,8 @@ export function decodeDnsTcp(d: Uint8Array, off: number, end: number, ctx: Decod
     nextValue: 0,
     payloadOffset: off,
     payloadEnd: end,
+    ip: undefined,
+    cut: undefined,
   };
   if (end - off < 2) return none;
   const len = u16be(d, off);

@@ -11,5 +11,7 @@ export function decodeRaw(_d: Uint8Array, off: number, end: number, _ctx: Decode
     nextValue: 0,
     payloadOffset: off,
     payloadEnd: end,
+    ip: undefined,
+    cut: undefined,
   };
 }

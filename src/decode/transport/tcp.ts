@@ -133,6 +133,39 @@ export function parseTcpOptions(
   return opts;
 }
 
+/** Every TCP layer is built here, with one key order, so V8 gives them all one hidden class. */
+function tcpLayer(
+  d: Uint8Array,
+  off: number,
+  avail: number,
+  headerLength: number,
+  checksumStatus: ChecksumStatus,
+  options: readonly TcpOption[],
+  payloadLength: number,
+  capturedPayload: number,
+  partial: boolean,
+): TcpLayer {
+  return {
+    kind: 'tcp',
+    offset: off,
+    headerLength,
+    srcPort: u16be(d, off + SRC_PORT),
+    dstPort: u16be(d, off + DST_PORT),
+    seq: avail >= 8 ? u32be(d, off + SEQ) : 0,
+    ack: avail >= 12 ? u32be(d, off + ACK) : 0,
+    dataOffset: avail >= 13 ? (d[off + OFF_FLAGS] as number) >> 4 : 0,
+    flags: avail >= 14 ? u16be(d, off + OFF_FLAGS) & 0x0fff : 0,
+    window: avail >= 16 ? u16be(d, off + WINDOW) : 0,
+    checksum: avail >= 18 ? u16be(d, off + CHECKSUM) : 0,
+    checksumStatus,
+    urgentPointer: avail >= 20 ? u16be(d, off + URGENT) : 0,
+    options,
+    payloadLength,
+    capturedPayload,
+    partial,
+  };
+}
+
 const NO_OPTIONS: readonly TcpOption[] = [];
 
 export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
@@ -143,25 +176,17 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     if (avail >= 4) {
       const dataOffset = avail >= 13 ? (d[off + OFF_FLAGS] as number) >> 4 : 0;
       const upper = ctx.ip ? ctx.ip.upperLength : avail;
-      const layer: TcpLayer = {
-        kind: 'tcp',
-        offset: off,
-        headerLength: avail,
-        srcPort: u16be(d, off + SRC_PORT),
-        dstPort: u16be(d, off + DST_PORT),
-        seq: avail >= 8 ? u32be(d, off + SEQ) : 0,
-        ack: avail >= 12 ? u32be(d, off + ACK) : 0,
-        dataOffset,
-        flags: avail >= 14 ? u16be(d, off + OFF_FLAGS) & 0x0fff : 0,
-        window: avail >= 16 ? u16be(d, off + WINDOW) : 0,
-        checksum: 0,
-        checksumStatus: 'unverified',
-        urgentPointer: 0,
-        options: NO_OPTIONS,
-        payloadLength: dataOffset >= 5 ? Math.max(0, upper - dataOffset * 4) : 0,
-        capturedPayload: 0,
-        partial: true,
-      };
+      const layer = tcpLayer(
+        d,
+        off,
+        avail,
+        avail,
+        'unverified',
+        NO_OPTIONS,
+        dataOffset >= 5 ? Math.max(0, upper - dataOffset * 4) : 0,
+        0,
+        true,
+      );
       const an = ctx.quoted
         ? []
         : [
@@ -187,31 +212,11 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   const ip = ctx.ip;
   const upper = ip ? ip.upperLength : avail;
 
-  const base = {
-    kind: 'tcp' as const,
-    offset: off,
-    srcPort,
-    dstPort,
-    seq: u32be(d, off + SEQ),
-    ack: u32be(d, off + ACK),
-    dataOffset,
-    flags,
-    window: u16be(d, off + WINDOW),
-    checksum,
-    urgentPointer: u16be(d, off + URGENT),
-  };
   if (hdr < MIN_HEADER || hdr > upper) {
     anomalies.push(
       anomaly(DA['tcp.bad-data-offset'], 'tcp', off + OFF_FLAGS, `data offset ${dataOffset} (${hdr} bytes)`),
     );
-    const layer: TcpLayer = {
-      ...base,
-      headerLength: MIN_HEADER,
-      checksumStatus: 'unverified',
-      options: NO_OPTIONS,
-      payloadLength: 0,
-      capturedPayload: 0,
-    };
+    const layer = tcpLayer(d, off, avail, MIN_HEADER, 'unverified', NO_OPTIONS, 0, 0, false);
     return ok(layer, 'none', 0, off + MIN_HEADER, off + MIN_HEADER, anomalies);
   }
   let options: readonly TcpOption[] = NO_OPTIONS;
@@ -269,14 +274,16 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   }
   const p = Math.min(off + hdr, end);
   const pEnd = Math.min(segEnd, end);
-  const layer: TcpLayer = {
-    ...base,
-    headerLength: Math.min(hdr, avail),
+  const layer = tcpLayer(
+    d,
+    off,
+    avail,
+    Math.min(hdr, avail),
     checksumStatus,
     options,
     payloadLength,
-    capturedPayload: Math.max(0, pEnd - p),
-    ...(partial ? { partial } : {}),
-  };
+    Math.max(0, pEnd - p),
+    partial,
+  );
   return ok(layer, pEnd > p && !ctx.quoted ? 'tcp' : 'none', 0, p, Math.max(p, pEnd), anomalies);
 }

@@ -25,7 +25,8 @@ export interface ConnsOptions {
   readonly filter: string;
   readonly json: boolean;
   readonly zeek: boolean;
-  readonly sort: SortKey;
+  /** undefined: by start time for the table; with --json, each connection as it ends (streamed). */
+  readonly sort: SortKey | undefined;
   readonly reverse: boolean;
   /** Keep only these Zeek conn_states or RFC 9293 states (either side). */
   readonly states: readonly string[];
@@ -53,6 +54,20 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
   const rows: ConnRecord[] = [];
   const zeekRows: { ts: number; row: ZeekRow }[] = [];
   const zeekUdp = o.zeek ? new ZeekUdpFlows() : undefined;
+  const out = new LineWriter();
+  // NDJSON without an explicit order is written as connections end: memory stays flat however many.
+  const stream = o.json && o.sort === undefined && o.limit === undefined;
+  const want = o.states.length > 0 ? new Set(o.states.map((x) => x.toUpperCase())) : undefined;
+  const keep = (r: ConnRecord) =>
+    want === undefined ||
+    (r.conn_state !== undefined && want.has(r.conn_state.toUpperCase())) ||
+    (r.orig_state !== undefined && want.has(r.orig_state)) ||
+    (r.resp_state !== undefined && want.has(r.resp_state));
+  const emit = (r: ConnRecord) => {
+    if (stream) {
+      if (keep(r)) out.line(JSON.stringify(r));
+    } else if (!o.zeek) rows.push(r);
+  };
   const run = await analyzeFile(
     {
       file: o.file,
@@ -61,7 +76,7 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
       ...(zeekUdp ? { onPacket: (p) => zeekUdp.process(p) } : {}),
       events: {
         tcpEnd: (c) => {
-          rows.push(tcpRecord(c, connectionExtras(c)));
+          emit(tcpRecord(c, connectionExtras(c)));
           if (o.zeek && c.analyzers.some((a) => a instanceof ZeekTcpSummary)) {
             for (const z of zeekSummaries(c)) {
               zeekRows.push({
@@ -72,33 +87,26 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
           }
         },
         udpEnd: (f) => {
-          if (o.udp) rows.push(udpRecord(f));
+          if (o.udp) emit(udpRecord(f));
         },
       },
     },
     diag,
   );
-  let sel = rows;
-  if (o.states.length > 0) {
-    const want = new Set(o.states.map((s) => s.toUpperCase()));
-    sel = sel.filter(
-      (r) =>
-        (r.conn_state !== undefined && want.has(r.conn_state.toUpperCase())) ||
-        (r.orig_state !== undefined && want.has(r.orig_state)) ||
-        (r.resp_state !== undefined && want.has(r.resp_state)),
-    );
-  }
+  let sel = rows.filter(keep);
   const dir = o.reverse ? -1 : 1;
+  const by = o.sort ?? 'start';
   sel.sort((a, b) => {
-    const x = sortValue(a, o.sort);
-    const y = sortValue(b, o.sort);
+    const x = sortValue(a, by);
+    const y = sortValue(b, by);
     if (x < y) return -dir;
     if (x > y) return dir;
     return a.proto === b.proto ? a.index - b.index : a.proto === 'tcp' ? -1 : 1;
   });
   if (o.limit !== undefined) sel = sel.slice(0, o.limit);
-  const out = new LineWriter();
-  if (o.json) for (const r of sel) out.line(JSON.stringify(r));
+  if (stream) {
+    // already written
+  } else if (o.json) for (const r of sel) out.line(JSON.stringify(r));
   else if (o.zeek) {
     for (const u of zeekUdp?.finish() ?? []) {
       zeekRows.push({

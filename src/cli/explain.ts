@@ -122,7 +122,7 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
     {
       file: o.file,
       filter: '',
-      session: o.session,
+      session: { ...o.session, retainTimeWait: true },
       events: {
         tcpEnd: (c) => {
           all.push({ id: c.id, conn: c });
@@ -158,6 +158,7 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
       filter: '',
       session: {
         ...o.session,
+        retainTimeWait: true,
         analyzers: (c) =>
           c.id === id ? [new HttpAnalyzer(c, budget, () => {}, { onEvent: notes.event })] : [],
       },

@@ -184,7 +184,10 @@ export function buildProgram(): Command {
       )
       .option('--zeek', "write a conn.log in Zeek's TSV format (readable by zeek-cut)")
       .addOption(
-        new Option('--sort <key>', 'sort by').choices(SORT_KEYS as unknown as string[]).default('start'),
+        new Option(
+          '--sort <key>',
+          'sort by (default: start; with --json and no --sort, rows stream as connections end)',
+        ).choices(SORT_KEYS as unknown as string[]),
       )
       .option('-r, --reverse', 'reverse the sort order')
       .option(
@@ -202,7 +205,7 @@ export function buildProgram(): Command {
         filter: filter.join(' '),
         json: o.json === true,
         zeek: o.zeek === true,
-        sort: o.sort as SortKey,
+        sort: o.sort as SortKey | undefined,
         reverse: o.reverse === true,
         states:
           typeof o.state === 'string'

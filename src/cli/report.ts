@@ -9,10 +9,10 @@ import { CaptureStats } from '../flow/stats.js';
 import { ListenerTracker } from '../flow/tcp/listeners.js';
 import { renderArp } from '../report/arp.js';
 import { connectionExtras } from '../report/conn-extras.js';
-import { type ConnRecord, tcpRecord } from '../report/conns.js';
+import { tcpRecord } from '../report/conns.js';
 import { eventsText } from '../report/http.js';
 import { renderNatHints } from '../report/nat.js';
-import { buildReport, renderReport } from '../report/report.js';
+import { buildReport, renderReport, TcpAggregate } from '../report/report.js';
 import type { Style } from '../report/style.js';
 import { parseLocalNets } from './addr.js';
 import { analyzeFile } from './analyze.js';
@@ -34,7 +34,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
   const stats = new CaptureStats();
   const hosts = new HostTable(parseLocalNets(o.localNets));
   const listeners = new ListenerTracker();
-  const conns: ConnRecord[] = [];
+  const tcpAgg = new TcpAggregate();
   const udp = { flows: 0, answered: 0, unanswered: 0 };
   const progress = new ProgressBar('reading');
   const arp = new ArpAnalyzer();
@@ -82,7 +82,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
       },
       events: {
         tcpEnd: (c) => {
-          conns.push(tcpRecord(c, connectionExtras(c)));
+          tcpAgg.add(tcpRecord(c, connectionExtras(c)));
           listeners.add(c);
         },
         udpEnd: (f) => {
@@ -100,7 +100,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     result: run.result,
     stats,
     hosts,
-    conns,
+    tcp: tcpAgg,
     udpFlows: udp,
     listeners: listeners.reports(),
     tracker: {

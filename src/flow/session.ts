@@ -20,6 +20,8 @@ export interface SessionOptions {
    */
   readonly analyzers?: (c: TcpConnection) => SegmentAnalyzer[];
   readonly defaults?: boolean;
+  /** Keep closed connections until their TIME-WAIT ends, so its expiry is in their story (`explain`). */
+  readonly retainTimeWait?: boolean;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface SessionOptions {
  * connection that reuses a 4-tuple see its predecessor.
  */
 export function defaultAnalyzers(): (c: TcpConnection) => SegmentAnalyzer[] {
-  const context = new TcpAnalysisContext();
+  // Finished analyses are remembered for a 4-tuple reused soon after; a few thousand is plenty.
+  const context = new TcpAnalysisContext(4096);
   return () => [new TcpAnalysis({ context }), new ZeekTcpSummary()];
 }
 
@@ -62,6 +65,7 @@ export class Session {
         msl: opts.msl,
         maxConnections: opts.maxConnections,
         ...(analyzers ? { analyzers } : {}),
+        ...(opts.retainTimeWait ? { retainTimeWait: true } : {}),
       },
       events.tcpEnd ? { connectionEnd: events.tcpEnd } : {},
     );

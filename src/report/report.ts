@@ -93,7 +93,7 @@ export interface ReportInputs {
   readonly result: CaptureResult;
   readonly stats: CaptureStats;
   readonly hosts: HostTable;
-  readonly conns: readonly ConnRecord[];
+  readonly tcp: TcpAggregate;
   readonly udpFlows: { answered: number; unanswered: number; flows: number };
   readonly listeners: ListenerReport[];
   readonly tracker: { evicted: number; expired: number; peak: number };
@@ -112,29 +112,17 @@ function inc(r: Record<string, number>, k: string, by = 1): void {
   r[k] = (r[k] ?? 0) + by;
 }
 
-export function buildReport(x: ReportInputs): ReportModel {
-  const s = x.stats;
-  const info = x.result.info;
-  const protocols: ReportModel['protocols'] = [];
-  flatten(s.hierarchy, 0, protocols);
-  const hosts = [...x.hosts.hosts.values()].sort(
-    (a, b) => b.sentBytes + b.recvBytes - (a.sentBytes + a.recvBytes),
-  );
-  const convs = [...s.conversations.values()].sort(
-    (a, b) => b.aToBBytes + b.bToABytes - (a.aToBBytes + a.bToABytes),
-  );
-  const tcp: ReportModel['tcp'] = {
+/** TCP connection counts for the report, accumulated as connections end (no rows kept). */
+export class TcpAggregate {
+  readonly tcp = {
     connections: 0,
-    byConnState: {},
-    byFinalStates: {},
-    origins: {},
-    closers: {},
-    analysis: {},
-    evicted: x.tracker.evicted,
-    expired: x.tracker.expired,
-    peakTracked: x.tracker.peak,
+    byConnState: {} as Record<string, number>,
+    byFinalStates: {} as Record<string, number>,
+    origins: {} as Record<string, number>,
+    closers: {} as Record<string, number>,
+    analysis: {} as Record<string, number>,
   };
-  const tw: ReportModel['timeWait'] = {
+  readonly timeWait: ReportModel['timeWait'] = {
     clientHolds: 0,
     serverHolds: 0,
     both: 0,
@@ -142,8 +130,11 @@ export function buildReport(x: ReportInputs): ReportModel {
     risky: 0,
     lastDeadline: undefined,
   };
-  for (const c of x.conns) {
-    if (c.proto !== 'tcp') continue;
+
+  add(c: ConnRecord): void {
+    if (c.proto !== 'tcp') return;
+    const tcp = this.tcp;
+    const tw = this.timeWait;
     tcp.connections++;
     if (c.conn_state) inc(tcp.byConnState, c.conn_state);
     inc(tcp.byFinalStates, `${c.orig_state}/${c.resp_state}`);
@@ -161,6 +152,26 @@ export function buildReport(x: ReportInputs): ReportModel {
       if (!c.time_wait_reuse.legitimate) tw.risky++;
     }
   }
+}
+
+export function buildReport(x: ReportInputs): ReportModel {
+  const s = x.stats;
+  const info = x.result.info;
+  const protocols: ReportModel['protocols'] = [];
+  flatten(s.hierarchy, 0, protocols);
+  const hosts = [...x.hosts.hosts.values()].sort(
+    (a, b) => b.sentBytes + b.recvBytes - (a.sentBytes + a.recvBytes),
+  );
+  const convs = [...s.conversations.values()].sort(
+    (a, b) => b.aToBBytes + b.bToABytes - (a.aToBBytes + a.bToABytes),
+  );
+  const tcp: ReportModel['tcp'] = {
+    ...x.tcp.tcp,
+    evicted: x.tracker.evicted,
+    expired: x.tracker.expired,
+    peakTracked: x.tracker.peak,
+  };
+  const tw = x.tcp.timeWait;
   const anomalies = [...s.anomalies.entries()]
     .map(([id, e]) => ({
       id,

@@ -27,17 +27,24 @@ export interface TcpTrackerOptions extends MachineOptions {
     readonly opening: number;
     /** Established or closing. */
     readonly established: number;
-    /** Both sides closed (kept a little for late retransmissions). */
+    /** Both sides closed: kept this long for late retransmissions (Zeek's tcp_close_delay is 5 s). */
     readonly closed: number;
   };
   /** Per-connection analysers to attach to each new connection. */
   readonly analyzers?: (c: TcpConnection) => SegmentAnalyzer[];
+  /**
+   * Keep a closed connection tracked until its TIME-WAIT ends (so the 2×MSL expiry is recorded in
+   * its story: `explain`). Otherwise it is retired `idle.closed` seconds after its last packet and a
+   * small tombstone keeps the 4-tuple's TIME-WAIT facts for reuse checks: memory stays proportional
+   * to the connections that are actually open.
+   */
+  readonly retainTimeWait?: boolean;
 }
 
 export const DEFAULT_TCP_OPTIONS: TcpTrackerOptions = {
   msl: 30,
   maxConnections: 250_000,
-  idle: { opening: 120, established: 3600, closed: 10 },
+  idle: { opening: 120, established: 3600, closed: 5 },
 };
 
 export type EndReason = NonNullable<TcpConnection['endReason']>;
@@ -75,8 +82,54 @@ function addrKey(a: number | Uint8Array): string {
   return typeof a === 'number' ? String(a) : toHex(a);
 }
 
+/** The facts of an endpoint a TIME-WAIT reuse check needs. */
+interface ReuseFacts {
+  readonly timeWaitEnd: number | undefined;
+  readonly sndNxt: TcpConnection['orig']['sndNxt'];
+  readonly lastTsval: number | undefined;
+}
+
+/** What the reuse check reads from the previous incarnation: a live connection or its tombstone. */
+interface ReuseSource {
+  readonly id: number;
+  readonly origKey: string;
+  endpoint(side: Side): ReuseFacts;
+}
+
+/** What stays of a retired connection while its 4-tuple may be in TIME-WAIT: about 200 bytes. */
+class Tombstone implements ReuseSource {
+  readonly tombstone = true;
+  private readonly o: ReuseFacts;
+  private readonly r: ReuseFacts;
+
+  constructor(
+    c: TcpConnection,
+    /** Capture time after which it can go. */
+    readonly until: number,
+  ) {
+    this.id = c.id;
+    this.origKey = c.origKey;
+    this.o = { timeWaitEnd: c.orig.timeWaitEnd, sndNxt: c.orig.sndNxt, lastTsval: c.orig.lastTsval };
+    this.r = { timeWaitEnd: c.resp.timeWaitEnd, sndNxt: c.resp.sndNxt, lastTsval: c.resp.lastTsval };
+  }
+
+  readonly id: number;
+  readonly origKey: string;
+
+  endpoint(side: Side): ReuseFacts {
+    return side === 'orig' ? this.o : this.r;
+  }
+}
+
+function isTombstone(x: TcpConnection | Tombstone): x is Tombstone {
+  return (x as Tombstone).tombstone === true;
+}
+
 export class TcpTracker {
-  private readonly table = new Map<string, TcpConnection>();
+  private readonly table = new Map<string, TcpConnection | Tombstone>();
+  private tombstones = 0;
+  /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
+  late = 0;
   private nextId = 1;
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -92,12 +145,12 @@ export class TcpTracker {
   ) {}
 
   get size(): number {
-    return this.table.size;
+    return this.table.size - this.tombstones;
   }
 
   /** Connections currently tracked (for live views and reports). */
-  active(): IterableIterator<TcpConnection> {
-    return this.table.values();
+  *active(): IterableIterator<TcpConnection> {
+    for (const c of this.table.values()) if (!isTombstone(c)) yield c;
   }
 
   process(p: Packet): TcpPacketResult | undefined {
@@ -112,13 +165,20 @@ export class TcpTracker {
     const sk = `${addrKey(ip.src)}|${tcp.srcPort}`;
     const dk = `${addrKey(ip.dst)}|${tcp.dstPort}`;
     const key = sk < dk ? `${sk}>${dk}` : `${dk}>${sk}`;
-    let c = this.table.get(key);
-    let reused: TcpConnection | undefined;
-    if (c && this.startsNewConnection(c, p, tcp, sk === c.origKey)) {
-      reused = c;
-      this.retire(key, c, 'reused');
-      c = undefined;
-    }
+    const found = this.table.get(key);
+    let c: TcpConnection | undefined;
+    let reused: ReuseSource | undefined;
+    if (found && isTombstone(found)) {
+      // A retired connection's 4-tuple. A new SYN reopens it (with the TIME-WAIT check); any other
+      // packet arrived after the connection was retired and starts a mid-stream one, as in Zeek.
+      this.table.delete(key);
+      this.tombstones--;
+      if ((tcp.flags & 0x12) === 0x02) reused = found;
+      else this.late++;
+    } else if (found && this.startsNewConnection(found, p, tcp, sk === found.origKey)) {
+      reused = found;
+      this.retire(key, found, 'reused');
+    } else c = found;
     if (!c) {
       c = this.create(p, tcp, ts, key, sk, dk);
       if (reused) this.noteReuse(reused, c, p, tcp, sk);
@@ -221,14 +281,14 @@ export class TcpTracker {
       );
     }
     if (this.opts.analyzers) for (const a of this.opts.analyzers(c)) c.analyzers.push(a);
-    if (this.table.size >= this.opts.maxConnections) this.evictOldest();
+    if (this.size >= this.opts.maxConnections) this.evictOldest();
     this.table.set(key, c);
-    if (this.table.size > this.peak) this.peak = this.table.size;
+    if (this.size > this.peak) this.peak = this.size;
     return c;
   }
 
   /** The previous incarnation of the 4-tuple was in TIME-WAIT on one side: was reopening it legitimate? */
-  private noteReuse(prev: TcpConnection, next: TcpConnection, p: Packet, tcp: TcpLayer, sk: string): void {
+  private noteReuse(prev: ReuseSource, next: TcpConnection, p: Packet, tcp: TcpLayer, sk: string): void {
     next.reusedFrom = prev.id;
     const ts = p.frame.ts;
     for (const side of ['orig', 'resp'] as const) {
@@ -266,13 +326,14 @@ export class TcpTracker {
         ),
       );
       // The old incarnation ends here, still in TIME-WAIT: the new connection takes over the 4-tuple.
-      prev.note(
-        side,
-        'timewait-reused',
-        `a new SYN (packet ${p.frame.index}) reopens the 4-tuple ${(ep.timeWaitEnd - ts).toFixed(3)} s before TIME-WAIT would end: ${legitimate ? 'accepted (safe)' : 'risky'}; this connection ends here`,
-        ts,
-        p.frame.index,
-      );
+      if (!isTombstone(prev as TcpConnection | Tombstone))
+        (prev as TcpConnection).note(
+          side,
+          'timewait-reused',
+          `a new SYN (packet ${p.frame.index}) reopens the 4-tuple ${(ep.timeWaitEnd - ts).toFixed(3)} s before TIME-WAIT would end: ${legitimate ? 'accepted (safe)' : 'risky'}; this connection ends here`,
+          ts,
+          p.frame.index,
+        );
       break;
     }
   }
@@ -286,8 +347,23 @@ export class TcpTracker {
     this.events.connectionEnd?.(c, reason);
   }
 
+  /** Retire a closed connection now; keep a tombstone while one side's TIME-WAIT runs. */
+  private retireClosed(key: string, c: TcpConnection): void {
+    this.retire(key, c, c.endReason ?? 'closed');
+    const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
+    if (tw > this.now) {
+      this.table.set(key, new Tombstone(c, tw));
+      this.tombstones++;
+    }
+  }
+
   private evictOldest(): void {
     for (const [k, c] of this.table) {
+      if (isTombstone(c)) {
+        this.table.delete(k);
+        this.tombstones--;
+        continue;
+      }
       c.anomalies.push(
         anomaly(FA['flow.evicted'], 'flow', -1, `limit ${this.opts.maxConnections} connections`),
       );
@@ -303,13 +379,22 @@ export class TcpTracker {
     const now = this.now;
     const { idle } = this.opts;
     for (const [k, c] of this.table) {
+      if (isTombstone(c)) {
+        if (now > c.until) {
+          this.table.delete(k);
+          this.tombstones--;
+        }
+        continue;
+      }
       const o = c.orig.state;
       const r = c.resp.state;
       const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
       const closed =
         (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
       if (closed) {
-        if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(k, c, c.endReason ?? 'closed');
+        if (this.opts.retainTimeWait) {
+          if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(k, c, c.endReason ?? 'closed');
+        } else if (now >= c.lastTs + idle.closed) this.retireClosed(k, c);
         continue;
       }
       // A handshake whose final ACK was seen counts as established even before the server's next packet.
@@ -325,7 +410,11 @@ export class TcpTracker {
 
   /** End of capture: retire everything still tracked. */
   finish(): void {
-    for (const [k, c] of this.table)
+    for (const [k, c] of this.table) {
+      if (isTombstone(c)) continue;
       this.retire(k, c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
+    }
+    this.table.clear();
+    this.tombstones = 0;
   }
 }

@@ -6,14 +6,16 @@ import { macToString } from '../core/addr.js';
 import { toHex } from '../core/bytes.js';
 import type { Packet } from '../decode/types.js';
 import { ipTextOf } from '../flow/addr-text.js';
+import { type AddressClass, classifyIp } from './classify.js';
 import { shortTag } from './describe.js';
 import type { LocalNets } from './local-nets.js';
-import { inferInitialTtl } from './violations.js';
+import { classViolations, inferInitialTtl, type UpperLayer } from './violations.js';
 
 export interface Host {
   readonly addr: string;
   readonly family: 4 | 6;
   readonly tag: string;
+  readonly cls: AddressClass;
   sentPackets: number;
   sentBytes: number;
   recvPackets: number;
@@ -28,8 +30,17 @@ export interface Host {
 
 const MAX_MACS = 8;
 
+/** A registry violation seen in the capture (an address used where the IANA registry says it must not be). */
+export interface Violation {
+  readonly id: string;
+  count: number;
+  readonly firstPacket: number;
+  readonly example: string;
+}
+
 export class HostTable {
   readonly hosts = new Map<string, Host>();
+  readonly violations = new Map<string, Violation>();
   dropped = 0;
 
   constructor(
@@ -49,6 +60,7 @@ export class HostTable {
         addr: ipTextOf(a),
         family: typeof a === 'number' ? 4 : 6,
         tag: shortTag(a, this.local),
+        cls: classifyIp(a),
         sentPackets: 0,
         sentBytes: 0,
         recvPackets: 0,
@@ -82,6 +94,27 @@ export class HostTable {
     if (d) {
       d.recvPackets++;
       d.recvBytes += bytes;
+    }
+    if (s && d) {
+      const t = p.tcp ?? p.udp;
+      const icmp = p.layers.find((l) => l.kind === 'icmp4' || l.kind === 'icmp6');
+      const upper: UpperLayer = t
+        ? { proto: ip.protocol, srcPort: t.srcPort, dstPort: t.dstPort }
+        : icmp && (icmp.kind === 'icmp4' || icmp.kind === 'icmp6')
+          ? { proto: ip.protocol, icmpType: icmp.type }
+          : { proto: ip.protocol };
+      const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
+      for (const id of classViolations(s.cls, d.cls, ttl, upper)) {
+        const v = this.violations.get(id);
+        if (v) v.count++;
+        else
+          this.violations.set(id, {
+            id,
+            count: 1,
+            firstPacket: p.frame.index,
+            example: `${s.addr} → ${d.addr} (ttl ${ttl})`,
+          });
+      }
     }
   }
 }

@@ -40,6 +40,8 @@ export interface ReportModel {
   };
   protocols: { depth: number; name: string; packets: number; bytes: number }[];
   hosts: { total: number; shown: ReportHost[]; dropped: number };
+  /** IANA registry violations: addresses used where the registry says they must not be. */
+  violations: { id: string; count: number; firstPacket: number; example: string; summary: string }[];
   conversations: { total: number; shown: ReportConversation[] };
   tcp: {
     connections: number;
@@ -225,6 +227,10 @@ export function buildReport(x: ReportInputs): ReportModel {
         initialTtls: [...h.initialTtls],
       })),
     },
+    violations: [...x.hosts.violations.values()].map((v) => ({
+      ...v,
+      summary: anomalySpec(v.id)?.summary ?? '',
+    })),
     conversations: {
       total: s.conversations.size + s.otherConversations,
       shown: convs.slice(0, x.top).map((c) => ({

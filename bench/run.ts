@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: generate the synthetic capture (fixed seed), run wirelens' commands on it several
+ * times, and — when installed — tshark and tcpdump on the same file in the same invocation; report
+ * the median wall time, packets/s, MB/s and peak RSS of each, and the ratios against tshark.
+ *
+ *   node dist/bench/run.js [--connections 100000] [--runs 3] [--big] [--only conns,report] [--json]
+ *
+ * `--big` also generates the 10x capture and compares the peak memory of `conns` on both (the
+ * memory-is-flat check). Peak RSS is the child's VmHWM from /proc, read every few milliseconds.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCapture } from './gen.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'bin', 'wirelens.js');
+const OUT_DIR = join(ROOT, '.bench');
+
+interface Args {
+  connections: number;
+  runs: number;
+  big: boolean;
+  only: string[] | undefined;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { connections: 100_000, runs: 3, big: false, only: undefined, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (k === '--connections' && v) {
+      a.connections = Number(v);
+      i++;
+    } else if (k === '--runs' && v) {
+      a.runs = Number(v);
+      i++;
+    } else if (k === '--only' && v) {
+      a.only = v.split(',');
+      i++;
+    } else if (k === '--big') a.big = true;
+    else if (k === '--json') a.json = true;
+    else {
+      process.stderr.write(`unknown argument ${k}\n`);
+      process.exit(2);
+    }
+  }
+  return a;
+}
+
+interface Run {
+  seconds: number;
+  peakRssKb: number;
+  status: number;
+}
+
+/** Run a command, output to /dev/null, polling its peak RSS. */
+function measure(cmd: string, args: string[]): Promise<Run> {
+  return new Promise((done, fail) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    let peak = 0;
+    const poll = () => {
+      try {
+        const s = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const m = /VmHWM:\s+(\d+) kB/.exec(s);
+        if (m) peak = Math.max(peak, Number(m[1]));
+      } catch {
+        // exited
+      }
+    };
+    const timer = setInterval(poll, 5);
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      done({ seconds, peakRssKb: peak, status: code ?? -1 });
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function have(tool: string): boolean {
+  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+interface Row {
+  name: string;
+  tool: 'wirelens' | 'tshark' | 'tcpdump';
+  seconds: number;
+  pps: number;
+  mbps: number;
+  peakMb: number;
+  runs: number[];
+}
+
+async function bench(
+  name: string,
+  tool: Row['tool'],
+  cmd: string,
+  args: string[],
+  runs: number,
+  packets: number,
+  bytes: number,
+): Promise<Row> {
+  const times: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await measure(cmd, args);
+    if (r.status !== 0) throw new Error(`${name} exited with ${r.status}`);
+    times.push(r.seconds);
+    rss.push(r.peakRssKb);
+    process.stderr.write(
+      `  ${name}: run ${i + 1}/${runs} ${r.seconds.toFixed(2)} s, ${(r.peakRssKb / 1024).toFixed(0)} MB\n`,
+    );
+  }
+  const t = median(times);
+  return {
+    name,
+    tool,
+    seconds: t,
+    pps: packets / t,
+    mbps: bytes / 1e6 / t,
+    peakMb: median(rss) / 1024,
+    runs: times,
+  };
+}
+
+async function ensureCapture(connections: number): Promise<{ path: string; packets: number; bytes: number }> {
+  if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
+  const path = join(OUT_DIR, `synth-${connections}.pcap`);
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta)) {
+    const m = JSON.parse(readFileSync(meta, 'utf8')) as { packets: number; bytes: number };
+    if (statSync(path).size === m.bytes) return { path, ...m };
+  }
+  process.stderr.write(`generating ${path} (${connections} connections, seed 1)…\n`);
+  const r = await generateCapture({ path, connections, seed: 1 });
+  writeFileSync(meta, JSON.stringify({ packets: r.packets, bytes: r.bytes }));
+  return { path, packets: r.packets, bytes: r.bytes };
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const cap = await ensureCapture(a.connections);
+  const want = (n: string) => a.only === undefined || a.only.includes(n);
+  const node = process.execPath;
+  const rows: Row[] = [];
+  const W = (name: string, args: string[]) =>
+    bench(`wirelens ${name}`, 'wirelens', node, [BIN, ...args, cap.path], a.runs, cap.packets, cap.bytes);
+  if (want('conns')) rows.push(await W('conns --json', ['conns', '--json']));
+  if (want('report')) rows.push(await W('report --json', ['report', '--json']));
+  if (want('read')) rows.push(await W('read --json', ['read', '--json']));
+  if (want('tshark') && have('tshark')) {
+    rows.push(
+      await bench(
+        'tshark -q -z conv,tcp',
+        'tshark',
+        'tshark',
+        ['-q', '-z', 'conv,tcp', '-r', cap.path],
+        a.runs,
+        cap.packets,
+        cap.bytes,
+      ),
+    );
+    rows.push(
+      await bench(
+        'tshark -r (one line per packet)',
+        'tshark',
+        'tshark',
+        ['-n', '-r', cap.path],
+        a.runs,
+        cap.packets,
+        cap.bytes,
+      ),
+    );
+  }
+  if (want('tcpdump') && have('tcpdump')) {
+    rows.push(
+      await bench(
+        'tcpdump -nn -r',
+        'tcpdump',
+        'tcpdump',
+        ['-nn', '-r', cap.path],
+        a.runs,
+        cap.packets,
+        cap.bytes,
+      ),
+    );
+  }
+  let big: { small: number; large: number; packets: number } | undefined;
+  if (a.big) {
+    const bigCap = await ensureCapture(a.connections * 10);
+    const r = await bench(
+      'wirelens conns --json (10x)',
+      'wirelens',
+      node,
+      [BIN, 'conns', '--json', bigCap.path],
+      1,
+      bigCap.packets,
+      bigCap.bytes,
+    );
+    rows.push(r);
+    const small = rows.find((x) => x.name === 'wirelens conns --json');
+    if (small) big = { small: small.peakMb, large: r.peakMb, packets: bigCap.packets };
+  }
+  const conv = rows.find((r) => r.name === 'tshark -q -z conv,tcp');
+  const result = {
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? '',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    capture: { path: cap.path, packets: cap.packets, bytes: cap.bytes, connections: a.connections },
+    rows: rows.map((r) => ({ ...r, vsTsharkConv: conv ? conv.seconds / r.seconds : undefined })),
+    memoryFlat: big,
+  };
+  writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify(result, null, 2));
+  if (a.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const lines = [
+    `capture: ${cap.packets} packets, ${(cap.bytes / 1e6).toFixed(1)} MB, ${a.connections} TCP connections (seed 1); median of ${a.runs} runs`,
+    `machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGb} GB, Node ${process.version}`,
+    '',
+    '| command | seconds | packets/s | MB/s | peak RSS | × tshark conv,tcp |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of result.rows) {
+    lines.push(
+      `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
+    );
+  }
+  if (big) {
+    lines.push('');
+    lines.push(
+      `memory, conns --json: ${big.small.toFixed(0)} MB on ${cap.packets} packets, ${big.large.toFixed(0)} MB on ${big.packets} packets (${((100 * big.large) / big.small - 100).toFixed(0)}% more)`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

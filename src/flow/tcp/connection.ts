@@ -73,8 +73,11 @@ export class TcpConnection {
   /** Counts of analysis flags seen on its packets. */
   readonly flagCounts = new Map<string, number>();
   readonly analyzers: SegmentAnalyzer[] = [];
-  /** The originator's address|port key (set by the tracker; compared per packet to find the direction). */
-  origKey = '';
+  /** The originator's endpoint key (set by the tracker; compared per packet to find the direction). */
+  origKey: number | string = '';
+  /** The 4-tuple's canonical key in the tracker's table. */
+  lo: number | string = '';
+  hi: number | string = '';
   private order = 0;
   private truncatedLog = false;
 

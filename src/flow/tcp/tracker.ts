@@ -9,11 +9,11 @@
  * failing all that, the first packet's sender is taken as the client.
  */
 import { anomaly } from '../../core/anomaly.js';
-import { toHex } from '../../core/bytes.js';
 import { seq, seqGt, u32After } from '../../core/seq.js';
 import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
+import { type EndpointKey, endpointKey, FlowTable, type Keyed } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
 import { applySegment, type MachineOptions, settle } from './machine.js';
 import { makeSegment, type Segment } from './segment.js';
@@ -78,10 +78,6 @@ export function guessServerIsDst(srcPort: number, dstPort: number): boolean {
   return true;
 }
 
-function addrKey(a: number | Uint8Array): string {
-  return typeof a === 'number' ? String(a) : toHex(a);
-}
-
 /** The facts of an endpoint a TIME-WAIT reuse check needs. */
 interface ReuseFacts {
   readonly timeWaitEnd: number | undefined;
@@ -92,13 +88,15 @@ interface ReuseFacts {
 /** What the reuse check reads from the previous incarnation: a live connection or its tombstone. */
 interface ReuseSource {
   readonly id: number;
-  readonly origKey: string;
+  readonly origKey: EndpointKey;
   endpoint(side: Side): ReuseFacts;
 }
 
 /** What stays of a retired connection while its 4-tuple may be in TIME-WAIT: about 200 bytes. */
-class Tombstone implements ReuseSource {
+class Tombstone implements ReuseSource, Keyed {
   readonly tombstone = true;
+  lo: EndpointKey;
+  hi: EndpointKey;
   private readonly o: ReuseFacts;
   private readonly r: ReuseFacts;
 
@@ -109,12 +107,14 @@ class Tombstone implements ReuseSource {
   ) {
     this.id = c.id;
     this.origKey = c.origKey;
+    this.lo = c.lo;
+    this.hi = c.hi;
     this.o = { timeWaitEnd: c.orig.timeWaitEnd, sndNxt: c.orig.sndNxt, lastTsval: c.orig.lastTsval };
     this.r = { timeWaitEnd: c.resp.timeWaitEnd, sndNxt: c.resp.sndNxt, lastTsval: c.resp.lastTsval };
   }
 
   readonly id: number;
-  readonly origKey: string;
+  readonly origKey: EndpointKey;
 
   endpoint(side: Side): ReuseFacts {
     return side === 'orig' ? this.o : this.r;
@@ -126,7 +126,7 @@ function isTombstone(x: TcpConnection | Tombstone): x is Tombstone {
 }
 
 export class TcpTracker {
-  private readonly table = new Map<string, TcpConnection | Tombstone>();
+  private readonly table = new FlowTable<TcpConnection | Tombstone>();
   private tombstones = 0;
   /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
   late = 0;
@@ -162,25 +162,25 @@ export class TcpTracker {
     if (ts > this.now) this.now = ts;
     if (this.now - this.lastSweep >= 1) this.sweep();
 
-    const sk = `${addrKey(ip.src)}|${tcp.srcPort}`;
-    const dk = `${addrKey(ip.dst)}|${tcp.dstPort}`;
-    const key = sk < dk ? `${sk}>${dk}` : `${dk}>${sk}`;
-    const found = this.table.get(key);
+    const sk = endpointKey(ip.src, tcp.srcPort);
+    const dk = endpointKey(ip.dst, tcp.dstPort);
+    const srcLow = sk < dk;
+    const found = srcLow ? this.table.get(sk, dk) : this.table.get(dk, sk);
     let c: TcpConnection | undefined;
     let reused: ReuseSource | undefined;
     if (found && isTombstone(found)) {
       // A retired connection's 4-tuple. A new SYN reopens it (with the TIME-WAIT check); any other
       // packet arrived after the connection was retired and starts a mid-stream one, as in Zeek.
-      this.table.delete(key);
+      this.table.delete(found);
       this.tombstones--;
       if ((tcp.flags & 0x12) === 0x02) reused = found;
       else this.late++;
     } else if (found && this.startsNewConnection(found, p, tcp, sk === found.origKey)) {
       reused = found;
-      this.retire(key, found, 'reused');
+      this.retire(found, 'reused');
     } else c = found;
     if (!c) {
-      c = this.create(p, tcp, ts, key, sk, dk);
+      c = this.create(p, tcp, ts, sk, dk, srcLow);
       if (reused) this.noteReuse(reused, c, p, tcp, sk);
     }
     const seg = makeSegment(p, tcp, sk === c.origKey);
@@ -209,7 +209,14 @@ export class TcpTracker {
     return true;
   }
 
-  private create(p: Packet, tcp: TcpLayer, ts: number, key: string, sk: string, dk: string): TcpConnection {
+  private create(
+    p: Packet,
+    tcp: TcpLayer,
+    ts: number,
+    sk: EndpointKey,
+    dk: EndpointKey,
+    srcLow: boolean,
+  ): TcpConnection {
     const ip = p.ip as NonNullable<Packet['ip']>;
     const syn = (tcp.flags & 0x02) !== 0;
     const ack = (tcp.flags & 0x10) !== 0;
@@ -251,6 +258,8 @@ export class TcpTracker {
           p.frame.index,
         );
     c.origKey = srcIsOrig ? sk : dk;
+    c.lo = srcLow ? sk : dk;
+    c.hi = srcLow ? dk : sk;
     if (origin === 'midstream') {
       c.anomalies.push(anomaly(FA['tcp.midstream'], 'tcp', -1, `first packet ${p.frame.index}`));
       c.note(
@@ -282,13 +291,13 @@ export class TcpTracker {
     }
     if (this.opts.analyzers) for (const a of this.opts.analyzers(c)) c.analyzers.push(a);
     if (this.size >= this.opts.maxConnections) this.evictOldest();
-    this.table.set(key, c);
+    this.table.set(c);
     if (this.size > this.peak) this.peak = this.size;
     return c;
   }
 
   /** The previous incarnation of the 4-tuple was in TIME-WAIT on one side: was reopening it legitimate? */
-  private noteReuse(prev: ReuseSource, next: TcpConnection, p: Packet, tcp: TcpLayer, sk: string): void {
+  private noteReuse(prev: ReuseSource, next: TcpConnection, p: Packet, tcp: TcpLayer, sk: EndpointKey): void {
     next.reusedFrom = prev.id;
     const ts = p.frame.ts;
     for (const side of ['orig', 'resp'] as const) {
@@ -338,8 +347,8 @@ export class TcpTracker {
     }
   }
 
-  private retire(key: string, c: TcpConnection, reason: EndReason): void {
-    this.table.delete(key);
+  private retire(c: TcpConnection, reason: EndReason): void {
+    this.table.delete(c);
     settle(c, this.now, this.opts);
     c.endReason =
       c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
@@ -348,19 +357,19 @@ export class TcpTracker {
   }
 
   /** Retire a closed connection now; keep a tombstone while one side's TIME-WAIT runs. */
-  private retireClosed(key: string, c: TcpConnection): void {
-    this.retire(key, c, c.endReason ?? 'closed');
+  private retireClosed(c: TcpConnection): void {
+    this.retire(c, c.endReason ?? 'closed');
     const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
     if (tw > this.now) {
-      this.table.set(key, new Tombstone(c, tw));
+      this.table.set(new Tombstone(c, tw));
       this.tombstones++;
     }
   }
 
   private evictOldest(): void {
-    for (const [k, c] of this.table) {
+    for (const c of this.table.values()) {
       if (isTombstone(c)) {
-        this.table.delete(k);
+        this.table.delete(c);
         this.tombstones--;
         continue;
       }
@@ -368,7 +377,7 @@ export class TcpTracker {
         anomaly(FA['flow.evicted'], 'flow', -1, `limit ${this.opts.maxConnections} connections`),
       );
       this.evicted++;
-      this.retire(k, c, 'evicted');
+      this.retire(c, 'evicted');
       return;
     }
   }
@@ -378,10 +387,10 @@ export class TcpTracker {
     this.lastSweep = this.now;
     const now = this.now;
     const { idle } = this.opts;
-    for (const [k, c] of this.table) {
+    for (const c of this.table.values()) {
       if (isTombstone(c)) {
         if (now > c.until) {
-          this.table.delete(k);
+          this.table.delete(c);
           this.tombstones--;
         }
         continue;
@@ -393,8 +402,8 @@ export class TcpTracker {
         (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
       if (closed) {
         if (this.opts.retainTimeWait) {
-          if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(k, c, c.endReason ?? 'closed');
-        } else if (now >= c.lastTs + idle.closed) this.retireClosed(k, c);
+          if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(c, c.endReason ?? 'closed');
+        } else if (now >= c.lastTs + idle.closed) this.retireClosed(c);
         continue;
       }
       // A handshake whose final ACK was seen counts as established even before the server's next packet.
@@ -403,16 +412,16 @@ export class TcpTracker {
       if (now - c.lastTs > limit) {
         c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
         this.expired++;
-        this.retire(k, c, 'expired');
+        this.retire(c, 'expired');
       }
     }
   }
 
   /** End of capture: retire everything still tracked. */
   finish(): void {
-    for (const [k, c] of this.table) {
+    for (const c of this.table.values()) {
       if (isTombstone(c)) continue;
-      this.retire(k, c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
+      this.retire(c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
     }
     this.table.clear();
     this.tombstones = 0;

@@ -1,4 +1,5 @@
 /** `explain --json`: the same story as data. */
+import { causeText } from '../flow/tcp/connection.js';
 import type { ExplainModel } from './explain.js';
 import { tcpFlagsText } from './format.js';
 
@@ -52,7 +53,7 @@ export function explainJson(m: ExplainModel): unknown {
       from: t.from,
       to: t.to,
       event: t.event,
-      cause: t.cause,
+      cause: causeText(t),
       rule: t.rule,
       inferred: t.inferred || undefined,
     })),

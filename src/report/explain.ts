@@ -7,7 +7,7 @@ import { anomalySpec } from '../core/anomaly.js';
 import { escapeText } from '../core/escape.js';
 import { seq, seqRel } from '../core/seq.js';
 import { formatIso } from '../core/time.js';
-import type { TcpConnection, Transition } from '../flow/tcp/connection.js';
+import { causeText, type TcpConnection, type Transition } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
 import { endpoint, tcpFlagsText } from './format.js';
 import type { Style } from './style.js';
@@ -164,7 +164,11 @@ export function renderExplain(m: ExplainModel, st: Style): ExplainText {
     const who = t.side === 'orig' ? an : bn;
     const change = t.from === t.to ? `stays ${t.to}` : `${t.from} → ${t.to}`;
     const head = `${who}: ${change}`;
-    const lines = wrap(`${head} — ${t.cause}${t.inferred ? ' (inferred)' : ''}`, W - indent.length, '  ');
+    const lines = wrap(
+      `${head} — ${causeText(t)}${t.inferred ? ' (inferred)' : ''}`,
+      W - indent.length,
+      '  ',
+    );
     lines.forEach((l, i) => {
       const txt = i === 0 ? `${st.bold(head)}${l.slice(head.length)}` : l;
       out.push(`${indent}${txt}`);

@@ -20,8 +20,10 @@ export interface Transition {
   readonly from: TcpState;
   readonly to: TcpState;
   readonly event: TransitionEvent;
-  /** One plain sentence on why. */
+  /** One plain sentence on why; `{v}` stands for `value` (see `causeText`). Kept as a shared constant. */
   readonly cause: string;
+  /** The number the sentence names (a packet, an ISN, a port), if any. */
+  readonly value: number | undefined;
   readonly rule: string;
   /** Inferred from later evidence rather than seen directly (e.g. the server received the SYN: seen by its SYN-ACK). */
   readonly inferred: boolean;
@@ -40,6 +42,11 @@ export interface SegmentAnalyzer {
 }
 
 export const MAX_TRANSITIONS = 64;
+
+/** The sentence of a transition with its number filled in. */
+export function causeText(t: Transition): string {
+  return t.value === undefined ? t.cause : t.cause.replace('{v}', String(t.value));
+}
 
 export class TcpConnection {
   readonly orig: TcpEndpoint;
@@ -119,6 +126,7 @@ export class TcpConnection {
     ts: number,
     packet: number | undefined,
     inferred = false,
+    value?: number,
   ): void {
     const ep = this.endpoint(side);
     const from = ep.state;
@@ -141,6 +149,7 @@ export class TcpConnection {
       to,
       event,
       cause,
+      value,
       rule: RULES[event],
       inferred,
       order: this.order++,
@@ -155,9 +164,10 @@ export class TcpConnection {
     ts: number,
     packet: number | undefined,
     inferred = false,
+    value?: number,
   ): void {
     const s = this.endpoint(side).state;
-    this.move(side, s, event, cause, ts, packet, inferred);
+    this.move(side, s, event, cause, ts, packet, inferred, value);
   }
 
   /** Initial round-trip time: from the SYN to the ACK that completed the handshake (tshark's tcp.analysis.initial_rtt). */

@@ -59,27 +59,28 @@ function applyReceipt(
   of: number = packet,
 ): void {
   const ep = c.endpoint(side);
-  const p = `packet ${of}`;
   if (kind === 'syn') {
     if (ep.state === 'LISTEN') {
       c.move(
         side,
         'SYN-RECEIVED',
         'recv-syn',
-        `received the SYN (${p}); a listening socket answers it with SYN,ACK`,
+        'received the SYN (packet {v}); a listening socket answers it with SYN,ACK',
         ts,
         packet,
         true,
+        of,
       );
     } else if (ep.state === 'SYN-SENT') {
       c.move(
         side,
         'SYN-RECEIVED',
         'recv-syn-crossed',
-        `received the peer's SYN (${p}) while its own SYN was unanswered: simultaneous open`,
+        "received the peer's SYN (packet {v}) while its own SYN was unanswered: simultaneous open",
         ts,
         packet,
         true,
+        of,
       );
     }
     return;
@@ -91,10 +92,11 @@ function applyReceipt(
         side,
         'CLOSE-WAIT',
         'recv-fin',
-        `received the peer's FIN (${p}): the peer will send no more data; waits for its own application to close`,
+        "received the peer's FIN (packet {v}): the peer will send no more data; waits for its own application to close",
         ts,
         packet,
         !crossed,
+        of,
       );
       break;
     case 'FIN-WAIT-1':
@@ -102,10 +104,11 @@ function applyReceipt(
         side,
         'CLOSING',
         'recv-fin-crossed',
-        `received the peer's FIN (${p}) before its own FIN was acknowledged: both sides are closing at once (simultaneous close)`,
+        "received the peer's FIN (packet {v}) before its own FIN was acknowledged: both sides are closing at once (simultaneous close)",
         ts,
         packet,
         !crossed,
+        of,
       );
       break;
     case 'FIN-WAIT-2':
@@ -113,10 +116,11 @@ function applyReceipt(
         side,
         'TIME-WAIT',
         'recv-fin',
-        `received the peer's FIN (${p}) after its own FIN was acknowledged: waits 2×MSL before forgetting the connection`,
+        "received the peer's FIN (packet {v}) after its own FIN was acknowledged: waits 2×MSL before forgetting the connection",
         ts,
         packet,
         !crossed,
+        of,
       );
       enterTimeWait(c, side, ts, opts);
       break;
@@ -133,10 +137,11 @@ function applyAck(c: TcpConnection, side: Side, p: Pending): void {
     side,
     'ESTABLISHED',
     'recv-ack-of-syn',
-    `received the ACK of its SYN,ACK (packet ${p.packet}): the three-way handshake is complete`,
+    'received the ACK of its SYN,ACK (packet {v}): the three-way handshake is complete',
     p.ts,
     p.packet,
     true,
+    p.packet,
   );
 }
 
@@ -172,9 +177,11 @@ function resolvePending(
         c.note(
           side,
           'ack-dropped',
-          `retransmits its SYN,ACK although the client's ACK (packet ${p.packet}) was on the wire: it dropped that ACK (a full accept queue does this)`,
+          "retransmits its SYN,ACK although the client's ACK (packet {v}) was on the wire: it dropped that ACK (a full accept queue does this)",
           seg.ts,
           seg.n,
+          false,
+          p.packet,
         );
       } else applyAck(c, side, p);
       continue;
@@ -216,9 +223,11 @@ function sendEffects(c: TcpConnection, side: Side, seg: Segment): void {
       c.note(
         side,
         'refuse',
-        `no socket is listening on port ${ep.port}: the SYN is answered with RST,ACK ("connection refused")`,
+        'no socket is listening on port {v}: the SYN is answered with RST,ACK ("connection refused")',
         ts,
         n,
+        false,
+        ep.port,
       );
       c.closer ??= side;
       return;
@@ -249,9 +258,11 @@ function sendEffects(c: TcpConnection, side: Side, seg: Segment): void {
           side,
           'SYN-SENT',
           'send-syn',
-          `sent SYN with initial sequence number ${seg.seq}: asks to open a connection`,
+          'sent SYN with initial sequence number {v}: asks to open a connection',
           ts,
           n,
+          false,
+          seg.seq,
         );
         c.synTs ??= ts;
       } else if (ep.state === 'LISTEN') {
@@ -262,9 +273,11 @@ function sendEffects(c: TcpConnection, side: Side, seg: Segment): void {
           side,
           'SYN-SENT',
           'send-syn',
-          `sent its own SYN (ISN ${seg.seq}) towards the peer: simultaneous open`,
+          'sent its own SYN (ISN {v}) towards the peer: simultaneous open',
           ts,
           n,
+          false,
+          seg.seq,
         );
       }
     } else {
@@ -507,9 +520,11 @@ export function settle(c: TcpConnection, now: number, opts: MachineOptions): voi
         side,
         'CLOSED',
         'timewait-expired',
-        `2×MSL (${2 * opts.msl} s) after entering TIME-WAIT, the connection is forgotten`,
+        '2×MSL ({v} s) after entering TIME-WAIT, the connection is forgotten',
         ep.timeWaitEnd,
         undefined,
+        false,
+        2 * opts.msl,
       );
     }
   }

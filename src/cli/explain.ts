@@ -122,7 +122,7 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
     {
       file: o.file,
       filter: '',
-      session: { ...o.session, retainTimeWait: true },
+      session: { ...o.session, retainTimeWait: true, recordTransitions: true },
       events: {
         tcpEnd: (c) => {
           all.push({ id: c.id, conn: c });
@@ -159,6 +159,7 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
       session: {
         ...o.session,
         retainTimeWait: true,
+        recordTransitions: true,
         analyzers: (c) =>
           c.id === id ? [new HttpAnalyzer(c, budget, () => {}, { onEvent: notes.event })] : [],
       },

@@ -260,10 +260,8 @@ class ConnsMonitor {
       c.ackTs !== undefined &&
       c.resp.payloadBytes === 0
     ) {
-      const t = c.transitions.find(
-        (x) => x.side === 'resp' && x.event === 'send-rst' && x.from === 'SYN-RECEIVED',
-      );
-      if (t && t.ts - c.ackTs < 1) {
+      const t = c.rstFromSynReceivedTs;
+      if (t !== undefined && t - c.ackTs < 1) {
         this.warnedAbort.add(c);
         this.warn(
           {

@@ -22,6 +22,8 @@ export interface SessionOptions {
   readonly defaults?: boolean;
   /** Keep closed connections until their TIME-WAIT ends, so its expiry is in their story (`explain`). */
   readonly retainTimeWait?: boolean;
+  /** Keep every connection's transition log (the story `explain` tells); off otherwise, to save memory. */
+  readonly recordTransitions?: boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Session {
         maxConnections: opts.maxConnections,
         ...(analyzers ? { analyzers } : {}),
         ...(opts.retainTimeWait ? { retainTimeWait: true } : {}),
+        recordTransitions: opts.recordTransitions === true,
       },
       events.tcpEnd ? { connectionEnd: events.tcpEnd } : {},
     );

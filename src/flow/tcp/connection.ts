@@ -75,6 +75,20 @@ export class TcpConnection {
   synAckTsval: number | undefined;
   nextRespTsval: number | undefined;
   nextRespTs: number | undefined;
+  /**
+   * Milestones of the server side that the listener analysis needs, kept even when the transition
+   * log is not (capture time of the first time each happened).
+   */
+  respSynReceivedTs: number | undefined;
+  respEstablishedTs: number | undefined;
+  respLeftSynReceivedTs: number | undefined;
+  respFinTs: number | undefined;
+  /** The server refused the SYN (no listener). */
+  refused = false;
+  /** The server reset the connection while still in SYN-RECEIVED (it never took the handshake's ACK). */
+  rstFromSynReceivedTs: number | undefined;
+  /** Record every transition (the step-by-step story); off for bulk runs to save memory. */
+  recordTransitions = true;
   /** Handshake ACKs (packet numbers) the server showed it dropped by retransmitting its SYN,ACK. */
   readonly ackDropped: number[] = [];
   /** Counts of analysis flags seen on its packets. */
@@ -132,6 +146,15 @@ export class TcpConnection {
     const from = ep.state;
     ep.state = to;
     if (to === 'TIME-WAIT' && from !== 'TIME-WAIT') ep.timeWaitStart = ts;
+    if (side === 'resp') {
+      if (to === 'SYN-RECEIVED') this.respSynReceivedTs ??= ts;
+      else if (to === 'ESTABLISHED') this.respEstablishedTs ??= ts;
+      if (from === 'SYN-RECEIVED' && to !== 'SYN-RECEIVED') this.respLeftSynReceivedTs ??= ts;
+      if (event === 'refuse') this.refused = true;
+      else if (event === 'send-fin') this.respFinTs ??= ts;
+      else if (event === 'send-rst' && from === 'SYN-RECEIVED') this.rstFromSynReceivedTs ??= ts;
+    }
+    if (!this.recordTransitions) return;
     if (this.transitions.length >= MAX_TRANSITIONS) {
       if (!this.truncatedLog) {
         this.truncatedLog = true;

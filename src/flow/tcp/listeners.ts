@@ -127,23 +127,12 @@ export class ListenerTracker {
       acc.dropped++;
       return;
     }
-    const trs = c.transitions;
-    const respEst = trs.find((t) => t.side === 'resp' && t.to === 'ESTABLISHED');
-    const respSynRcvd = trs.find((t) => t.side === 'resp' && t.to === 'SYN-RECEIVED');
-    const refused = trs.some((t) => t.side === 'resp' && t.event === 'refuse');
-    const rstFromSynRcvd = trs.find(
-      (t) => t.side === 'resp' && t.event === 'send-rst' && t.from === 'SYN-RECEIVED',
-    );
-    const established = respEst !== undefined;
-    const halfOpenEnd =
-      respEst?.ts ??
-      trs.find((t) => t.side === 'resp' && t.from === 'SYN-RECEIVED' && t.to !== 'SYN-RECEIVED')?.ts ??
-      c.lastTs;
+    const established = c.respEstablishedTs !== undefined;
+    const halfOpenEnd = c.respEstablishedTs ?? c.respLeftSynReceivedTs ?? c.lastTs;
     // Served: the server sent payload or a FIN after the handshake.
     const served = c.resp.payloadBytes > 0 || c.resp.fins > 0;
-    const unservedEnd = served
-      ? (trs.find((t) => t.side === 'resp' && t.event === 'send-fin')?.ts ?? c.lastTs)
-      : c.lastTs;
+    const unservedEnd = served ? (c.respFinTs ?? c.lastTs) : c.lastTs;
+    const rstAt = c.rstFromSynReceivedTs;
     acc.facts.push({
       id: c.id,
       client: endpointText(c.orig.addr, c.orig.port),
@@ -151,18 +140,18 @@ export class ListenerTracker {
       end: c.lastTs,
       synRetrans: Math.max(0, c.orig.syns - 1),
       synAcked: c.resp.syns > 0,
-      refused,
+      refused: c.refused,
       established,
       ackDropped: c.ackDropped.length,
       abortAfterHandshake:
-        rstFromSynRcvd !== undefined &&
+        rstAt !== undefined &&
         c.ackTs !== undefined &&
         c.ackDropped.length === 0 &&
-        rstFromSynRcvd.ts - c.ackTs < 1 &&
+        rstAt - c.ackTs < 1 &&
         c.resp.payloadBytes === 0,
       cookieEvidence: cookieSign(c),
-      halfOpen: respSynRcvd ? [respSynRcvd.ts, halfOpenEnd] : undefined,
-      unserved: established && respEst && !served ? [respEst.ts, unservedEnd] : undefined,
+      halfOpen: c.respSynReceivedTs !== undefined ? [c.respSynReceivedTs, halfOpenEnd] : undefined,
+      unserved: c.respEstablishedTs !== undefined && !served ? [c.respEstablishedTs, unservedEnd] : undefined,
     });
   }
 

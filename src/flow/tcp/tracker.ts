@@ -39,12 +39,14 @@ export interface TcpTrackerOptions extends MachineOptions {
    * to the connections that are actually open.
    */
   readonly retainTimeWait?: boolean;
+  /** Keep each connection's full transition log (default true); the milestones are kept anyway. */
+  readonly recordTransitions?: boolean;
 }
 
 export const DEFAULT_TCP_OPTIONS: TcpTrackerOptions = {
   msl: 30,
   maxConnections: 250_000,
-  idle: { opening: 120, established: 3600, closed: 5 },
+  idle: { opening: 120, established: 300, closed: 5 },
 };
 
 export type EndReason = NonNullable<TcpConnection['endReason']>;
@@ -257,6 +259,7 @@ export class TcpTracker {
           ts,
           p.frame.index,
         );
+    if (this.opts.recordTransitions === false) c.recordTransitions = false;
     c.origKey = srcIsOrig ? sk : dk;
     c.lo = srcLow ? sk : dk;
     c.hi = srcLow ? dk : sk;

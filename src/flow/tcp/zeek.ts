@@ -1108,24 +1108,33 @@ class ZeekTcpConn {
   }
 }
 
-function base62(n: bigint, width: number): string {
-  const A = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-  let s = '';
-  for (let i = 0; i < width; i++) {
-    s = A[Number(n % 62n)] + s;
-    n /= 62n;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Two independent 32-bit FNV-1a hashes of a string (no bigint on this per-connection path). */
+function fnv2(text: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193 ^ 0x2f) >>> 0;
   }
-  return s;
+  return [a, b];
 }
 
-/** FNV-1a (64-bit) of a string: a stable, Zeek-looking identifier. */
+/** A stable, Zeek-looking identifier: `C` and 11 base-62 digits from a 64-bit hash of `text`. */
 function uidOf(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  let [hi, lo] = fnv2(text);
+  let s = '';
+  for (let i = 0; i < 11; i++) {
+    // Divide the 64-bit value (hi, lo) by 62, keeping the remainder.
+    const rh = hi % 62;
+    hi = Math.floor(hi / 62);
+    const cur = rh * 0x100000000 + lo;
+    lo = Math.floor(cur / 62);
+    s = BASE62[cur % 62] + s;
   }
-  return `C${base62(h, 11)}`;
+  return `C${s}`;
 }
 
 /**

@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import type { HttpRecord, PhasedEvent } from '../app/http/analyzer.js';
 import { formatDuration } from '../core/time.js';
+import { tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
 import { wrap } from './wrap.js';
@@ -33,6 +34,8 @@ export interface HttpJson {
   tags: string[];
   // wirelens' own
   conn: number;
+  orig_tag: string;
+  resp_tag: string;
   request_start?: number | undefined;
   request_end?: number | undefined;
   response_start?: number | undefined;
@@ -97,6 +100,8 @@ export function httpJson(r: HttpRecord, headers = true): HttpJson {
     info_msg: esc(t.info_msg),
     tags: [...t.tags],
     conn: c.id,
+    orig_tag: tagOfText(c.orig.addr),
+    resp_tag: tagOfText(c.resp.addr),
     request_start: t.request_start_ts,
     request_end: t.request_end_ts,
     response_start: t.response_start_ts,

@@ -27,7 +27,7 @@
  */
 import { type Seq, seq, seqAdd, seqGt, seqLe, seqLt, seqRel } from '../../core/seq.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
-import type { Segment } from './segment.js';
+import { addFlag, type Segment } from './segment.js';
 
 /** Stable flag ids: Wireshark's field names without the `tcp.analysis.` prefix. */
 export const TCP_ANALYSIS_FLAGS = [
@@ -271,7 +271,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
     this.advance(c, fw);
     this.afterwards(c);
     if (out.length > 0) {
-      for (const d of out) seg.analysis.push(d.flag);
+      for (const d of out) addFlag(seg, d.flag);
       analysisDetails.set(seg, out);
     }
   }

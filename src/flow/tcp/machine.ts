@@ -13,7 +13,7 @@ import { type Seq, seqAdd, seqDiff, seqGe, seqGt } from '../../core/seq.js';
 import { FA } from '../anomalies.js';
 import type { Side, TcpConnection } from './connection.js';
 import type { Pending, TcpEndpoint } from './endpoint.js';
-import type { Segment } from './segment.js';
+import { addSegmentAnomaly, type Segment } from './segment.js';
 
 export interface MachineOptions {
   /** Maximum segment lifetime in seconds; TIME-WAIT lasts 2×MSL. */
@@ -364,14 +364,16 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
           );
           c.endReason ??= 'reset';
         } else {
-          seg.anomalies.push(
+          addSegmentAnomaly(
+            seg,
             anomaly(FA['tcp.rst-out-of-window'], 'tcp', -1, 'RST does not acknowledge the SYN'),
           );
         }
         return;
       default:
         if (!inReceiveWindow(ep, c.peer(side), seg.seq)) {
-          seg.anomalies.push(
+          addSegmentAnomaly(
+            seg,
             anomaly(FA['tcp.rst-out-of-window'], 'tcp', -1, `seq ${seg.seq} outside the receive window`),
           );
           return;

@@ -22,10 +22,24 @@ export interface Segment {
   readonly fin: boolean;
   readonly rst: boolean;
   readonly hasAck: boolean;
-  /** Wireshark-style analysis flags found for this segment (filled by the analysis module). */
-  readonly analysis: string[];
-  /** Anomalies the tracker attached to this segment. */
-  readonly anomalies: Anomaly[];
+  /** Wireshark-style analysis flags found for this segment (filled by the analysis module via addFlag). */
+  analysis: readonly string[];
+  /** Anomalies the tracker attached to this segment (via addSegmentAnomaly). */
+  anomalies: readonly Anomaly[];
+}
+
+const NO_FLAGS: readonly string[] = Object.freeze([]);
+const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
+
+/** Most segments have no flag and no anomaly: their arrays are made on the first one. */
+export function addFlag(seg: Segment, flag: string): void {
+  if (seg.analysis === NO_FLAGS) seg.analysis = [flag];
+  else (seg.analysis as string[]).push(flag);
+}
+
+export function addSegmentAnomaly(seg: Segment, a: Anomaly): void {
+  if (seg.anomalies === NO_ANOMALIES) seg.anomalies = [a];
+  else (seg.anomalies as Anomaly[]).push(a);
 }
 
 export function makeSegment(p: Packet, tcp: TcpLayer, fromOrig: boolean): Segment {
@@ -48,7 +62,7 @@ export function makeSegment(p: Packet, tcp: TcpLayer, fromOrig: boolean): Segmen
     fin,
     rst: (f & TcpFlag.RST) !== 0,
     hasAck: (f & TcpFlag.ACK) !== 0,
-    analysis: [],
-    anomalies: [],
+    analysis: NO_FLAGS,
+    anomalies: NO_ANOMALIES,
   };
 }

@@ -129,7 +129,8 @@ function isTombstone(x: TcpConnection | Tombstone): x is Tombstone {
 
 export class TcpTracker {
   private readonly table = new FlowTable<TcpConnection | Tombstone>();
-  private tombstones = 0;
+  /** Tombstones, oldest first (at most `maxConnections` of them: the oldest goes first). */
+  private readonly graves = new Set<Tombstone>();
   /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
   late = 0;
   private nextId = 1;
@@ -147,7 +148,7 @@ export class TcpTracker {
   ) {}
 
   get size(): number {
-    return this.table.size - this.tombstones;
+    return this.table.size - this.graves.size;
   }
 
   /** Connections currently tracked (for live views and reports). */
@@ -174,7 +175,7 @@ export class TcpTracker {
       // A retired connection's 4-tuple. A new SYN reopens it (with the TIME-WAIT check); any other
       // packet arrived after the connection was retired and starts a mid-stream one, as in Zeek.
       this.table.delete(found);
-      this.tombstones--;
+      this.graves.delete(found);
       if ((tcp.flags & 0x12) === 0x02) reused = found;
       else this.late++;
     } else if (found && this.startsNewConnection(found, p, tcp, sk === found.origKey)) {
@@ -364,8 +365,14 @@ export class TcpTracker {
     this.retire(c, c.endReason ?? 'closed');
     const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
     if (tw > this.now) {
-      this.table.set(new Tombstone(c, tw));
-      this.tombstones++;
+      if (this.graves.size >= this.opts.maxConnections) {
+        const oldest = this.graves.values().next().value as Tombstone;
+        this.graves.delete(oldest);
+        this.table.delete(oldest);
+      }
+      const t = new Tombstone(c, tw);
+      this.table.set(t);
+      this.graves.add(t);
     }
   }
 
@@ -373,7 +380,7 @@ export class TcpTracker {
     for (const c of this.table.values()) {
       if (isTombstone(c)) {
         this.table.delete(c);
-        this.tombstones--;
+        this.graves.delete(c);
         continue;
       }
       c.anomalies.push(
@@ -394,7 +401,7 @@ export class TcpTracker {
       if (isTombstone(c)) {
         if (now > c.until) {
           this.table.delete(c);
-          this.tombstones--;
+          this.graves.delete(c);
         }
         continue;
       }
@@ -427,6 +434,6 @@ export class TcpTracker {
       this.retire(c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
     }
     this.table.clear();
-    this.tombstones = 0;
+    this.graves.clear();
   }
 }

@@ -1608,6 +1608,8 @@ function firstDangerous(text: string): string | undefined {
 // ─── the run ────────────────────────────────────────────────────────────────────────────────────
 
 const MAX_KEPT_VIOLATIONS = 25;
+/** Connection limits of the packet-level sessions, in turn: a small one evicts all the time. */
+const EPOCH_LIMITS = [300, 3000, 30_000];
 const MAX_VIOLATIONS = 500;
 
 class Fuzzer {
@@ -1962,6 +1964,7 @@ class Fuzzer {
 
   private clock = 1_700_000_000;
   private index = 0;
+  private epochs = 0;
 
   frame(data: Uint8Array, linkType: number, origlen: number, original?: Frame): Frame {
     this.clock += 0.0001 + this.rng.below(1000) / 1e6;
@@ -1983,7 +1986,10 @@ class Fuzzer {
   }
 
   packetEpoch(originals: readonly Original[]): void {
-    const { session, budget } = this.newSession(this.rng.pick([1000, 5000, 20_000]), this.rng.chance(0.5));
+    const { session, budget } = this.newSession(
+      EPOCH_LIMITS[this.epochs++ % EPOCH_LIMITS.length] as number,
+      this.rng.chance(0.5),
+    );
     this.index = 0;
     this.rel = new RelativeSeqTracker(10_000);
     const streams: Source[] = [];

@@ -43,9 +43,10 @@
  * Prints: mutated files, packets (by origin), packets/s, peak RSS and heap, statuses, file problems,
  * mutation counts, and every violation (first ones in full). Exit code 1 when anything broke.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { HttpAnalyzer, type HttpRecord } from '../src/app/http/analyzer.js';
 import { CaptureProblemId } from '../src/capture/problems.js';
@@ -90,6 +91,10 @@ export interface FuzzOptions {
   readonly epochPackets: number;
   /** Called with a progress line now and then. */
   readonly progress?: ((line: string) => void) | undefined;
+  /** runFuzzGuarded: an input that keeps the pipeline busy this long without progress is a hang. */
+  readonly hangSeconds: number;
+  /** runFuzzGuarded: write the input of every hang here (for a reproduction). */
+  readonly saveDir?: string | undefined;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -103,6 +108,7 @@ export const DEFAULT_FUZZ_OPTIONS: FuzzOptions = {
   renderEvery: 8,
   fixtures: join(ROOT, 'fixtures'),
   epochPackets: 25_000,
+  hangSeconds: 20,
 };
 
 export type ViolationKind =
@@ -115,6 +121,7 @@ export type ViolationKind =
   | 'render'
   | 'limit'
   | 'leak'
+  | 'hang'
   | 'memory';
 
 export interface Violation {
@@ -127,7 +134,7 @@ export interface Violation {
 export interface FuzzReport {
   readonly seed: number;
   readonly seconds: number;
-  readonly stoppedBy: 'iterations' | 'time' | 'memory' | 'violations';
+  readonly stoppedBy: 'iterations' | 'time' | 'memory' | 'violations' | 'hang';
   /** Every packet that went through the pipeline. */
   readonly packets: number;
   readonly fromMutatedFiles: number;
@@ -1131,7 +1138,10 @@ function* icmpQuotes(rng: Rng): Generator<Crafted> {
 
 /** Raw, SLL, SLL2, null and loopback frames with random bytes after a valid start: the link decoders. */
 function* otherLinks(rng: Rng): Generator<Crafted> {
-  const linkType = rng.pick([0, 12, 14, 101, 108, 113, 228, 229, 276, 105, 127, 147, 9999]);
+  yield* otherLinksOf(rng, rng.pick([0, 12, 14, 101, 108, 113, 228, 229, 276, 105, 127, 147, 9999]));
+}
+
+function* otherLinksOf(rng: Rng, linkType: number): Generator<Crafted> {
   for (let i = rng.int(1, 8); i > 0; i--) {
     const d = new Uint8Array(rng.below(120));
     for (let k = 0; k < d.length; k++) d[k] = rng.below(256);
@@ -1655,8 +1665,23 @@ class Fuzzer {
   private current = '';
   private currentBytes: Uint8Array = EMPTY;
 
-  constructor(readonly o: FuzzOptions) {
+  constructor(
+    readonly o: FuzzOptions,
+    private readonly guard?: Guard,
+  ) {
     this.rng = new Rng(o.seed);
+  }
+
+  /** Tell the watchdog (if any) what is about to be fed, and that we are alive. */
+  mark(desc: string, bytes: Uint8Array): void {
+    const g = this.guard;
+    if (!g) return;
+    const n = Math.min(bytes.length, g.bytes.length);
+    g.bytes.set(bytes.subarray(0, n));
+    const d = new TextEncoder().encodeInto(desc.slice(0, 400), g.desc);
+    Atomics.store(g.state, GUARD_BYTES, n);
+    Atomics.store(g.state, GUARD_DESC, d.written);
+    Atomics.add(g.state, GUARD_BEAT, 1);
   }
 
   count(map: Map<string, number>, k: string, by = 1): void {
@@ -1756,6 +1781,10 @@ class Fuzzer {
   /** One packet through decode, checks, the session and (sometimes) the `read` views. */
   packet(frame: Frame, session: Session): PacketStatus | undefined {
     this.packets++;
+    if (this.guard) {
+      Atomics.add(this.guard.state, GUARD_BEAT, 1);
+      Atomics.store(this.guard.state, GUARD_PACKETS, this.packets);
+    }
     if ((this.packets & 4095) === 0) this.sampleMemory();
     let p: Packet;
     try {
@@ -1838,6 +1867,7 @@ class Fuzzer {
     const f = this.rng.pick(corpus);
     const m = mutateFile(this.rng, f, sweep);
     this.mutatedFiles++;
+    this.mark(`mutated file ${f.name} (${m.how})`, m.bytes);
     this.count(this.mutations, `file:${m.how.replace(/@.*/, '')}`);
     const what = `${f.name} ${m.how}`;
     const { session, budget } = this.newSession(1000, this.rng.chance(0.5));
@@ -2003,6 +2033,10 @@ class Fuzzer {
         this.mutatedPackets++;
         this.current = `${o.file} #${o.frame.index} ${m.detail ?? m.how}`;
         this.currentBytes = m.data;
+        this.mark(
+          `packet-level session (the packet alone may not reproduce it), link type ${o.frame.linkType}: ${this.current}`,
+          m.data,
+        );
         this.packet(
           this.frame(m.data, o.frame.linkType, m.origlen, m.keepTime ? o.frame : undefined),
           session,
@@ -2035,6 +2069,10 @@ class Fuzzer {
       this.count(this.mutations, `stream:${s.kind}`);
       this.current = how;
       this.currentBytes = data;
+      this.mark(
+        `packet-level session (the packet alone may not reproduce it), link type ${linkType}: ${how}`,
+        data,
+      );
       this.packet(this.frame(data, linkType, origlen), session);
     }
     this.finishSession(session, budget, 'packet-level session');
@@ -2104,9 +2142,12 @@ function frameSig(f: Frame): string {
 }
 
 /** Run the fuzzer in-process; never throws for what it finds (see `violations`). */
-export function runFuzz(options: Partial<FuzzOptions> = {}): FuzzReport {
+export function runFuzz(
+  options: Partial<FuzzOptions> = {},
+  internal: { guard?: Guard; interim?: (r: FuzzReport) => void } = {},
+): FuzzReport {
   const o: FuzzOptions = { ...DEFAULT_FUZZ_OPTIONS, ...options };
-  const fz = new Fuzzer(o);
+  const fz = new Fuzzer(o, internal.guard);
   const corpus = loadCorpus(o.fixtures);
   if (corpus.length === 0) throw new Error(`no capture under ${o.fixtures}`);
   const originals = corpusFrames(corpus);
@@ -2117,6 +2158,7 @@ export function runFuzz(options: Partial<FuzzOptions> = {}): FuzzReport {
     const batch = fz.packets;
     while (!fz.done && fz.packets - batch < 5000) fz.file(corpus, sweep);
     if (!fz.done) fz.packetEpoch(originals);
+    internal.interim?.(fz.report());
     if (o.progress && performance.now() - lastProgress > 10_000) {
       lastProgress = performance.now();
       const s = (performance.now() - fz.started) / 1000;
@@ -2126,6 +2168,555 @@ export function runFuzz(options: Partial<FuzzOptions> = {}): FuzzReport {
     }
   }
   return fz.report();
+}
+
+// ─── the watchdog: the run in a worker thread, hangs detected and reported ──────────────────────
+
+/** Shared memory through which a worker says what it is feeding and that it is alive. */
+interface Guard {
+  /** Int32 slots: GUARD_BEAT (bumped on every input), GUARD_PACKETS, GUARD_DESC and GUARD_BYTES (lengths). */
+  readonly state: Int32Array;
+  readonly desc: Uint8Array;
+  readonly bytes: Uint8Array;
+}
+
+const GUARD_BEAT = 0;
+const GUARD_PACKETS = 1;
+const GUARD_DESC = 2;
+const GUARD_BYTES = 3;
+const GUARD_INPUT_BYTES = 4 * MiB;
+
+interface WorkerInput {
+  readonly options: Omit<FuzzOptions, 'progress'>;
+  readonly state: SharedArrayBuffer;
+  readonly desc: SharedArrayBuffer;
+  readonly bytes: SharedArrayBuffer;
+}
+
+type WorkerMessage =
+  | { readonly type: 'progress'; readonly line: string }
+  | { readonly type: 'interim' | 'report'; readonly report: FuzzReport };
+
+function sumRecords(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(out).sort((x, y) => y[1] - x[1]));
+}
+
+/** Several partial runs (one per worker) as one report. */
+function mergeReports(
+  parts: readonly FuzzReport[],
+  extra: readonly Violation[],
+  seed: number,
+  seconds: number,
+  hung: boolean,
+): FuzzReport {
+  const sum = (f: (r: FuzzReport) => number) => parts.reduce((n, r) => n + f(r), 0);
+  const rec = (f: (r: FuzzReport) => Record<string, number>) =>
+    parts.reduce<Record<string, number>>((m, r) => sumRecords(m, f(r)), {});
+  const packets = sum((r) => r.packets);
+  const violations = [...extra, ...parts.flatMap((r) => r.violations)].slice(0, MAX_KEPT_VIOLATIONS);
+  const last = parts[parts.length - 1];
+  return {
+    seed,
+    seconds,
+    stoppedBy: last && !hung ? last.stoppedBy : 'hang',
+    packets,
+    fromMutatedFiles: sum((r) => r.fromMutatedFiles),
+    mutatedPackets: sum((r) => r.mutatedPackets),
+    craftedPackets: sum((r) => r.craftedPackets),
+    mutatedFiles: sum((r) => r.mutatedFiles),
+    rejectedFiles: sum((r) => r.rejectedFiles),
+    fatalFiles: sum((r) => r.fatalFiles),
+    chunkedComparisons: sum((r) => r.chunkedComparisons),
+    bytesSkipped: sum((r) => r.bytesSkipped),
+    statuses: {
+      decoded: sum((r) => r.statuses.decoded),
+      truncated: sum((r) => r.statuses.truncated),
+      malformed: sum((r) => r.statuses.malformed),
+      unsupported: sum((r) => r.statuses.unsupported),
+    },
+    fileProblems: rec((r) => r.fileProblems),
+    anomalies: rec((r) => r.anomalies),
+    connectionAnomalies: rec((r) => r.connectionAnomalies),
+    mutations: rec((r) => r.mutations),
+    rendered: sum((r) => r.rendered),
+    connections: sum((r) => r.connections),
+    evicted: sum((r) => r.evicted),
+    expired: sum((r) => r.expired),
+    httpTransactions: sum((r) => r.httpTransactions),
+    peakRssMiB: Math.max(0, ...parts.map((r) => r.peakRssMiB)),
+    peakHeapMiB: Math.max(0, ...parts.map((r) => r.peakHeapMiB)),
+    retainedHeapMiB: parts.flatMap((r) => r.retainedHeapMiB),
+    packetsPerSecond: packets / Math.max(seconds, 1e-9),
+    violationCount: extra.length + sum((r) => r.violationCount),
+    violations,
+  };
+}
+
+/**
+ * `runFuzz` in a worker thread, watched: when the worker makes no progress for `hangSeconds` (an
+ * input sent some loop into a spin), the worker is stopped, the input it was on is reported as a
+ * `hang` violation (and saved to `saveDir`), and a new worker goes on with the remaining packets
+ * and the next seed. The counts of every worker are added up.
+ */
+export async function runFuzzGuarded(options: Partial<FuzzOptions> = {}): Promise<FuzzReport> {
+  const o: FuzzOptions = { ...DEFAULT_FUZZ_OPTIONS, ...options };
+  const started = performance.now();
+  const parts: FuzzReport[] = [];
+  const hangs: Violation[] = [];
+  let seed = o.seed;
+  let remaining = o.iterations;
+  let hung = false;
+  for (let round = 0; remaining > 0; round++) {
+    const left = o.seconds - (performance.now() - started) / 1000;
+    if (left <= 0) break;
+    const state = new SharedArrayBuffer(4 * 4);
+    const desc = new SharedArrayBuffer(1024);
+    const bytes = new SharedArrayBuffer(GUARD_INPUT_BYTES);
+    const { progress, ...plain } = o;
+    const input: WorkerInput = {
+      options: { ...plain, iterations: remaining, seconds: left, seed },
+      state,
+      desc,
+      bytes,
+    };
+    const worker = new Worker(new URL(import.meta.url), { workerData: { wirelensFuzz: input } });
+    const view = new Int32Array(state);
+    let interim: FuzzReport | undefined;
+    const outcome = await new Promise<{ report: FuzzReport } | { hang: true } | { error: string }>((done) => {
+      let lastBeat = -1;
+      let lastChange = performance.now();
+      const timer = setInterval(() => {
+        const beat = Atomics.load(view, GUARD_BEAT);
+        if (beat !== lastBeat) {
+          lastBeat = beat;
+          lastChange = performance.now();
+        } else if (performance.now() - lastChange > o.hangSeconds * 1000) {
+          clearInterval(timer);
+          done({ hang: true });
+        }
+      }, 250);
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') progress?.(m.line);
+        else if (m.type === 'interim') interim = m.report;
+        else {
+          clearInterval(timer);
+          done({ report: m.report });
+        }
+      });
+      worker.on('error', (e) => {
+        clearInterval(timer);
+        done({ error: errText(e) });
+      });
+      worker.on('exit', (code) => {
+        clearInterval(timer);
+        done({ error: `worker exited with code ${code}` });
+      });
+    });
+    if ('report' in outcome) {
+      parts.push(outcome.report);
+      await worker.terminate();
+      break;
+    }
+    await worker.terminate();
+    if (interim) parts.push(interim);
+    const done = Atomics.load(view, GUARD_PACKETS);
+    const what = new TextDecoder().decode(new Uint8Array(desc, 0, Atomics.load(view, GUARD_DESC)));
+    const data = new Uint8Array(bytes, 0, Atomics.load(view, GUARD_BYTES)).slice();
+    if ('error' in outcome) {
+      hangs.push({
+        kind: 'exception',
+        message: `the fuzz worker died: ${outcome.error}`,
+        input: `${what}: ${hexOf(data)}`,
+      });
+      hung = true;
+      break;
+    }
+    let saved = '';
+    if (o.saveDir) {
+      mkdirSync(o.saveDir, { recursive: true });
+      const file = join(
+        o.saveDir,
+        `hang-${seed.toString(16)}-${round}${what.startsWith('mutated file') ? (what.includes('gzip') ? '.pcap.gz' : '.cap') : '.bin'}`,
+      );
+      writeFileSync(file, data);
+      saved = ` (saved as ${file})`;
+    }
+    hangs.push({
+      kind: 'hang',
+      message: `no progress for ${o.hangSeconds} s after ${done} packets of this worker${saved}`,
+      input: `${what}: ${hexOf(data, 2048)}`,
+    });
+    // Go on with what is left, from the next seed (the same seed would meet the same input).
+    remaining -= interim?.packets ?? 0;
+    seed = (seed + 0x9e3779b9) % 0x100000000;
+    if (hangs.length >= 20) {
+      hung = true;
+      break;
+    }
+  }
+  return mergeReports(parts, hangs, o.seed, (performance.now() - started) / 1000, hung);
+}
+
+function workerMain(input: WorkerInput): void {
+  const guard: Guard = {
+    state: new Int32Array(input.state),
+    desc: new Uint8Array(input.desc),
+    bytes: new Uint8Array(input.bytes),
+  };
+  const post = (m: WorkerMessage) => parentPort?.postMessage(m);
+  const report = runFuzz(
+    { ...input.options, progress: (line) => post({ type: 'progress', line }) },
+    { guard, interim: (r) => post({ type: 'interim', report: r }) },
+  );
+  post({ type: 'report', report });
+}
+
+if (!isMainThread) {
+  const d = (workerData as { wirelensFuzz?: WorkerInput } | null)?.wirelensFuzz;
+  if (d) workerMain(d);
+}
+
+// ─── crafted captures (for the CLI tests) ───────────────────────────────────────────────────────
+
+/** One packet of a crafted capture. */
+export interface CraftedPacket {
+  readonly data: Uint8Array;
+  readonly linkType?: number;
+  readonly origlen?: number;
+}
+
+/** A classic pcap (little-endian, microseconds) of these packets, 1 ms apart; every record's link type must be the file's. */
+export function pcapOf(packets: readonly CraftedPacket[], linkType = 1, start = 1_700_000_000): Uint8Array {
+  let n = 24;
+  for (const p of packets) n += 16 + p.data.length;
+  const b = new Uint8Array(n);
+  put32(b, 0, 0xa1b2c3d4, true);
+  put16(b, 4, 2, true);
+  put16(b, 6, 4, true);
+  put32(b, 16, 262144, true);
+  put32(b, 20, linkType, true);
+  let o = 24;
+  packets.forEach((p, i) => {
+    put32(b, o, start + Math.floor(i / 1000), true);
+    put32(b, o + 4, (i % 1000) * 1000, true);
+    put32(b, o + 8, p.data.length, true);
+    put32(b, o + 12, Math.max(p.origlen ?? p.data.length, p.data.length), true);
+    b.set(p.data, o + 16);
+    o += 16 + p.data.length;
+  });
+  return b;
+}
+
+/** Every packet a crafted stream produces (the streams are finite). */
+function drain(it: Iterator<Crafted>, max = 100_000): CraftedPacket[] {
+  const out: CraftedPacket[] = [];
+  for (let r = it.next(); !r.done && out.length < max; r = it.next()) out.push(r.value);
+  return out;
+}
+
+/** A pcapng block: type, total length, body padded to 4, total length (little-endian). */
+function block(type: number, body: Uint8Array): Uint8Array {
+  const len = 12 + ((body.length + 3) & ~3);
+  const b = new Uint8Array(len);
+  put32(b, 0, type, true);
+  put32(b, 4, len, true);
+  b.set(body, 8);
+  put32(b, len - 4, len, true);
+  return b;
+}
+
+function option(code: number, value: Uint8Array): Uint8Array {
+  const b = new Uint8Array(4 + ((value.length + 3) & ~3));
+  put16(b, 0, code, true);
+  put16(b, 2, value.length, true);
+  b.set(value, 4);
+  return b;
+}
+
+function epb(
+  iface: number,
+  data: Uint8Array,
+  caplen = data.length,
+  ts = 0,
+  opts: Uint8Array = EMPTY,
+): Uint8Array {
+  const body = new Uint8Array(20 + ((data.length + 3) & ~3) + opts.length);
+  put32(body, 0, iface, true);
+  put32(body, 4, Math.floor(ts / 0x100000000), true);
+  put32(body, 8, ts >>> 0, true);
+  put32(body, 12, caplen, true);
+  put32(body, 16, data.length, true);
+  body.set(data, 20);
+  body.set(opts, 20 + ((data.length + 3) & ~3));
+  return block(EPB, body);
+}
+
+/**
+ * A pcapng whose headers are hostile: interface names and descriptions with terminal escapes and
+ * bidi overrides, odd timestamp resolutions (2^-127, 10^-127, 10^0) and a huge if_tsoffset, a
+ * section header with an unknown minor version and a bogus section length, a packet block for an
+ * interface that does not exist, one whose captured length runs past its block, options running
+ * past their block, custom, name-resolution and statistics blocks, a second section in the other
+ * byte order, and a final block cut short.
+ */
+export function hostilePcapng(): Uint8Array {
+  const syn = tcpFrame(
+    { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src6: v6addr(1), dst6: v6addr(2) },
+    40000,
+    80,
+    1,
+    0,
+    F.SYN,
+    EMPTY,
+  );
+  const shbBody = new Uint8Array(16);
+  put32(shbBody, 0, 0x1a2b3c4d, true);
+  put16(shbBody, 4, 1, true);
+  put16(shbBody, 6, 7, true);
+  put32(shbBody, 8, 0xdeadbeef, true);
+  put32(shbBody, 12, 0x12345678, true);
+  const shbOpts = concat([
+    option(2, ascii('\x1b[2J\x1b[H hw \x07')),
+    option(3, ascii('os \u202e\x9b31m')),
+    option(0, EMPTY),
+  ]);
+  const idb = (linkType: number, opts: readonly Uint8Array[]) => {
+    const fixed = new Uint8Array(8);
+    put16(fixed, 0, linkType, true);
+    put32(fixed, 4, 262144, true);
+    return block(IDB, concat([fixed, ...opts, option(0, EMPTY)]));
+  };
+  const nrbBody = concat([
+    ascii('\x01\x00\x0c\x00\x0a\x00\x00\x01evil\x1b]0;x\x07\x00\x00'),
+    new Uint8Array(4),
+  ]);
+  const isbBody = new Uint8Array(12);
+  const badOpt = new Uint8Array(8);
+  put16(badOpt, 0, 2, true);
+  put16(badOpt, 2, 0xfff0, true);
+  const tsoff = new Uint8Array(8);
+  put32(tsoff, 0, 0xffffffff, true);
+  put32(tsoff, 4, 0x7fffffff, true);
+  const second = new Uint8Array(block(SHB, new Uint8Array(16)));
+  // The second section is big-endian: rewrite its header fields in that order.
+  put32(second, 4, second.length, false);
+  put32(second, 8, 0x1a2b3c4d, false);
+  put16(second, 12, 1, false);
+  put32(second, second.length - 4, second.length, false);
+  const beIdb = new Uint8Array(20);
+  put32(beIdb, 0, IDB, false);
+  put32(beIdb, 4, 20, false);
+  put16(beIdb, 8, 1, false);
+  put32(beIdb, 16, 20, false);
+  const beEpb = new Uint8Array(32 + ((syn.length + 3) & ~3));
+  put32(beEpb, 0, EPB, false);
+  put32(beEpb, 4, beEpb.length, false);
+  put32(beEpb, 20, syn.length, false);
+  put32(beEpb, 24, syn.length, false);
+  beEpb.set(syn, 28);
+  put32(beEpb, beEpb.length - 4, beEpb.length, false);
+  const tail = epb(0, syn);
+  return concat([
+    block(SHB, concat([shbBody, shbOpts])),
+    idb(1, [
+      option(2, ascii('eth0\x1b]0;pwned\x07\x1b[31m')),
+      option(3, ascii('\u202edesc\u200b\x00\x7f')),
+      option(9, Uint8Array.of(0xff)),
+    ]),
+    idb(1, [option(9, Uint8Array.of(0x7f)), option(14, tsoff)]),
+    idb(1, [option(9, Uint8Array.of(0x00))]),
+    idb(0xfffe, []),
+    epb(0, syn, syn.length, 1_700_000_000_000_000),
+    epb(1, syn, syn.length, 0xffffffffffff),
+    epb(2, syn, syn.length, 5),
+    epb(3, syn),
+    epb(9, syn),
+    epb(0, syn, syn.length + 100),
+    epb(0, syn, syn.length, 1, concat([badOpt, new Uint8Array(8)])),
+    block(NRB, nrbBody),
+    block(ISB, isbBody),
+    block(0xbad, ascii('\x00\x00\x7f\xfe\x1b[1mcustom')),
+    block(SPB, concat([Uint8Array.of(0xff, 0xff, 0, 0), syn])),
+    second,
+    beIdb,
+    beEpb,
+    tail.subarray(0, tail.length - 7),
+  ]);
+}
+
+/**
+ * A pcap whose records are odd but readable (sub-second fields of a second or more, caplen above
+ * origlen and above the snap length, an empty record), then a record header no capture could have.
+ */
+export function damagedPcap(): Uint8Array {
+  const syn = tcpFrame(
+    { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src6: v6addr(1), dst6: v6addr(2) },
+    40001,
+    80,
+    7,
+    0,
+    F.SYN,
+    EMPTY,
+  );
+  const records = [syn, syn, syn, EMPTY, syn, syn];
+  const b = pcapOf(records.map((data) => ({ data })));
+  const at: number[] = [];
+  let o = 24;
+  for (const r of records) {
+    at.push(o);
+    o += 16 + r.length;
+  }
+  put32(b, 16, 40, true); // a snap length below the records' length
+  put32(b, (at[0] as number) + 4, 1_000_000, true); // a whole second in the microsecond field
+  put32(b, (at[1] as number) + 4, 0xffffffff, true);
+  put32(b, (at[2] as number) + 12, 10, true); // caplen above origlen
+  put32(b, (at[5] as number) + 8, 0xfffffff0, true); // an impossible captured length
+  return b;
+}
+
+/**
+ * A pcapng of these packets on one Ethernet interface whose `if_tsoffset` is `offsetSec` (signed
+ * 64-bit seconds, as hi/lo 32-bit halves) and whose timestamps are `stepUs` microseconds apart.
+ */
+export function pcapngOf(
+  packets: readonly CraftedPacket[],
+  offsetHi: number,
+  offsetLo: number,
+  stepUs = 1000,
+): Uint8Array {
+  const shb = new Uint8Array(16);
+  put32(shb, 0, 0x1a2b3c4d, true);
+  put16(shb, 4, 1, true);
+  put32(shb, 8, 0xffffffff, true);
+  put32(shb, 12, 0xffffffff, true);
+  const fixed = new Uint8Array(8);
+  put16(fixed, 0, 1, true);
+  put32(fixed, 4, 262144, true);
+  const off = new Uint8Array(8);
+  put32(off, 0, offsetLo >>> 0, true);
+  put32(off, 4, offsetHi >>> 0, true);
+  const blocks = [block(SHB, shb), block(IDB, concat([fixed, option(14, off), option(0, EMPTY)]))];
+  packets.forEach((p, i) => {
+    blocks.push(epb(0, p.data, p.data.length, i * stepUs));
+  });
+  return concat(blocks);
+}
+
+/**
+ * A short TCP conversation (handshake, a request, the client's FIN, the server's data seconds
+ * later) whose capture times are around 2^60 s: an interface with a huge `if_tsoffset`. At that
+ * magnitude adding a few seconds to a time changes nothing (the spacing of doubles is 256 s).
+ */
+export function hugeTimestampsPcapng(): Uint8Array {
+  const rng = new Rng(1);
+  const c = new Conn(
+    rng,
+    { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src6: v6addr(1), dst6: v6addr(2) },
+    40002,
+    80,
+  );
+  const packets: CraftedPacket[] = [
+    ...drain(c.open()),
+    ...drain(c.send(true, ascii('GET / HTTP/1.1\r\nHost: h\r\n\r\n'))),
+    c.c(F.FIN | F.ACK),
+    c.s(F.ACK),
+  ];
+  for (let i = 0; i < 4; i++) packets.push(c.s(F.PSH | F.ACK, ascii('late data')));
+  // 2^60 s of offset; packets 1 ms apart (all at the same double).
+  return pcapngOf(packets, 0x10000000, 0, 1000);
+}
+
+/** The named crafted captures (deterministic for a seed), each well under 1 MB. */
+export function craftedCaptures(seed = 0x5eed): { readonly name: string; readonly bytes: Uint8Array }[] {
+  const rng = new Rng(seed);
+  streamNo = 0;
+  const v4: Endpoints = { v6: false, src4: 0x0a000001, dst4: 0xc0000250, src6: v6addr(1), dst6: v6addr(2) };
+  const v6: Endpoints = { ...v4, v6: true };
+  const out: { name: string; bytes: Uint8Array }[] = [];
+  const add = (name: string, packets: readonly CraftedPacket[], linkType = 1) =>
+    out.push({ name, bytes: pcapOf(packets, linkType) });
+
+  // HTTP: 200 KB of request headers (over the 64 KB limit), then an answer.
+  {
+    const c = new Conn(rng, v4, 41000, 80);
+    add('http-huge-headers.pcap', [
+      ...drain(c.open()),
+      ...drain(
+        c.send(
+          true,
+          concat([
+            ascii('GET / HTTP/1.1\r\nHost: h\r\n'),
+            filled('X-Fill: 0123456789abcdef0123456789abcdef\r\n', 200_000),
+            ascii('\r\n'),
+          ]),
+        ),
+      ),
+      ...drain(c.send(false, ascii('HTTP/1.1 431 Too Large\r\nContent-Length: 0\r\n\r\n'))),
+      ...drain(c.close()),
+    ]);
+  }
+  // HTTP: a chunk-size line that never ends, a chunk extension that never ends, a chunk size of 2^80.
+  for (const [name, body] of [
+    ['http-endless-chunk-line.pcap', filled('f', 150_000)],
+    ['http-endless-chunk-ext.pcap', concat([ascii('10;a='), filled('v', 150_000)])],
+    ['http-huge-chunk-size.pcap', concat([ascii('ffffffffffffffffffff\r\n'), filled('d', 150_000)])],
+  ] as const) {
+    const c = new Conn(rng, v6, 41001, 8080);
+    add(name, [
+      ...drain(c.open()),
+      ...drain(c.send(true, ascii('GET /s HTTP/1.1\r\nHost: h\r\n\r\n'))),
+      ...drain(c.send(false, concat([ascii('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), body]))),
+      ...drain(c.close()),
+    ]);
+  }
+  // HTTP: 3000 pipelined requests, never answered.
+  {
+    const c = new Conn(rng, v4, 41002, 80);
+    const reqs: Uint8Array[] = [];
+    for (let i = 0; i < 3000; i++) reqs.push(ascii(`GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`));
+    add('http-pipelined-3000.pcap', [...drain(c.open()), ...drain(c.send(true, concat(reqs)))]);
+  }
+  // Link and network chains: 300 VLAN tags, 200 IPv6 extension headers, 80 nested IP tunnels.
+  {
+    const syn = tcpFrame(v4, 41003, 80, 1, 0, F.SYN, EMPTY).subarray(14);
+    const ps: CraftedPacket[] = [];
+    for (const n of [1, 2, 31, 32, 33, 300])
+      ps.push({
+        data: ether(
+          0x0800,
+          syn,
+          true,
+          Array.from({ length: n }, (_, i) => [0x88a8, 0x8100, 0x9100][i % 3] as number),
+        ),
+      });
+    add('vlan-chains.pcap', ps);
+  }
+  add(
+    'ipv6-extension-chains.pcap',
+    drain(ipv6Chains(new Rng(seed + 1)), 50).concat(drain(ipv6Chains(new Rng(seed + 2)), 50)),
+  );
+  add('ip-tunnels.pcap', [...drain(tunnels(new Rng(seed + 3))), ...drain(tunnels(new Rng(seed + 4)))]);
+  // DNS: every loop and overlong-name variant, over UDP and TCP.
+  {
+    const ps: CraftedPacket[] = [];
+    for (let k = 0; k < 40; k++) ps.push(...drain(dnsLoops(new Rng(seed + 100 + k))));
+    add('dns-loops.pcap', ps);
+  }
+  add('tcp-options.pcap', [...drain(tcpOptions(new Rng(seed + 5))), ...drain(tcpOptions(new Rng(seed + 6)))]);
+  add('tcp-flag-storm.pcap', drain(flagStorm(new Rng(seed + 7))));
+  add('icmp-quotes.pcap', [...drain(icmpQuotes(new Rng(seed + 8))), ...drain(icmpQuotes(new Rng(seed + 9)))]);
+  // Raw IP with garbage after a plausible first byte, SLL2 with random bytes.
+  add('raw-garbage.pcap', drain(otherLinksOf(new Rng(seed + 10), 101)), 101);
+  add('sll2-garbage.pcap', drain(otherLinksOf(new Rng(seed + 11), 276)), 276);
+  out.push({ name: 'hostile-headers.pcapng', bytes: hostilePcapng() });
+  out.push({ name: 'damaged-records.pcap', bytes: damagedPcap() });
+  const http = out[0]?.bytes ?? EMPTY;
+  const gz = new Uint8Array(gzipSync(http));
+  out.push({ name: 'gzip-cut.pcap.gz', bytes: gz.subarray(0, gz.length >> 1) });
+  out.push({ name: 'cut-in-record.pcap', bytes: http.subarray(0, 24 + 16 + 30) });
+  return out;
 }
 
 // ─── command line ───────────────────────────────────────────────────────────────────────────────
@@ -2194,13 +2785,21 @@ function parseArgs(argv: readonly string[]): Partial<FuzzOptions> & { json?: boo
         out.fixtures = resolve(v ?? '');
         i++;
         break;
+      case '--hang-seconds':
+        out.hangSeconds = num(a, v);
+        i++;
+        break;
+      case '--save':
+        out.saveDir = resolve(v ?? '');
+        i++;
+        break;
       case '--json':
         out.json = true;
         break;
       case '-h':
       case '--help':
         process.stdout.write(
-          'usage: node --expose-gc dist/scripts/fuzz.js [--iterations N] [--seconds S] [--seed X] [--rss-budget MiB] [--heap-budget MiB] [--render-every N] [--fixtures DIR] [--json]\n',
+          'usage: node --expose-gc dist/scripts/fuzz.js [--iterations N] [--seconds S] [--seed X] [--rss-budget MiB] [--heap-budget MiB] [--render-every N] [--fixtures DIR] [--hang-seconds S] [--save DIR] [--json]\n',
         );
         process.exit(0);
         break;
@@ -2211,7 +2810,7 @@ function parseArgs(argv: readonly string[]): Partial<FuzzOptions> & { json?: boo
   return out;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -2221,10 +2820,15 @@ function main(): void {
     return;
   }
   const { json, ...opts } = args;
-  const r = runFuzz({ ...opts, progress: (l) => process.stderr.write(`fuzz: ${l}\n`) });
+  const r = await runFuzzGuarded({ ...opts, progress: (l) => process.stderr.write(`fuzz: ${l}\n`) });
   if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else process.stdout.write(`${formatReport(r).join('\n')}\n`);
   process.exitCode = r.violationCount > 0 ? 1 : 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
+if (
+  isMainThread &&
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+)
+  await main();

@@ -4,11 +4,12 @@
  * capture reading, decoding, the flow session with HTTP, and the `read` views. Nothing may escape,
  * every packet has exactly one status, every file's CaptureResult accounts for everything, reading
  * in chunks gives the same result as reading whole, finished sessions release everything, and
- * memory stays under budget. FUZZ_N / FUZZ_SEED / FUZZ_SECONDS make the run longer or different.
+ * memory stays under budget, and no input hangs the pipeline (a watchdog stops a worker that makes
+ * no progress for 15 s and reports the input). FUZZ_N / FUZZ_SEED / FUZZ_SECONDS make the run longer or different.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type FuzzReport, formatReport, runFuzz } from '../../scripts/fuzz.js';
+import { type FuzzReport, formatReport, runFuzzGuarded } from '../../scripts/fuzz.js';
 
 const N = Number(process.env.FUZZ_N ?? 50_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_f022);
@@ -16,8 +17,16 @@ const SECONDS = Number(process.env.FUZZ_SECONDS ?? 60);
 
 let report: FuzzReport | undefined;
 
-test(`fuzz: ${N} packets (seed 0x${SEED.toString(16)}) break no invariant`, (t) => {
-  report = runFuzz({ iterations: N, seconds: SECONDS, seed: SEED, rssBudgetMiB: 1024, heapBudgetMiB: 512 });
+test(`fuzz: ${N} packets (seed 0x${SEED.toString(16)}) break no invariant`, async (t) => {
+  // In a worker thread, watched: an input that hangs the pipeline is reported, not waited for.
+  report = await runFuzzGuarded({
+    iterations: N,
+    seconds: SECONDS,
+    seed: SEED,
+    rssBudgetMiB: 1024,
+    heapBudgetMiB: 512,
+    hangSeconds: 15,
+  });
   for (const l of formatReport(report)) t.diagnostic(l);
   assert.deepEqual(
     report.violations.map((v) => `[${v.kind}] ${v.message}\n    on ${v.input}`),

@@ -2517,7 +2517,6 @@ export function hostilePcapng(): Uint8Array {
   put32(beEpb, 24, syn.length, false);
   beEpb.set(syn, 28);
   put32(beEpb, beEpb.length - 4, beEpb.length, false);
-  const tail = epb(0, syn);
   return concat([
     block(SHB, concat([shbBody, shbOpts])),
     idb(1, [
@@ -2542,7 +2541,7 @@ export function hostilePcapng(): Uint8Array {
     second,
     beIdb,
     beEpb,
-    tail.subarray(0, tail.length - 7),
+    beEpb.subarray(0, beEpb.length - 7),
   ]);
 }
 
@@ -2678,7 +2677,9 @@ export function craftedCaptures(seed = 0x5eed): { readonly name: string; readonl
     for (let i = 0; i < 3000; i++) reqs.push(ascii(`GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`));
     add('http-pipelined-3000.pcap', [...drain(c.open()), ...drain(c.send(true, concat(reqs)))]);
   }
-  // Link and network chains: 300 VLAN tags, 200 IPv6 extension headers, 80 nested IP tunnels.
+  // Packet-level hostility in one Ethernet capture: 300 VLAN tags, 200 IPv6 extension headers,
+  // 80 nested IP tunnels, DNS loops and overlong names (UDP and TCP), odd TCP options, a TCP flag
+  // storm, ICMP errors quoting garbage.
   {
     const syn = tcpFrame(v4, 41003, 80, 1, 0, F.SYN, EMPTY).subarray(14);
     const ps: CraftedPacket[] = [];
@@ -2691,22 +2692,14 @@ export function craftedCaptures(seed = 0x5eed): { readonly name: string; readonl
           Array.from({ length: n }, (_, i) => [0x88a8, 0x8100, 0x9100][i % 3] as number),
         ),
       });
-    add('vlan-chains.pcap', ps);
-  }
-  add(
-    'ipv6-extension-chains.pcap',
-    drain(ipv6Chains(new Rng(seed + 1)), 50).concat(drain(ipv6Chains(new Rng(seed + 2)), 50)),
-  );
-  add('ip-tunnels.pcap', [...drain(tunnels(new Rng(seed + 3))), ...drain(tunnels(new Rng(seed + 4)))]);
-  // DNS: every loop and overlong-name variant, over UDP and TCP.
-  {
-    const ps: CraftedPacket[] = [];
+    ps.push(...drain(ipv6Chains(new Rng(seed + 1)), 50), ...drain(ipv6Chains(new Rng(seed + 2)), 50));
+    ps.push(...drain(tunnels(new Rng(seed + 3))), ...drain(tunnels(new Rng(seed + 4))));
     for (let k = 0; k < 40; k++) ps.push(...drain(dnsLoops(new Rng(seed + 100 + k))));
-    add('dns-loops.pcap', ps);
+    ps.push(...drain(tcpOptions(new Rng(seed + 5))), ...drain(tcpOptions(new Rng(seed + 6))));
+    ps.push(...drain(flagStorm(new Rng(seed + 7))));
+    ps.push(...drain(icmpQuotes(new Rng(seed + 8))), ...drain(icmpQuotes(new Rng(seed + 9))));
+    add('packet-hostility.pcap', ps);
   }
-  add('tcp-options.pcap', [...drain(tcpOptions(new Rng(seed + 5))), ...drain(tcpOptions(new Rng(seed + 6)))]);
-  add('tcp-flag-storm.pcap', drain(flagStorm(new Rng(seed + 7))));
-  add('icmp-quotes.pcap', [...drain(icmpQuotes(new Rng(seed + 8))), ...drain(icmpQuotes(new Rng(seed + 9)))]);
   // Raw IP with garbage after a plausible first byte, SLL2 with random bytes.
   add('raw-garbage.pcap', drain(otherLinksOf(new Rng(seed + 10), 101)), 101);
   add('sll2-garbage.pcap', drain(otherLinksOf(new Rng(seed + 11), 276)), 276);

@@ -623,7 +623,9 @@ class ZeekTcpConn {
         this.removed = true;
         return;
       }
-      while (at <= t) at += to.sessionTimer;
+      // The next run after `t`, computed rather than stepped: at capture times near 2^53 s and
+      // beyond, adding a few seconds to a double changes nothing and a loop would never end.
+      if (at <= t) at += (Math.floor((t - at) / to.sessionTimer) + 1) * to.sessionTimer;
       chains.push(at);
     }
     this.expireChains = chains;

@@ -7,6 +7,7 @@ import type { Packet, PacketStatus } from '../decode/types.js';
 import { compileFilter } from '../filter/index.js';
 import { type PacketFlowResult, Session, type SessionEvents, type SessionOptions } from '../flow/session.js';
 import { type Diagnostics, problemText } from './diagnostics.js';
+import type { LineWriter } from './output.js';
 
 export interface AnalyzeRun {
   readonly result: CaptureResult;
@@ -27,6 +28,8 @@ export interface AnalyzeInput {
   readonly signal?: AbortSignal;
   /** Called as the file is read (bytes read, file size if known). */
   readonly onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Output that streams while reading: reading waits while its reader is behind. */
+  readonly out?: LineWriter;
 }
 
 export async function analyzeFile(input: AnalyzeInput, diag: Diagnostics): Promise<AnalyzeRun> {
@@ -53,6 +56,7 @@ export async function analyzeFile(input: AnalyzeInput, diag: Diagnostics): Promi
     {
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      ...(input.out ? { throttle: () => input.out?.backpressure() } : {}),
     },
   );
   session.finish();

@@ -1,5 +1,6 @@
 /** `wirelens conns FILE [FILTER]`: the connection table (TCP, then UDP), as a table, NDJSON or a Zeek conn.log. */
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
+import { TopK } from '../core/topk.js';
 import type { SessionOptions } from '../flow/session.js';
 import { ZeekTcpSummary, zeekConnLogFields, zeekSummaries } from '../flow/tcp/zeek.js';
 import { ZeekUdpFlows, zeekUdpConnLogFields } from '../flow/zeek-udp.js';
@@ -50,9 +51,27 @@ function sortValue(r: ConnRecord, k: SortKey): number | string {
   }
 }
 
+/**
+ * Rows a table, a sorted listing or a Zeek log keeps at most (memory stays bounded on a capture of
+ * millions of connections); `--limit` sets another number. NDJSON without --sort or --limit is
+ * streamed and lists every connection.
+ */
+export const MAX_ROWS = 10_000;
+
 export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
-  const rows: ConnRecord[] = [];
-  const zeekRows: { ts: number; row: ZeekRow }[] = [];
+  const dir = o.reverse ? -1 : 1;
+  const by = o.sort ?? 'start';
+  const rows = new TopK<ConnRecord>(o.limit ?? MAX_ROWS, (a, b) => {
+    const x = sortValue(a, by);
+    const y = sortValue(b, by);
+    if (x < y) return -dir;
+    if (x > y) return dir;
+    return a.proto === b.proto ? a.index - b.index : a.proto === 'tcp' ? -1 : 1;
+  });
+  const zeekRows = new TopK<{ ts: number; n: number; row: ZeekRow }>(o.limit ?? MAX_ROWS, (a, b) =>
+    a.ts !== b.ts ? a.ts - b.ts : a.n - b.n,
+  );
+  let zeekCount = 0;
   const zeekUdp = o.zeek ? new ZeekUdpFlows() : undefined;
   const out = new LineWriter();
   // NDJSON without an explicit order is written as connections end: memory stays flat however many.
@@ -63,24 +82,28 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
     (r.conn_state !== undefined && want.has(r.conn_state.toUpperCase())) ||
     (r.orig_state !== undefined && want.has(r.orig_state)) ||
     (r.resp_state !== undefined && want.has(r.resp_state));
+  const totals = { tcp: 0, udp: 0 };
   const emit = (r: ConnRecord) => {
-    if (stream) {
-      if (keep(r)) out.line(JSON.stringify(r));
-    } else if (!o.zeek) rows.push(r);
+    if (!keep(r)) return;
+    totals[r.proto]++;
+    if (stream) out.line(JSON.stringify(r));
+    else if (!o.zeek) rows.offer(r);
   };
   const run = await analyzeFile(
     {
       file: o.file,
       filter: o.filter,
       session: o.session,
+      out,
       ...(zeekUdp ? { onPacket: (p) => zeekUdp.process(p) } : {}),
       events: {
         tcpEnd: (c) => {
           emit(tcpRecord(c, connectionExtras(c)));
           if (o.zeek && c.analyzers.some((a) => a instanceof ZeekTcpSummary)) {
             for (const z of zeekSummaries(c)) {
-              zeekRows.push({
+              zeekRows.offer({
                 ts: z.startTs,
+                n: zeekCount++,
                 row: { ts: z.startTs.toFixed(6), uid: z.uidHint ?? `C${c.id}`, ...zeekConnLogFields(z) },
               });
             }
@@ -93,39 +116,41 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
     },
     diag,
   );
-  let sel = rows.filter(keep);
-  const dir = o.reverse ? -1 : 1;
-  const by = o.sort ?? 'start';
-  sel.sort((a, b) => {
-    const x = sortValue(a, by);
-    const y = sortValue(b, by);
-    if (x < y) return -dir;
-    if (x > y) return dir;
-    return a.proto === b.proto ? a.index - b.index : a.proto === 'tcp' ? -1 : 1;
-  });
-  if (o.limit !== undefined) sel = sel.slice(0, o.limit);
+  let udpCount = 0;
+  const order = `${o.limit === undefined ? 'the first' : 'the'} ${rows.k.toLocaleString('en')} by ${by}${o.reverse ? ' (reversed)' : ''}`;
   if (stream) {
     // already written
-  } else if (o.json) for (const r of sel) out.line(JSON.stringify(r));
+  } else if (o.json) for (const r of rows.sorted()) out.line(JSON.stringify(r));
   else if (o.zeek) {
     for (const u of zeekUdp?.finish() ?? []) {
-      zeekRows.push({
+      zeekRows.offer({
         ts: u.startTs,
-        row: { ts: u.startTs.toFixed(6), uid: `U${zeekRows.length + 1}`, ...zeekUdpConnLogFields(u) },
+        n: zeekCount++,
+        row: { ts: u.startTs.toFixed(6), uid: `U${++udpCount}`, ...zeekUdpConnLogFields(u) },
       });
     }
-    zeekRows.sort((a, b) => a.ts - b.ts);
     for (const l of zeekTsv(
-      zeekRows.map((z) => z.row),
+      zeekRows.sorted().map((z) => z.row),
       new Date(),
     ))
       out.line(l);
-  } else for (const l of renderConnsTable(sel, style)) out.line(l);
+  } else {
+    for (const l of renderConnsTable(rows.sorted(), style, totals)) out.line(l);
+    if (rows.dropped > 0 && o.limit === undefined)
+      out.line(
+        `… and ${rows.dropped.toLocaleString('en')} more connections and flows not shown: the table keeps ${order} (--sort, --limit and --state choose; --json streams every one)`,
+      );
+  }
   await out.end();
+  const dropped = o.zeek ? zeekRows.dropped : rows.dropped;
+  if (!stream && dropped > 0 && o.limit === undefined && (o.json || o.zeek))
+    diag.info(
+      `${dropped.toLocaleString('en')} more connections not listed: kept ${order} (--limit sets how many; --json without --sort or --limit streams every one)`,
+    );
   const t = run.session.tcp;
   if (t.evicted > 0 || t.expired > 0) {
     diag.info(
-      `${t.evicted} connections evicted (table limit ${t.opts.maxConnections}), ${t.expired} expired by idle timeout`,
+      `${t.evicted} connections evicted (table limit ${t.opts.maxConnections}, --max-conns), ${t.expired} expired by idle timeout`,
     );
   }
   if (o.json && o.zeek) throw new UserError('choose one of --json and --zeek', ExitCode.usage);

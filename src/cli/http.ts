@@ -4,6 +4,7 @@ import type { HttpSide } from '../app/http/types.js';
 import { toHex } from '../core/bytes.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import { escapeBytes } from '../core/escape.js';
+import { TopK } from '../core/topk.js';
 import type { SessionOptions } from '../flow/session.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import { ReassemblyBudget } from '../flow/tcp/reassembly.js';
@@ -29,25 +30,42 @@ export function withHttp(session: SessionOptions, sink: (r: HttpRecord) => void)
   return { ...session, analyzers: (c) => [new HttpAnalyzer(c, budget, sink)] };
 }
 
+/** Transactions the table keeps at most (the first by time); --json streams every one. */
+export const MAX_HTTP_ROWS = 10_000;
+
 export async function runHttp(o: HttpOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
-  const records: HttpRecord[] = [];
+  const out = new LineWriter();
+  // The table shows transactions in time order; NDJSON is written as each completes (memory stays
+  // flat however many there are), as Zeek writes http.log.
+  const kept = new TopK<HttpRecord>(
+    MAX_HTTP_ROWS,
+    (a, b) => a.tx.ts - b.tx.ts || a.conn.id - b.conn.id || a.tx.trans_depth - b.tx.trans_depth,
+  );
   let start: number | undefined;
   const run = await analyzeFile(
     {
       file: o.file,
       filter: o.filter,
-      session: withHttp(o.session, (r) => records.push(r)),
+      out,
+      session: withHttp(o.session, (r) => {
+        if (o.json) out.line(JSON.stringify(httpJson(r, true)));
+        else kept.offer(r);
+      }),
       onPacket: (p) => {
         start ??= p.frame.ts;
       },
     },
     diag,
   );
-  records.sort((a, b) => a.tx.ts - b.tx.ts || a.conn.id - b.conn.id || a.tx.trans_depth - b.tx.trans_depth);
-  const rows = records.map((r) => httpJson(r, o.json || o.verbose));
-  const out = new LineWriter();
-  if (o.json) for (const r of rows) out.line(JSON.stringify(r));
-  else for (const l of renderHttpTable(rows, start ?? 0, style, o.verbose)) out.line(l);
+  if (!o.json) {
+    const rows = kept.sorted().map((r) => httpJson(r, o.verbose));
+    const total = rows.length + kept.dropped;
+    for (const l of renderHttpTable(rows, start ?? 0, style, o.verbose, total)) out.line(l);
+    if (kept.dropped > 0)
+      out.line(
+        `… and ${kept.dropped.toLocaleString('en')} more transactions not shown: the table keeps the first ${MAX_HTTP_ROWS.toLocaleString('en')} by time (a filter chooses others; --json streams every one)`,
+      );
+  }
   await out.end();
   return run.exitCode;
 }

@@ -88,7 +88,7 @@ function addSessionOptions(cmd: Command): Command {
     )
     .option(
       '--max-conns <n>',
-      'most TCP connections tracked at once (oldest evicted beyond)',
+      'most TCP connections tracked at once (beyond: the one idle longest is evicted, half-open ones first)',
       positiveInt,
       DEFAULT_SESSION.maxConnections,
     );

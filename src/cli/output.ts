@@ -1,12 +1,15 @@
 /**
  * Buffered line output to stdout. Lines are joined and written in large chunks (one syscall per
  * ~64 KiB instead of per line); a closed pipe (`wirelens read big.pcap | head`) ends the program
- * quietly instead of throwing EPIPE.
+ * quietly instead of throwing EPIPE. `backpressure()` tells the reading loop to wait while a slow
+ * reader (a pipe, a terminal) has not taken what was written: output never piles up in memory.
  */
 export class LineWriter {
   private buf: string[] = [];
   private size = 0;
   private closed = false;
+  private drained: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
   onClosed: (() => void) | undefined;
 
   constructor(
@@ -17,6 +20,7 @@ export class LineWriter {
       if (e.code === 'EPIPE') {
         this.closed = true;
         this.buf = [];
+        this.release();
         this.onClosed?.();
         return;
       }
@@ -40,7 +44,24 @@ export class LineWriter {
     const text = `${this.buf.join('\n')}\n`;
     this.buf = [];
     this.size = 0;
-    this.stream.write(text);
+    if (!this.stream.write(text) && this.drained === undefined) {
+      this.drained = new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.stream.once('drain', () => this.release());
+    }
+  }
+
+  /** While the stream holds more than its buffer: a promise that settles once it has drained. */
+  backpressure(): Promise<void> | undefined {
+    return this.drained;
+  }
+
+  private release(): void {
+    const wake = this.wake;
+    this.drained = undefined;
+    this.wake = undefined;
+    wake?.();
   }
 
   /** Flush and wait until the stream has taken everything. */

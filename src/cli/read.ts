@@ -97,7 +97,7 @@ export async function runRead(opts: ReadOptions, style: Style, diag: Diagnostics
         diag.warn(problemText(opts.file, pr));
       },
     },
-    { signal: abort.signal },
+    { signal: abort.signal, throttle: () => out.backpressure() },
   );
   await out.end();
   if (writer) {

@@ -30,6 +30,9 @@ export interface ReportOptions {
   readonly session: SessionOptions;
 }
 
+/** Distinct HTTP hosts the report counts by name (the rest together, as "(others)"). */
+const MAX_HTTP_HOSTS = 10_000;
+
 export async function runReport(o: ReportOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
   const stats = new CaptureStats();
   const hosts = new HostTable(parseLocalNets(o.localNets));
@@ -56,7 +59,14 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
         const cls =
           r.tx.status_code === undefined ? 'no response' : `${Math.floor(r.tx.status_code / 100)}xx`;
         http.byStatus.set(cls, (http.byStatus.get(cls) ?? 0) + 1);
-        if (r.tx.host) http.byHost.set(r.tx.host, (http.byHost.get(r.tx.host) ?? 0) + 1);
+        if (r.tx.host !== undefined) {
+          // Bounded like every table: hosts beyond the first MAX_HTTP_HOSTS are counted together.
+          const host =
+            http.byHost.has(r.tx.host) || http.byHost.size < MAX_HTTP_HOSTS ? r.tx.host : '(others)';
+          http.byHost.set(host, (http.byHost.get(host) ?? 0) + 1);
+        }
+        for (const a of r.tx.anomalies)
+          stats.addFlowAnomaly(a, r.tx.request_start_packet ?? r.conn.firstPacket);
         if (r.tx.tags.includes('incomplete')) http.incomplete++;
         if (r.events.length > 0) http.withTcpEvents++;
         // Keep the slowest few (bounded).
@@ -82,6 +92,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
       },
       events: {
         tcpEnd: (c) => {
+          for (const a of c.anomalies) stats.addFlowAnomaly(a, c.firstPacket);
           tcpAgg.add(tcpRecord(c, connectionExtras(c)));
           listeners.add(c);
         },

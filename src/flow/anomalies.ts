@@ -4,7 +4,8 @@ import { defineAnomalies } from '../core/anomaly.js';
 export const FA = defineAnomalies({
   'flow.evicted': {
     severity: 'note',
-    summary: 'Flow table full: the oldest connection was evicted before it finished.',
+    summary:
+      'Flow table full: the connection idle longest (half-open ones first) was evicted before it finished.',
   },
   'flow.expired': { severity: 'note', summary: 'Connection idle longer than its timeout: tracking ended.' },
   'tcp.midstream': {

@@ -64,6 +64,18 @@ export class CaptureStats {
 
   constructor(private readonly maxConversations = 100_000) {}
 
+  /**
+   * Count an anomaly found above the packet (a connection's: eviction, reassembly, HTTP) at the
+   * packet where it was found, or the connection's first.
+   */
+  addFlowAnomaly(a: Anomaly, packet: number): void {
+    const e = this.anomalies.get(a.id);
+    if (e) {
+      e.count++;
+      if (packet < e.firstPacket) e.firstPacket = packet;
+    } else this.anomalies.set(a.id, { count: 1, severity: a.severity, firstPacket: packet });
+  }
+
   add(p: Packet): void {
     const f = p.frame;
     this.packets++;

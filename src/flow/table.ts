@@ -5,6 +5,7 @@
  * also sit in insertion order, which is the order the sweep and the eviction of the oldest walk.
  */
 import { toHex } from '../core/bytes.js';
+import { FifoSet } from './fifo.js';
 
 export type EndpointKey = number | string;
 
@@ -21,7 +22,7 @@ export function endpointKey(addr: number | Uint8Array, port: number): EndpointKe
 
 export class FlowTable<V extends Keyed> {
   private readonly byLo = new Map<EndpointKey, Map<EndpointKey, V>>();
-  private readonly order = new Set<V>();
+  private readonly order = new FifoSet<V>();
 
   get size(): number {
     return this.order.size;
@@ -50,6 +51,16 @@ export class FlowTable<V extends Keyed> {
       if (inner.size === 0) this.byLo.delete(v.lo);
     }
     this.order.delete(v);
+  }
+
+  /** The oldest entry (first inserted or moved to the back longest ago). */
+  first(): V | undefined {
+    return this.order.first();
+  }
+
+  /** Move an entry to the back of the order, as if just inserted. */
+  moveToBack(v: V): void {
+    this.order.moveToBack(v);
   }
 
   /** Entries oldest first (safe to delete the current one while iterating). */

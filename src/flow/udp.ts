@@ -7,6 +7,7 @@
 import { toHex } from '../core/bytes.js';
 import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
+import { FifoSet } from './fifo.js';
 import { guessServerIsDst } from './tcp/tracker.js';
 
 export interface UdpFlow {
@@ -18,6 +19,8 @@ export interface UdpFlow {
   readonly respPort: number;
   /** Key of the originator's address|port (direction test). */
   readonly origKey: string;
+  /** The flow's key in the tracker's table. */
+  readonly key: string;
   readonly startTs: number;
   lastTs: number;
   firstPacket: number;
@@ -36,6 +39,8 @@ export interface UdpFlow {
   rttSum: number;
   /** Outstanding requests: DNS ids, or -1 for "one datagram waiting". */
   pending: Map<number, number>;
+  /** Time of its last packet when it was last put at the back of the eviction order. */
+  queuedAt: number;
 }
 
 export interface UdpTrackerOptions {
@@ -55,6 +60,8 @@ const MAX_PENDING = 64;
 
 export class UdpTracker {
   private readonly table = new Map<string, UdpFlow>();
+  /** The same flows, oldest first (the order of eviction). */
+  private readonly order = new FifoSet<UdpFlow>();
   private nextId = 1;
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -71,7 +78,7 @@ export class UdpTracker {
   }
 
   active(): IterableIterator<UdpFlow> {
-    return this.table.values();
+    return this.order.values();
   }
 
   process(p: Packet): UdpFlow | undefined {
@@ -97,6 +104,7 @@ export class UdpTracker {
         respAddr: srcIsOrig ? dst : src,
         respPort: srcIsOrig ? udp.dstPort : udp.srcPort,
         origKey: srcIsOrig ? sk : dk,
+        key,
         startTs: ts,
         lastTs: ts,
         firstPacket: p.frame.index,
@@ -112,9 +120,11 @@ export class UdpTracker {
         unsolicited: 0,
         rttSum: 0,
         pending: new Map(),
+        queuedAt: ts,
       };
       if (this.table.size >= this.opts.maxFlows) this.evictOldest();
       this.table.set(key, f);
+      this.order.add(f);
       if (this.table.size > this.peak) this.peak = this.table.size;
     }
     f.lastTs = ts;
@@ -149,27 +159,37 @@ export class UdpTracker {
     return f;
   }
 
-  private end(key: string, f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end'): void {
-    this.table.delete(key);
+  private end(f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end'): void {
+    this.table.delete(f.key);
+    this.order.delete(f);
     f.unanswered += f.pending.size;
     f.pending.clear();
     this.onEnd(f, reason);
   }
 
+  /**
+   * Evict the flow idle longest (least recently used, kept lazily as the TCP tracker does: a flow
+   * met at the head of the creation order that has had packets since goes to the back instead).
+   */
   private evictOldest(): void {
-    for (const [k, f] of this.table) {
+    for (let f = this.order.first(); f !== undefined; f = this.order.first()) {
+      if (f.lastTs > f.queuedAt) {
+        f.queuedAt = f.lastTs;
+        this.order.moveToBack(f);
+        continue;
+      }
       this.evicted++;
-      this.end(k, f, 'evicted');
+      this.end(f, 'evicted');
       return;
     }
   }
 
   sweep(): void {
     this.lastSweep = this.now;
-    for (const [k, f] of this.table) if (this.now - f.lastTs > this.opts.idle) this.end(k, f, 'expired');
+    for (const f of this.order.values()) if (this.now - f.lastTs > this.opts.idle) this.end(f, 'expired');
   }
 
   finish(): void {
-    for (const [k, f] of this.table) this.end(k, f, 'capture-end');
+    for (const f of this.order.values()) this.end(f, 'capture-end');
   }
 }

@@ -3,7 +3,6 @@
  * Zeek has the field, plus wirelens' own (both endpoints' final RFC 9293 states, who closed first,
  * TIME-WAIT, negotiated options, analysis flag counts). Documented in docs/json.md.
  */
-import Table from 'cli-table3';
 import { formatDuration } from '../core/time.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
@@ -11,6 +10,7 @@ import type { UdpFlow } from '../flow/udp.js';
 import { type ConnExtras, tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
+import { appendLines, renderTable } from './table.js';
 
 export interface ConnRecord {
   ts: number;
@@ -170,27 +170,6 @@ function bytes(n: number): string {
   return `${(n / 1e6).toFixed(1)}M`;
 }
 
-const COMPACT = {
-  chars: {
-    top: '',
-    'top-mid': '',
-    'top-left': '',
-    'top-right': '',
-    bottom: '',
-    'bottom-mid': '',
-    'bottom-left': '',
-    'bottom-right': '',
-    left: '',
-    'left-mid': '',
-    mid: '',
-    'mid-mid': '',
-    right: '',
-    'right-mid': '',
-    middle: ' ',
-  },
-  style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
-};
-
 /** Short words for analysis flags in the table. */
 function flagSummary(a: Record<string, number> | undefined, anomalies: string[] | undefined): string {
   const parts: string[] = [];
@@ -214,27 +193,37 @@ function flagSummary(a: Record<string, number> | undefined, anomalies: string[] 
   return parts.join(', ');
 }
 
-export function renderConnsTable(rows: readonly ConnRecord[], st: Style): string[] {
+/**
+ * The connection table. `totals`: how many TCP connections and UDP flows there were in all, when
+ * `rows` holds only some of them (the headings then say so).
+ */
+export function renderConnsTable(
+  rows: readonly ConnRecord[],
+  st: Style,
+  totals?: { readonly tcp: number; readonly udp: number },
+): string[] {
+  const count = (shown: number, total: number | undefined) =>
+    total === undefined || total === shown
+      ? String(shown)
+      : `${total.toLocaleString('en')}; ${shown.toLocaleString('en')} shown`;
   const tcp = rows.filter((r) => r.proto === 'tcp');
   const udp = rows.filter((r) => r.proto === 'udp');
   const out: string[] = [];
   if (tcp.length > 0) {
-    const t = new Table({
-      head: [
-        '#',
-        'client',
-        'server',
-        'client/server state',
-        'zeek',
-        'history',
-        'dur',
-        '→bytes',
-        '←bytes',
-        'iRTT',
-        'notes',
-      ].map((h) => st.bold(h)),
-      ...COMPACT,
-    });
+    const head = [
+      '#',
+      'client',
+      'server',
+      'client/server state',
+      'zeek',
+      'history',
+      'dur',
+      '→bytes',
+      '←bytes',
+      'iRTT',
+      'notes',
+    ].map((h) => st.bold(h));
+    const cells: string[][] = [];
     for (const r of tcp) {
       const states = `${SHORT[r.orig_state as TcpState] ?? ''}/${SHORT[r.resp_state as TcpState] ?? ''}`;
       const stColor =
@@ -243,7 +232,7 @@ export function renderConnsTable(rows: readonly ConnRecord[], st: Style): string
           : r.conn_state?.startsWith('RST') || r.conn_state === 'REJ'
             ? st.phase('reset', states)
             : states;
-      t.push([
+      cells.push([
         String(r.index),
         st.addr(endpoint(r['id.orig_h'], r['id.orig_p'])),
         st.addr(endpoint(r['id.resp_h'], r['id.resp_p'])),
@@ -257,17 +246,15 @@ export function renderConnsTable(rows: readonly ConnRecord[], st: Style): string
         st.warn(flagSummary(r.analysis, r.anomalies)),
       ]);
     }
-    out.push(st.heading(`TCP connections (${tcp.length})`));
-    out.push(...t.toString().split('\n'));
+    out.push(st.heading(`TCP connections (${count(tcp.length, totals?.tcp)})`));
+    appendLines(out, renderTable({ head }, cells));
   }
   if (udp.length > 0) {
     if (out.length > 0) out.push('');
-    const t = new Table({
-      head: ['#', 'from', 'to', 'pkts →/←', 'bytes →/←', 'answered', 'dur'].map((h) => st.bold(h)),
-      ...COMPACT,
-    });
+    const head = ['#', 'from', 'to', 'pkts →/←', 'bytes →/←', 'answered', 'dur'].map((h) => st.bold(h));
+    const cells: string[][] = [];
     for (const r of udp) {
-      t.push([
+      cells.push([
         String(r.index),
         st.addr(endpoint(r['id.orig_h'], r['id.orig_p'])),
         st.addr(endpoint(r['id.resp_h'], r['id.resp_p'])),
@@ -277,8 +264,8 @@ export function renderConnsTable(rows: readonly ConnRecord[], st: Style): string
         formatDuration(r.duration),
       ]);
     }
-    out.push(st.heading(`UDP flows (${udp.length})`));
-    out.push(...t.toString().split('\n'));
+    out.push(st.heading(`UDP flows (${count(udp.length, totals?.udp)})`));
+    appendLines(out, renderTable({ head }, cells));
   }
   if (out.length === 0) out.push('no TCP connections or UDP flows');
   return out;

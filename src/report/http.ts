@@ -3,12 +3,12 @@
  * end of the request to the first byte of the response; duration: first request byte to last
  * response byte) and the TCP events of each phase.
  */
-import Table from 'cli-table3';
 import type { HttpRecord, PhasedEvent } from '../app/http/analyzer.js';
 import { formatDuration } from '../core/time.js';
 import { tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
+import { appendLines, renderTable } from './table.js';
 import { wrap } from './wrap.js';
 
 export interface HttpJson {
@@ -176,51 +176,34 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
-const NO_BORDER = {
-  chars: {
-    top: '',
-    'top-mid': '',
-    'top-left': '',
-    'top-right': '',
-    bottom: '',
-    'bottom-mid': '',
-    'bottom-left': '',
-    'bottom-right': '',
-    left: '',
-    'left-mid': '',
-    mid: '',
-    'mid-mid': '',
-    right: '',
-    'right-mid': '',
-    middle: ' ',
-  },
-  style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
-};
-
 export function renderHttpTable(
   rows: readonly HttpJson[],
   start: number,
   st: Style,
   verbose: boolean,
+  /** Transactions in all, when `rows` holds only the first of them. */
+  total = rows.length,
 ): string[] {
   if (rows.length === 0) return ['no HTTP transactions'];
-  const out: string[] = [st.heading(`HTTP transactions (${rows.length})`)];
-  const t = new Table({
-    head: [
-      'time',
-      'conn',
-      'client',
-      'host',
-      'request',
-      'status',
-      '→body',
-      '←body',
-      'TTFB',
-      'dur',
-      'TCP events',
-    ].map((h) => st.bold(h)),
-    ...NO_BORDER,
-  });
+  const count =
+    total === rows.length
+      ? String(total)
+      : `${total.toLocaleString('en')}; ${rows.length.toLocaleString('en')} shown`;
+  const out: string[] = [st.heading(`HTTP transactions (${count})`)];
+  const head = [
+    'time',
+    'conn',
+    'client',
+    'host',
+    'request',
+    'status',
+    '→body',
+    '←body',
+    'TTFB',
+    'dur',
+    'TCP events',
+  ].map((h) => st.bold(h));
+  const cells: string[][] = [];
   for (const r of rows) {
     const status =
       r.status_code === undefined
@@ -228,7 +211,7 @@ export function renderHttpTable(
         : r.status_code >= 400
           ? st.error(String(r.status_code))
           : String(r.status_code);
-    t.push([
+    cells.push([
       (r.ts - start).toFixed(3),
       `#${r.conn}`,
       st.addr(endpoint(r['id.orig_h'], r['id.orig_p'])),
@@ -264,7 +247,7 @@ export function renderHttpTable(
       ),
     ]);
   }
-  out.push(...t.toString().split('\n'));
+  appendLines(out, renderTable({ head }, cells));
   if (verbose) {
     for (const r of rows) {
       out.push('');

@@ -1,9 +1,9 @@
 /** `wirelens listeners`: listening endpoints, connections per listener, and backlog findings. */
-import Table from 'cli-table3';
 import { formatDuration } from '../core/time.js';
 import type { Finding, ListenerReport } from '../flow/tcp/listeners.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
+import { appendLines, renderTable } from './table.js';
 import { wrap } from './wrap.js';
 
 const TITLE: Record<Finding['kind'], string> = {
@@ -14,47 +14,24 @@ const TITLE: Record<Finding['kind'], string> = {
   'no-answer': 'no answer at all',
 };
 
-const NO_BORDER = {
-  chars: {
-    top: '',
-    'top-mid': '',
-    'top-left': '',
-    'top-right': '',
-    bottom: '',
-    'bottom-mid': '',
-    'bottom-left': '',
-    'bottom-right': '',
-    left: '',
-    'left-mid': '',
-    mid: '',
-    'mid-mid': '',
-    right: '',
-    'right-mid': '',
-    middle: ' ',
-  },
-  style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
-};
-
 export function renderListeners(reports: readonly ListenerReport[], start: number, st: Style): string[] {
   const out: string[] = [];
   if (reports.length === 0) return ['no TCP connection attempts (SYNs) in this capture'];
-  const t = new Table({
-    head: [
-      'endpoint',
-      'kind',
-      'conns',
-      'SYN-ACKed',
-      'established',
-      'refused',
-      'unanswered',
-      'clients',
-      'peak half-open',
-      'findings',
-    ].map((h) => st.bold(h)),
-    ...NO_BORDER,
-  });
+  const head = [
+    'endpoint',
+    'kind',
+    'conns',
+    'SYN-ACKed',
+    'established',
+    'refused',
+    'unanswered',
+    'clients',
+    'peak half-open',
+    'findings',
+  ].map((h) => st.bold(h));
+  const cells: string[][] = [];
   for (const r of reports) {
-    t.push([
+    cells.push([
       st.addr(endpoint(r.addr, r.port)),
       r.kind,
       String(r.connections),
@@ -68,7 +45,7 @@ export function renderListeners(reports: readonly ListenerReport[], start: numbe
     ]);
   }
   out.push(st.heading(`Listeners (${reports.length})`));
-  out.push(...t.toString().split('\n'));
+  appendLines(out, renderTable({ head }, cells));
   for (const r of reports) {
     if (r.findings.length === 0) continue;
     out.push('');

@@ -3,7 +3,6 @@
  * renderers of the view models in `annotate/nat.ts` and `annotate/nat-hints.ts`; every line fits
  * 100 columns (IPv6 endpoints wrap inside their cells).
  */
-import Table from 'cli-table3';
 import type { EvidenceId, FlowRef, NatReport, Stats, Translation } from '../annotate/nat.js';
 import {
   type NatHintsSummary,
@@ -13,32 +12,13 @@ import {
   type UpstreamTranslationHint,
 } from '../annotate/nat-hints.js';
 import { escapeText } from '../core/escape.js';
+import { maxOf } from '../core/extent.js';
 import { formatDuration } from '../core/time.js';
 import type { Style } from './style.js';
+import { renderTable } from './table.js';
 import { wrap } from './wrap.js';
 
 export const WIDTH = 100;
-
-const NO_BORDER = {
-  chars: {
-    top: '',
-    'top-mid': '',
-    'top-left': '',
-    'top-right': '',
-    bottom: '',
-    'bottom-mid': '',
-    'bottom-left': '',
-    'bottom-right': '',
-    left: '',
-    'left-mid': '',
-    mid: '',
-    'mid-mid': '',
-    right: '',
-    'right-mid': '',
-    middle: ' ',
-  },
-  style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
-};
 
 /** Split text into lines of at most `width` columns: at spaces when it has any, anywhere otherwise. */
 function cellLines(text: string, width: number): string[] {
@@ -67,7 +47,13 @@ export function fitTable(
   flex: readonly number[],
   st: Style,
 ): string[] {
-  const natural = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)) + 1);
+  const natural = head.map(
+    (h, c) =>
+      Math.max(
+        h.length,
+        maxOf(rows, (r) => (r[c] ?? '').length),
+      ) + 1,
+  );
   // cli-table3 puts one separator character between columns, on top of their widths.
   const room = WIDTH - (head.length - 1);
   const widths = [...natural];
@@ -79,12 +65,10 @@ export function fitTable(
     widths[c] = w - cut;
     excess -= cut;
   }
-  const t = new Table({ head: head.map((h) => st.bold(h)), colWidths: widths, ...NO_BORDER });
-  for (const r of rows) t.push(r.map((cell, c) => cellLines(cell, (widths[c] as number) - 1).join('\n')));
-  return t
-    .toString()
-    .split('\n')
-    .map((l) => l.trimEnd());
+  return renderTable(
+    { head: head.map((h) => st.bold(h)), colWidths: widths },
+    rows.map((r) => r.map((cell, c) => cellLines(cell, (widths[c] as number) - 1).join('\n'))),
+  ).map((l) => l.trimEnd());
 }
 
 const EVIDENCE_SHORT: Record<EvidenceId, string> = {

@@ -4,7 +4,6 @@
  * findings, TIME-WAIT, anomalies by kind — built as a plain model (also the `--json` output) and
  * rendered in tables that fit 100 columns.
  */
-import Table from 'cli-table3';
 import type { HostTable } from '../annotate/hosts.js';
 import type { CaptureResult } from '../capture/types.js';
 import { anomalySpec } from '../core/anomaly.js';
@@ -14,6 +13,7 @@ import type { ListenerReport } from '../flow/tcp/listeners.js';
 import type { ConnRecord } from './conns.js';
 import { renderListeners } from './listeners.js';
 import type { Style } from './style.js';
+import { renderTable } from './table.js';
 
 export interface ReportModel {
   capture: {
@@ -252,27 +252,6 @@ export function buildReport(x: ReportInputs): ReportModel {
   };
 }
 
-const NO_BORDER = {
-  chars: {
-    top: '',
-    'top-mid': '',
-    'top-left': '',
-    'top-right': '',
-    bottom: '',
-    'bottom-mid': '',
-    'bottom-left': '',
-    'bottom-right': '',
-    left: '',
-    'left-mid': '',
-    mid: '',
-    'mid-mid': '',
-    right: '',
-    'right-mid': '',
-    middle: ' ',
-  },
-  style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
-};
-
 function size(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1048576) return `${(n / 1024).toFixed(1)} KiB`;
@@ -285,16 +264,9 @@ function pct(n: number, total: number): string {
 }
 
 function table(head: string[], rows: string[][], st: Style, align?: ('left' | 'right')[]): string[] {
-  const t = new Table({
-    head: head.map((h) => st.bold(h)),
-    ...NO_BORDER,
-    ...(align ? { colAligns: align } : {}),
-  });
-  for (const r of rows) t.push(r);
-  return t
-    .toString()
-    .split('\n')
-    .map((l) => `  ${l}`);
+  return renderTable({ head: head.map((h) => st.bold(h)), ...(align ? { colAligns: align } : {}) }, rows).map(
+    (l) => `  ${l}`,
+  );
 }
 
 function when(ts: number | undefined): string {

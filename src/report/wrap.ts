@@ -16,11 +16,12 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   return lines;
 }
 
-/** Display width, counting East Asian wide characters as two columns. */
+/** Display width, counting East Asian wide characters and emoji as two columns, combining marks as none. */
 export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;
+    if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0xfe00 && cp <= 0xfe0f)) continue;
     w +=
       (cp >= 0x1100 && cp <= 0x115f) ||
       (cp >= 0x2e80 && cp <= 0xa4cf) ||
@@ -28,7 +29,10 @@ export function displayWidth(s: string): number {
       (cp >= 0xf900 && cp <= 0xfaff) ||
       (cp >= 0xfe30 && cp <= 0xfe4f) ||
       (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6)
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x1f300 && cp <= 0x1f64f) ||
+      (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+      (cp >= 0x20000 && cp <= 0x3fffd)
         ? 2
         : 1;
   }

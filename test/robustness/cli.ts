@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../helpers/corpus.js';
 
@@ -37,7 +38,12 @@ function vmHwmKiB(pid: number): number {
 
 export function runCliAsync(
   args: readonly string[],
-  opts: { timeoutSeconds?: number; keepStdout?: boolean } = {},
+  opts: {
+    timeoutSeconds?: number;
+    keepStdout?: boolean;
+    /** Keep only the stdout lines this accepts (for outputs too large to hold, such as 1M JSON lines). */
+    keepLines?: (line: string) => boolean;
+  } = {},
 ): Promise<CliRun> {
   const dir = mkdtempSync(join(tmpdir(), 'wirelens-cli-'));
   const rssFile = join(dir, 'maxrss');
@@ -51,9 +57,16 @@ export function runCliAsync(
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
+    let partial = '';
+    const text = new StringDecoder('utf8');
+    const keepLines = opts.keepLines;
     child.stdout.on('data', (b: Buffer) => {
       outBytes += b.length;
-      if (opts.keepStdout !== false || outBytes < 1 << 20) out.push(b);
+      if (keepLines) {
+        const lines = (partial + text.write(b)).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) if (keepLines(l)) out.push(Buffer.from(`${l}\n`));
+      } else if (opts.keepStdout !== false || outBytes < 1 << 20) out.push(b);
     });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     let hwm = 0;
@@ -84,6 +97,7 @@ export function runCliAsync(
         // killed before exit: the sampled high-water mark is all there is
       }
       rmSync(dir, { recursive: true, force: true });
+      if (keepLines && partial !== '' && keepLines(partial)) out.push(Buffer.from(partial));
       resolve({
         args,
         stdout: Buffer.concat(out).toString('utf8'),

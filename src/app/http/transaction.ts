@@ -249,6 +249,15 @@ export class HttpConversation {
           const old = this.awaiting.shift() as Pending;
           old.responseDone = true;
           addTag(old.tx, 'no-response');
+          this.note(
+            old,
+            anomaly(
+              HA['http.too-many-pending'],
+              'http',
+              -1,
+              `more than ${this.maxPending} requests awaiting a response: this one is given up on`,
+            ),
+          );
           this.flush();
         }
         break;

@@ -42,6 +42,8 @@ export interface SegmentAnalyzer {
 }
 
 export const MAX_TRANSITIONS = 64;
+/** Anomaly records a connection keeps from its packets (counts in reports stay exact up to it). */
+export const MAX_CONN_ANOMALIES = 256;
 
 /** The sentence of a transition with its number filled in. */
 export function causeText(t: Transition): string {
@@ -53,6 +55,8 @@ export class TcpConnection {
   readonly resp: TcpEndpoint;
   readonly transitions: Transition[] = [];
   readonly anomalies: Anomaly[] = [];
+  /** Anomalies not kept beyond MAX_CONN_ANOMALIES (a new kind is always kept). */
+  anomaliesDropped = 0;
   startTs: number;
   lastTs: number;
   firstPacket: number;
@@ -94,6 +98,21 @@ export class TcpConnection {
   /** Counts of analysis flags seen on its packets. */
   readonly flagCounts = new Map<string, number>();
   readonly analyzers: SegmentAnalyzer[] = [];
+  /**
+   * Bit 1: the originator has sent a segment that is neither SYN nor RST; bit 2: the responder has.
+   * Both (3): the connection is "assured" (conntrack's word); until then it is the first candidate
+   * for eviction from a full table, so a SYN flood cannot push real connections out.
+   */
+  assured = 0;
+  /** Time of its last packet when the tracker last put it at the back of its eviction order. */
+  queuedAt = 0;
+  /** Keep an anomaly found on one of its packets: at most MAX_CONN_ANOMALIES, but every kind once. */
+  addAnomaly(a: Anomaly): void {
+    if (this.anomalies.length < MAX_CONN_ANOMALIES || !this.anomalies.some((x) => x.id === a.id))
+      this.anomalies.push(a);
+    else this.anomaliesDropped++;
+  }
+
   /** The originator's endpoint key (set by the tracker; compared per packet to find the direction). */
   origKey: number | string = '';
   /** The 4-tuple's canonical key in the tracker's table. */

@@ -13,6 +13,7 @@
  * Also the peak number of half-open connections (SYN-RECEIVED at the same time) and of completed
  * handshakes the server never served (established, the server never sent data or FIN).
  */
+import { maxOf, minOf } from '../../core/extent.js';
 import type { TcpConnection } from './connection.js';
 
 export interface ClientRef {
@@ -196,8 +197,8 @@ function finding(kind: Finding['kind'], facts: ConnFact[], detail: string): Find
     kind,
     count: facts.length,
     clients,
-    first: Math.min(...facts.map((f) => f.start)),
-    last: Math.max(...facts.map((f) => f.end)),
+    first: minOf(facts, (f) => f.start),
+    last: maxOf(facts, (f) => f.end),
     detail,
   };
 }
@@ -213,8 +214,9 @@ function summarise(acc: ListenerAcc): ListenerReport {
   if (kind === 'listener') {
     // (a) SYNs retransmitted and never answered, or answered only after retransmissions, while the
     // listener answered others during the same period.
-    const answeredFrom = Math.min(...f.filter((x) => x.synAcked).map((x) => x.start));
-    const answeredTo = Math.max(...f.filter((x) => x.synAcked).map((x) => x.end));
+    const answered = f.filter((x) => x.synAcked);
+    const answeredFrom = minOf(answered, (x) => x.start);
+    const answeredTo = maxOf(answered, (x) => x.end);
     const dropped = f.filter(
       (x) =>
         x.synRetrans > 0 &&
@@ -291,8 +293,8 @@ function summarise(acc: ListenerAcc): ListenerReport {
     findings,
     peakHalfOpen: peak(f.flatMap((x) => (x.halfOpen ? [x.halfOpen] : []))),
     peakNeverServed: peak(f.flatMap((x) => (x.unserved ? [x.unserved] : []))),
-    first: Math.min(...f.map((x) => x.start)),
-    last: Math.max(...f.map((x) => x.end)),
+    first: minOf(f, (x) => x.start),
+    last: maxOf(f, (x) => x.end),
     advice,
   };
 }

@@ -13,13 +13,14 @@ import { seq, seqGt, u32After } from '../../core/seq.js';
 import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
+import { FifoSet } from '../fifo.js';
 import { type EndpointKey, endpointKey, FlowTable, type Keyed } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
 import { applySegment, type MachineOptions, settle } from './machine.js';
 import { makeSegment, type Segment } from './segment.js';
 
 export interface TcpTrackerOptions extends MachineOptions {
-  /** Most connections tracked at once; the oldest is evicted beyond it. */
+  /** Most connections tracked at once; beyond it the one idle longest is evicted (half-open ones first, see evictOldest). */
   readonly maxConnections: number;
   /** Idle timeouts in seconds of capture time. */
   readonly idle: {
@@ -123,14 +124,32 @@ class Tombstone implements ReuseSource, Keyed {
   }
 }
 
+/** Both sides closed (or in TIME-WAIT; a responder that only ever listened counts as closed). */
+function isClosed(c: TcpConnection): boolean {
+  const o = c.orig.state;
+  const r = c.resp.state;
+  return (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
+}
+
 function isTombstone(x: TcpConnection | Tombstone): x is Tombstone {
   return (x as Tombstone).tombstone === true;
 }
 
+/** How much more an idle half-open connection counts than an idle established one, for eviction. */
+export const HALF_OPEN_WEIGHT = 10;
+
 export class TcpTracker {
   private readonly table = new FlowTable<TcpConnection | Tombstone>();
+  /**
+   * Connections not yet assured (one side has sent nothing but SYNs and RSTs), oldest first: they
+   * go first when the table is full (weighted by idle time), as Linux conntrack's early_drop
+   * prefers its unassured entries.
+   */
+  private readonly unassured = new FifoSet<TcpConnection>();
+  /** Connections both of whose sides have closed, oldest first: the first to go from a full table. */
+  private readonly finished = new FifoSet<TcpConnection>();
   /** Tombstones, oldest first (at most `maxConnections` of them: the oldest goes first). */
-  private readonly graves = new Set<Tombstone>();
+  private readonly graves = new FifoSet<Tombstone>();
   /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
   late = 0;
   private nextId = 1;
@@ -188,9 +207,15 @@ export class TcpTracker {
     }
     const seg = makeSegment(p, tcp, sk === c.origKey);
     applySegment(c, seg, this.opts);
+    if ((seg.rst || c.orig.fins > 0 || c.resp.fins > 0) && isClosed(c) && !this.finished.has(c))
+      this.finished.add(c);
+    if (c.assured !== 3 && (tcp.flags & 0x06) === 0) {
+      c.assured |= seg.fromOrig ? 1 : 2;
+      if (c.assured === 3) this.unassured.delete(c);
+    }
     for (const a of c.analyzers) a.onSegment(seg, c);
     for (const f of seg.analysis) c.countFlag(f);
-    for (const a of seg.anomalies) c.anomalies.push(a);
+    for (const a of seg.anomalies) c.addAnomaly(a);
     return { conn: c, seg };
   }
 
@@ -295,7 +320,9 @@ export class TcpTracker {
     }
     if (this.opts.analyzers) for (const a of this.opts.analyzers(c)) c.analyzers.push(a);
     if (this.size >= this.opts.maxConnections) this.evictOldest();
+    c.queuedAt = ts;
     this.table.set(c);
+    this.unassured.add(c);
     if (this.size > this.peak) this.peak = this.size;
     return c;
   }
@@ -353,6 +380,8 @@ export class TcpTracker {
 
   private retire(c: TcpConnection, reason: EndReason): void {
     this.table.delete(c);
+    this.unassured.delete(c);
+    this.finished.delete(c);
     settle(c, this.now, this.opts);
     c.endReason =
       c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
@@ -366,7 +395,7 @@ export class TcpTracker {
     const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
     if (tw > this.now) {
       if (this.graves.size >= this.opts.maxConnections) {
-        const oldest = this.graves.values().next().value as Tombstone;
+        const oldest = this.graves.first() as Tombstone;
         this.graves.delete(oldest);
         this.table.delete(oldest);
       }
@@ -376,20 +405,59 @@ export class TcpTracker {
     }
   }
 
+  /**
+   * Make room. A connection both sides have closed goes first: it would be retired within seconds
+   * anyway, and keeps its end. Otherwise the connection idle longest is evicted, where the idle
+   * time of one not yet assured (a half-open handshake, a SYN nobody answered) counts
+   * HALF_OPEN_WEIGHT times: a SYN flood's connections go before any real connection, and a real
+   * handshake in progress is not sacrificed to connections idle for long. Least recently used is
+   * kept lazily: the table is in creation order, and a connection met at the head that has had
+   * packets since it was queued goes to the back instead, so each packet costs nothing and each
+   * eviction amortised O(1).
+   */
   private evictOldest(): void {
-    for (const c of this.table.values()) {
+    const done = this.finished.first();
+    if (done !== undefined) {
+      if (this.opts.retainTimeWait) this.retire(done, done.endReason ?? 'closed');
+      else this.retireClosed(done);
+      return;
+    }
+    let lru: TcpConnection | undefined;
+    for (let c = this.table.first(); c !== undefined; c = this.table.first()) {
       if (isTombstone(c)) {
         this.table.delete(c);
         this.graves.delete(c);
         continue;
       }
-      c.anomalies.push(
-        anomaly(FA['flow.evicted'], 'flow', -1, `limit ${this.opts.maxConnections} connections`),
-      );
-      this.evicted++;
-      this.retire(c, 'evicted');
-      return;
+      if (c.lastTs > c.queuedAt) {
+        c.queuedAt = c.lastTs;
+        this.table.moveToBack(c);
+        continue;
+      }
+      lru = c;
+      break;
     }
+    const weak = this.unassured.first();
+    const now = this.now;
+    if (
+      weak !== undefined &&
+      (lru === undefined || (now - weak.lastTs) * HALF_OPEN_WEIGHT >= now - lru.lastTs)
+    )
+      this.evict(weak);
+    else if (lru !== undefined) this.evict(lru);
+  }
+
+  private evict(c: TcpConnection): void {
+    c.anomalies.push(
+      anomaly(
+        FA['flow.evicted'],
+        'flow',
+        -1,
+        `limit ${this.opts.maxConnections} connections${c.assured === 3 ? '' : '; the handshake had not completed'}`,
+      ),
+    );
+    this.evicted++;
+    this.retire(c, 'evicted');
   }
 
   /** Retire connections whose time is up (by capture time). */
@@ -408,9 +476,7 @@ export class TcpTracker {
       const o = c.orig.state;
       const r = c.resp.state;
       const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
-      const closed =
-        (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
-      if (closed) {
+      if (isClosed(c)) {
         if (this.opts.retainTimeWait) {
           if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(c, c.endReason ?? 'closed');
         } else if (now >= c.lastTs + idle.closed) this.retireClosed(c);
@@ -435,5 +501,7 @@ export class TcpTracker {
     }
     this.table.clear();
     this.graves.clear();
+    this.unassured.clear();
+    this.finished.clear();
   }
 }

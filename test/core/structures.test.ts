@@ -1,0 +1,100 @@
+/**
+ * The bounded structures the trackers and views rely on, against plain reference models: FifoSet
+ * (eviction order) against an array, TopK against sort-then-slice, renderTable in chunks against
+ * one cli-table3 table.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import Table from 'cli-table3';
+import { TopK } from '../../src/core/topk.js';
+import { FifoSet } from '../../src/flow/fifo.js';
+import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
+
+/** A small deterministic PRNG (xorshift32). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+describe('FifoSet', () => {
+  test('random adds, deletes, moves to the back and head removals match an array model', () => {
+    const r = rng(7);
+    const set = new FifoSet<number>();
+    let model: number[] = [];
+    let next = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const op = r();
+      if (op < 0.4) {
+        set.add(next);
+        model.push(next++);
+      } else if (op < 0.6 && model.length > 0) {
+        const v = model[Math.floor(r() * model.length)] as number;
+        assert.equal(set.delete(v), true);
+        model = model.filter((x) => x !== v);
+      } else if (op < 0.75 && model.length > 0) {
+        const v = model[Math.floor(r() * model.length)] as number;
+        set.moveToBack(v);
+        model = [...model.filter((x) => x !== v), v];
+      } else if (model.length > 0) {
+        assert.equal(set.first(), model[0]);
+        set.delete(model[0] as number);
+        model.shift();
+      }
+      assert.equal(set.size, model.length);
+    }
+    assert.deepEqual([...set.values()], model);
+    assert.equal(set.delete(-1), false);
+  });
+
+  test('iterating while removing the current member visits every other member once', () => {
+    const set = new FifoSet<number>();
+    for (let i = 0; i < 100; i++) set.add(i);
+    const seen: number[] = [];
+    for (const v of set.values()) {
+      seen.push(v);
+      if (v % 3 === 0) set.delete(v);
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      [...set.values()],
+      Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 3 !== 0),
+    );
+  });
+});
+
+describe('TopK', () => {
+  for (const k of [1, 5, 100, 1000])
+    test(`k=${k}: the first k of 5,000 in order, the rest counted`, () => {
+      const r = rng(k);
+      const items = Array.from({ length: 5000 }, (_, i) => ({ v: Math.floor(r() * 500), i }));
+      const cmp = (a: { v: number; i: number }, b: { v: number; i: number }) => a.v - b.v || a.i - b.i;
+      const top = new TopK(k, cmp);
+      for (const x of items) top.offer(x);
+      assert.deepEqual(top.sorted(), [...items].sort(cmp).slice(0, k));
+      assert.equal(top.dropped, items.length - Math.min(k, items.length));
+    });
+});
+
+describe('renderTable', () => {
+  test('a table longer than a chunk prints exactly what one cli-table3 table prints', () => {
+    const r = rng(3);
+    const head = ['#', 'client', 'state', 'notes'];
+    const rows = Array.from({ length: CHUNK_ROWS * 3 + 17 }, (_, i) => [
+      String(i + 1),
+      `10.0.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}:${Math.floor(r() * 65535)}`,
+      r() < 0.5 ? 'ESTABLISHED/CLOSED' : 'TIME-WAIT',
+      r() < 0.1 ? '漢字 wide' : r() < 0.2 ? '\u001b[33mstyled\u001b[39m' : '',
+    ]);
+    const one = new Table({ head, ...NO_BORDER });
+    for (const row of rows) one.push(row);
+    assert.deepEqual(renderTable({ head }, rows), one.toString().split('\n'));
+  });
+});

@@ -11,6 +11,7 @@ const TITLE: Record<Finding['kind'], string> = {
   'ack-dropped': 'handshake ACKs dropped (accept queue full)',
   'abort-on-overflow': 'connections reset after the handshake (accept queue full, tcp_abort_on_overflow=1)',
   'syn-cookies': 'SYN cookies in use (SYN queue overflowing, or forced)',
+  'lone-syns': 'SYNs never answered and never retried (spoofed sources or a scanner)',
   'no-answer': 'no answer at all',
 };
 
@@ -39,13 +40,20 @@ export function renderListeners(reports: readonly ListenerReport[], start: numbe
       String(r.established),
       String(r.refused),
       String(r.unanswered),
-      String(r.clients),
+      `${r.clients}${r.clientsCapped ? '+' : ''}`,
       r.peakHalfOpen ? String(r.peakHalfOpen.count) : '-',
       r.findings.length > 0 ? st.warn(String(r.findings.length)) : '0',
     ]);
   }
   out.push(st.heading(`Listeners (${reports.length})`));
   appendLines(out, renderTable({ head }, cells));
+  for (const r of reports)
+    if (r.detailsFrom !== undefined)
+      out.push(
+        st.dim(
+          `${endpoint(r.addr, r.port)}: findings and peaks come from ${r.detailsFrom.toLocaleString('en')} of its ${r.connections.toLocaleString('en')} connections (the rest, mostly lone SYNs nobody answered, are only counted)`,
+        ),
+      );
   for (const r of reports) {
     if (r.findings.length === 0) continue;
     out.push('');

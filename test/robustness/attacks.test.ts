@@ -86,6 +86,15 @@ interface ReportJson {
   tcp: { connections: number; evicted: number; expired: number; peakTracked: number };
   hosts: { total: number; dropped: number };
   anomalies: { id: string; count: number }[];
+  listeners: {
+    addr: string;
+    port: number;
+    kind: string;
+    connections: number;
+    synAcked: number;
+    established: number;
+    findings: { kind: string; count: number }[];
+  }[];
 }
 
 describe(`a SYN flood from ${DEFAULT_SIZES.synFlood.toLocaleString('en')} distinct sources`, () => {
@@ -116,6 +125,17 @@ describe(`a SYN flood from ${DEFAULT_SIZES.synFlood.toLocaleString('en')} distin
     assert.ok(rep.tcp.peakTracked <= LIMIT, `peak tracked ${rep.tcp.peakTracked}`);
     assert.ok(rep.tcp.evicted >= DEFAULT_SIZES.synFlood - LIMIT, `evicted ${rep.tcp.evicted}`);
     assert.ok(rep.anomalies.some((a) => a.id === 'flow.evicted' && a.count === rep.tcp.evicted));
+    // The listener: exact counts (the lab's two connections were answered), the flood as a finding.
+    const l = rep.listeners.find((x) => x.addr === '10.0.2.2' && x.port === 80);
+    assert.ok(l, JSON.stringify(rep.listeners));
+    assert.equal(l.kind, 'listener');
+    assert.equal(l.connections, DEFAULT_SIZES.synFlood + 2);
+    assert.equal(l.synAcked, 2);
+    assert.equal(l.established, 2);
+    assert.deepEqual(
+      l.findings.map((f) => [f.kind, f.count]),
+      [['lone-syns', DEFAULT_SIZES.synFlood]],
+    );
     // The host table is bounded too, with what it dropped counted.
     assert.ok(
       rep.hosts.dropped > 0 && rep.hosts.total + rep.hosts.dropped >= DEFAULT_SIZES.synFlood,

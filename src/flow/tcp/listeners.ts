@@ -23,7 +23,13 @@ export interface ClientRef {
 }
 
 export interface Finding {
-  readonly kind: 'syn-dropped' | 'ack-dropped' | 'abort-on-overflow' | 'syn-cookies' | 'no-answer';
+  readonly kind:
+    | 'syn-dropped'
+    | 'ack-dropped'
+    | 'abort-on-overflow'
+    | 'syn-cookies'
+    | 'lone-syns'
+    | 'no-answer';
   readonly count: number;
   readonly clients: readonly ClientRef[];
   readonly first: number;
@@ -42,7 +48,11 @@ export interface ListenerReport {
   readonly established: number;
   readonly refused: number;
   readonly unanswered: number;
+  /** Distinct client addresses; `clientsCapped`: more than counted. */
   readonly clients: number;
+  readonly clientsCapped?: boolean;
+  /** Set when findings and peaks come from only this many of the connections (a flood). */
+  readonly detailsFrom?: number;
   readonly findings: readonly Finding[];
   readonly peakHalfOpen: { readonly count: number; readonly at: number } | undefined;
   readonly peakNeverServed: { readonly count: number; readonly at: number } | undefined;
@@ -73,12 +83,36 @@ interface ConnFact {
 interface ListenerAcc {
   addr: string;
   port: number;
+  /** Facts kept (in the order connections ended), for findings and peaks. */
   facts: ConnFact[];
+  /** Facts of lone unanswered SYNs among them (kept to a smaller number: a SYN flood is made of them). */
+  quiet: number;
+  /** Lone SYNs nobody answered and nobody retried, all of them, and when. */
+  lone: number;
+  loneFirst: number;
+  loneLast: number;
+  /** Facts not kept. */
   dropped: number;
+  /** Exact whatever was kept. */
+  connections: number;
+  synAcked: number;
+  established: number;
+  refused: number;
+  unanswered: number;
+  first: number;
+  last: number;
+  /** Client addresses (at most MAX_FACTS_PER_LISTENER; `clientsCapped` beyond). */
+  clients: Set<string>;
+  clientsCapped: boolean;
 }
 
-/** Facts kept per listener at most; beyond, counts stay exact but client lists and peaks sample. */
+/**
+ * Facts kept per listener at most; beyond, counts stay exact but client lists and peaks sample.
+ * Lone SYNs nobody answered are kept to MAX_QUIET_FACTS of them, so that a SYN flood cannot push
+ * out the connections that tell about the listener.
+ */
 export const MAX_FACTS_PER_LISTENER = 100_000;
+export const MAX_QUIET_FACTS = 10_000;
 export const MAX_LISTENERS = 10_000;
 
 function endpointText(addr: string, port: number): string {
@@ -121,13 +155,48 @@ export class ListenerTracker {
         this.droppedListeners++;
         return;
       }
-      acc = { addr: c.resp.addr, port: c.resp.port, facts: [], dropped: 0 };
+      acc = {
+        addr: c.resp.addr,
+        port: c.resp.port,
+        facts: [],
+        quiet: 0,
+        lone: 0,
+        loneFirst: Number.POSITIVE_INFINITY,
+        loneLast: Number.NEGATIVE_INFINITY,
+        dropped: 0,
+        connections: 0,
+        synAcked: 0,
+        established: 0,
+        refused: 0,
+        unanswered: 0,
+        first: c.startTs,
+        last: c.lastTs,
+        clients: new Set(),
+        clientsCapped: false,
+      };
       this.map.set(key, acc);
     }
-    if (acc.facts.length >= MAX_FACTS_PER_LISTENER) {
+    const synAcked = c.resp.syns > 0;
+    acc.connections++;
+    if (synAcked) acc.synAcked++;
+    if (c.respEstablishedTs !== undefined) acc.established++;
+    if (c.refused) acc.refused++;
+    if (!synAcked && !c.refused) acc.unanswered++;
+    if (c.startTs < acc.first) acc.first = c.startTs;
+    if (c.lastTs > acc.last) acc.last = c.lastTs;
+    if (acc.clients.size < MAX_FACTS_PER_LISTENER) acc.clients.add(c.orig.addr);
+    else if (!acc.clients.has(c.orig.addr)) acc.clientsCapped = true;
+    const quiet = !synAcked && !c.refused && c.orig.syns <= 1;
+    if (quiet) {
+      acc.lone++;
+      if (c.startTs < acc.loneFirst) acc.loneFirst = c.startTs;
+      if (c.lastTs > acc.loneLast) acc.loneLast = c.lastTs;
+    }
+    if (acc.facts.length - acc.quiet >= MAX_FACTS_PER_LISTENER || (quiet && acc.quiet >= MAX_QUIET_FACTS)) {
       acc.dropped++;
       return;
     }
+    if (quiet) acc.quiet++;
     const established = c.respEstablishedTs !== undefined;
     const halfOpenEnd = c.respEstablishedTs ?? c.respLeftSynReceivedTs ?? c.lastTs;
     // Served: the server sent payload or a FIN after the handshake.
@@ -189,26 +258,32 @@ function peak(intervals: readonly (readonly [number, number])[]): { count: numbe
 
 const MAX_CLIENTS_LISTED = 50;
 
-function finding(kind: Finding['kind'], facts: ConnFact[], detail: string): Finding {
+/** Lone unanswered SYNs that make a finding (below, a few are ordinary: a client gave up, the capture ended). */
+export const LONE_SYNS_FINDING = 1000;
+
+/** A finding from the facts kept; `exact` when they are a sample of what was counted. */
+function finding(
+  kind: Finding['kind'],
+  facts: ConnFact[],
+  detail: string,
+  exact?: { count: number; first: number; last: number },
+): Finding {
   const clients = facts
     .slice(0, MAX_CLIENTS_LISTED)
     .map((f) => ({ client: f.client, conn: f.id, ts: f.start }));
   return {
     kind,
-    count: facts.length,
+    count: exact?.count ?? facts.length,
     clients,
-    first: minOf(facts, (f) => f.start),
-    last: maxOf(facts, (f) => f.end),
+    first: exact?.first ?? minOf(facts, (f) => f.start),
+    last: exact?.last ?? maxOf(facts, (f) => f.end),
     detail,
   };
 }
 
 function summarise(acc: ListenerAcc): ListenerReport {
   const f = acc.facts;
-  const synAcked = f.filter((x) => x.synAcked).length;
-  const refused = f.filter((x) => x.refused).length;
-  const established = f.filter((x) => x.established).length;
-  const unanswered = f.filter((x) => !x.synAcked && !x.refused).length;
+  const { synAcked, refused, established, unanswered } = acc;
   const kind: ListenerReport['kind'] = synAcked > 0 ? 'listener' : refused > 0 ? 'closed' : 'silent';
   const findings: Finding[] = [];
   if (kind === 'listener') {
@@ -255,6 +330,16 @@ function summarise(acc: ListenerAcc): ListenerReport {
         ),
       );
     }
+    if (acc.lone >= LONE_SYNS_FINDING) {
+      findings.push(
+        finding(
+          'lone-syns',
+          f.filter((x) => !x.synAcked && !x.refused && x.synRetrans === 0),
+          `${acc.lone} SYNs got no answer and were never retried, while the listener answered ${synAcked} others: real clients retry an unanswered SYN after about 1 s, so these look like spoofed sources (a SYN flood) or a scanner`,
+          { count: acc.lone, first: acc.loneFirst, last: acc.loneLast },
+        ),
+      );
+    }
     const cookies = f.filter((x) => x.cookieEvidence !== undefined);
     if (cookies.length > 0) {
       findings.push(finding('syn-cookies', cookies, `SYN cookies: ${cookies[0]?.cookieEvidence ?? ''}`));
@@ -264,12 +349,13 @@ function summarise(acc: ListenerAcc): ListenerReport {
       finding(
         'no-answer',
         f,
-        `${f.length} connection attempts, none answered: the host is down, a firewall drops the SYNs, or nothing listens and RSTs are filtered`,
+        `${acc.connections} connection attempts, none answered: the host is down, a firewall drops the SYNs, or nothing listens and RSTs are filtered`,
+        { count: acc.connections, first: acc.first, last: acc.last },
       ),
     );
   }
   const backlog =
-    findings.some((x) => x.kind !== 'no-answer' && x.kind !== 'syn-cookies') ||
+    findings.some((x) => x.kind !== 'no-answer' && x.kind !== 'syn-cookies' && x.kind !== 'lone-syns') ||
     findings.some((x) => x.kind === 'syn-cookies');
   const ep = endpointText(acc.addr, acc.port);
   const advice = backlog
@@ -284,17 +370,19 @@ function summarise(acc: ListenerAcc): ListenerReport {
     addr: acc.addr,
     port: acc.port,
     kind,
-    connections: f.length + acc.dropped,
+    connections: acc.connections,
     synAcked,
     established,
     refused,
     unanswered,
-    clients: new Set(f.map((x) => x.client.replace(/:\d+$/, ''))).size,
+    clients: acc.clients.size,
+    ...(acc.clientsCapped ? { clientsCapped: true } : {}),
+    ...(acc.dropped > 0 ? { detailsFrom: f.length } : {}),
     findings,
     peakHalfOpen: peak(f.flatMap((x) => (x.halfOpen ? [x.halfOpen] : []))),
     peakNeverServed: peak(f.flatMap((x) => (x.unserved ? [x.unserved] : []))),
-    first: minOf(f, (x) => x.start),
-    last: maxOf(f, (x) => x.end),
+    first: acc.first,
+    last: acc.last,
     advice,
   };
 }

@@ -25,6 +25,8 @@ const TEXT_COMMANDS: string[][] = [
   ['follow', FILE, '1'],
   ['follow', FILE, '1', '-x'],
   ['report', FILE],
+  ['arp', FILE],
+  ['nat', FILE],
 ];
 
 const JSON_COMMANDS: string[][] = [

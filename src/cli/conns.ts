@@ -14,6 +14,7 @@ import {
   zeekTsv,
 } from '../report/conns.js';
 import type { Style } from '../report/style.js';
+import { MAX_TABLE_ROWS } from '../report/table.js';
 import { analyzeFile } from './analyze.js';
 import type { Diagnostics } from './diagnostics.js';
 import { LineWriter } from './output.js';
@@ -51,24 +52,17 @@ function sortValue(r: ConnRecord, k: SortKey): number | string {
   }
 }
 
-/**
- * Rows a table, a sorted listing or a Zeek log keeps at most (memory stays bounded on a capture of
- * millions of connections); `--limit` sets another number. NDJSON without --sort or --limit is
- * streamed and lists every connection.
- */
-export const MAX_ROWS = 10_000;
-
 export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
   const dir = o.reverse ? -1 : 1;
   const by = o.sort ?? 'start';
-  const rows = new TopK<ConnRecord>(o.limit ?? MAX_ROWS, (a, b) => {
+  const rows = new TopK<ConnRecord>(o.limit ?? MAX_TABLE_ROWS, (a, b) => {
     const x = sortValue(a, by);
     const y = sortValue(b, by);
     if (x < y) return -dir;
     if (x > y) return dir;
     return a.proto === b.proto ? a.index - b.index : a.proto === 'tcp' ? -1 : 1;
   });
-  const zeekRows = new TopK<{ ts: number; n: number; row: ZeekRow }>(o.limit ?? MAX_ROWS, (a, b) =>
+  const zeekRows = new TopK<{ ts: number; n: number; row: ZeekRow }>(o.limit ?? MAX_TABLE_ROWS, (a, b) =>
     a.ts !== b.ts ? a.ts - b.ts : a.n - b.n,
   );
   let zeekCount = 0;

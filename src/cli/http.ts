@@ -11,6 +11,7 @@ import { ReassemblyBudget } from '../flow/tcp/reassembly.js';
 import { endpoint } from '../report/format.js';
 import { httpJson, renderHttpTable } from '../report/http.js';
 import type { Style } from '../report/style.js';
+import { MAX_TABLE_ROWS } from '../report/table.js';
 import { analyzeFile } from './analyze.js';
 import type { Diagnostics } from './diagnostics.js';
 import { parseConnSelector, selectorMatches } from './explain.js';
@@ -30,15 +31,12 @@ export function withHttp(session: SessionOptions, sink: (r: HttpRecord) => void)
   return { ...session, analyzers: (c) => [new HttpAnalyzer(c, budget, sink)] };
 }
 
-/** Transactions the table keeps at most (the first by time); --json streams every one. */
-export const MAX_HTTP_ROWS = 10_000;
-
 export async function runHttp(o: HttpOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {
   const out = new LineWriter();
   // The table shows transactions in time order; NDJSON is written as each completes (memory stays
   // flat however many there are), as Zeek writes http.log.
   const kept = new TopK<HttpRecord>(
-    MAX_HTTP_ROWS,
+    MAX_TABLE_ROWS,
     (a, b) => a.tx.ts - b.tx.ts || a.conn.id - b.conn.id || a.tx.trans_depth - b.tx.trans_depth,
   );
   let start: number | undefined;
@@ -63,7 +61,7 @@ export async function runHttp(o: HttpOptions, style: Style, diag: Diagnostics): 
     for (const l of renderHttpTable(rows, start ?? 0, style, o.verbose, total)) out.line(l);
     if (kept.dropped > 0)
       out.line(
-        `… and ${kept.dropped.toLocaleString('en')} more transactions not shown: the table keeps the first ${MAX_HTTP_ROWS.toLocaleString('en')} by time (a filter chooses others; --json streams every one)`,
+        `… and ${kept.dropped.toLocaleString('en')} more transactions not shown: the table keeps the first ${MAX_TABLE_ROWS.toLocaleString('en')} by time (a filter chooses others; --json streams every one)`,
       );
   }
   await out.end();

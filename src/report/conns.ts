@@ -10,7 +10,7 @@ import type { UdpFlow } from '../flow/udp.js';
 import { type ConnExtras, tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
-import { appendLines, renderTable } from './table.js';
+import { appendLines, renderTable, shownOf } from './table.js';
 
 export interface ConnRecord {
   ts: number;
@@ -202,10 +202,6 @@ export function renderConnsTable(
   st: Style,
   totals?: { readonly tcp: number; readonly udp: number },
 ): string[] {
-  const count = (shown: number, total: number | undefined) =>
-    total === undefined || total === shown
-      ? String(shown)
-      : `${total.toLocaleString('en')}; ${shown.toLocaleString('en')} shown`;
   const tcp = rows.filter((r) => r.proto === 'tcp');
   const udp = rows.filter((r) => r.proto === 'udp');
   const out: string[] = [];
@@ -246,7 +242,7 @@ export function renderConnsTable(
         st.warn(flagSummary(r.analysis, r.anomalies)),
       ]);
     }
-    out.push(st.heading(`TCP connections (${count(tcp.length, totals?.tcp)})`));
+    out.push(st.heading(`TCP connections (${shownOf(tcp.length, totals?.tcp)})`));
     appendLines(out, renderTable({ head }, cells));
   }
   if (udp.length > 0) {
@@ -264,7 +260,7 @@ export function renderConnsTable(
         formatDuration(r.duration),
       ]);
     }
-    out.push(st.heading(`UDP flows (${count(udp.length, totals?.udp)})`));
+    out.push(st.heading(`UDP flows (${shownOf(udp.length, totals?.udp)})`));
     appendLines(out, renderTable({ head }, cells));
   }
   if (out.length === 0) out.push('no TCP connections or UDP flows');

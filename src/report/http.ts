@@ -8,7 +8,7 @@ import { formatDuration } from '../core/time.js';
 import { tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
-import { appendLines, renderTable } from './table.js';
+import { appendLines, renderTable, shownOf } from './table.js';
 import { wrap } from './wrap.js';
 
 export interface HttpJson {
@@ -185,11 +185,7 @@ export function renderHttpTable(
   total = rows.length,
 ): string[] {
   if (rows.length === 0) return ['no HTTP transactions'];
-  const count =
-    total === rows.length
-      ? String(total)
-      : `${total.toLocaleString('en')}; ${rows.length.toLocaleString('en')} shown`;
-  const out: string[] = [st.heading(`HTTP transactions (${count})`)];
+  const out: string[] = [st.heading(`HTTP transactions (${shownOf(rows.length, total)})`)];
   const head = [
     'time',
     'conn',

@@ -31,6 +31,19 @@ export const NO_BORDER = {
 
 export const CHUNK_ROWS = 100;
 
+/**
+ * Rows a terminal table keeps at most (the first in its order; the views say how many more there
+ * were): memory stays bounded on a capture of millions of connections or transactions.
+ */
+export const MAX_TABLE_ROWS = 10_000;
+
+/** A table heading's count: `12`, or `1,000,000; 10,000 shown` when only some rows are shown. */
+export function shownOf(shown: number, total: number = shown): string {
+  return total === shown
+    ? String(shown)
+    : `${total.toLocaleString('en')}; ${shown.toLocaleString('en')} shown`;
+}
+
 export interface TableSpec {
   /** Column titles (styled). */
   readonly head: readonly string[];

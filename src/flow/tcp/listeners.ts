@@ -86,7 +86,7 @@ interface ListenerAcc {
   /** Facts kept (in the order connections ended), for findings and peaks. */
   facts: ConnFact[];
   /** Facts of lone unanswered SYNs among them (kept to a smaller number: a SYN flood is made of them). */
-  quiet: number;
+  quietKept: number;
   /** Lone SYNs nobody answered and nobody retried, all of them, and when. */
   lone: number;
   loneFirst: number;
@@ -159,7 +159,7 @@ export class ListenerTracker {
         addr: c.resp.addr,
         port: c.resp.port,
         facts: [],
-        quiet: 0,
+        quietKept: 0,
         lone: 0,
         loneFirst: Number.POSITIVE_INFINITY,
         loneLast: Number.NEGATIVE_INFINITY,
@@ -177,9 +177,10 @@ export class ListenerTracker {
       this.map.set(key, acc);
     }
     const synAcked = c.resp.syns > 0;
+    const established = c.respEstablishedTs !== undefined;
     acc.connections++;
     if (synAcked) acc.synAcked++;
-    if (c.respEstablishedTs !== undefined) acc.established++;
+    if (established) acc.established++;
     if (c.refused) acc.refused++;
     if (!synAcked && !c.refused) acc.unanswered++;
     if (c.startTs < acc.first) acc.first = c.startTs;
@@ -192,12 +193,14 @@ export class ListenerTracker {
       if (c.startTs < acc.loneFirst) acc.loneFirst = c.startTs;
       if (c.lastTs > acc.loneLast) acc.loneLast = c.lastTs;
     }
-    if (acc.facts.length - acc.quiet >= MAX_FACTS_PER_LISTENER || (quiet && acc.quiet >= MAX_QUIET_FACTS)) {
+    if (
+      acc.facts.length - acc.quietKept >= MAX_FACTS_PER_LISTENER ||
+      (quiet && acc.quietKept >= MAX_QUIET_FACTS)
+    ) {
       acc.dropped++;
       return;
     }
-    if (quiet) acc.quiet++;
-    const established = c.respEstablishedTs !== undefined;
+    if (quiet) acc.quietKept++;
     const halfOpenEnd = c.respEstablishedTs ?? c.respLeftSynReceivedTs ?? c.lastTs;
     // Served: the server sent payload or a FIN after the handshake.
     const served = c.resp.payloadBytes > 0 || c.resp.fins > 0;
@@ -209,7 +212,7 @@ export class ListenerTracker {
       start: c.startTs,
       end: c.lastTs,
       synRetrans: Math.max(0, c.orig.syns - 1),
-      synAcked: c.resp.syns > 0,
+      synAcked,
       refused: c.refused,
       established,
       ackDropped: c.ackDropped.length,

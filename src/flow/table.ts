@@ -1,8 +1,10 @@
 /**
  * A table of flows keyed by their 4-tuple without building a string per packet: an IPv4 endpoint is
  * one number (address × 65536 + port, exact in a double), a 4-tuple two of them in canonical order
- * (the smaller endpoint first) in a two-level map; IPv6 endpoints fall back to hex strings. Entries
- * also sit in insertion order, which is the order the sweep and the eviction of the oldest walk.
+ * (the smaller endpoint first). The two are hashed into one small integer (a V8 "Smi", the cheapest
+ * Map key: no allocation, no string) and the rare entries that share a hash are kept together and
+ * told apart by their full keys; IPv6 endpoints fall back to hex strings. Entries also sit in
+ * insertion order, which is the order the sweep and the eviction of the oldest walk.
  */
 import { toHex } from '../core/bytes.js';
 import { FifoSet } from './fifo.js';
@@ -20,8 +22,23 @@ export function endpointKey(addr: number | Uint8Array, port: number): EndpointKe
   return typeof addr === 'number' ? addr * 65536 + port : `${toHex(addr)}|${port}`;
 }
 
+const TWO16 = 65536;
+
+/** A 30-bit hash of two numeric endpoint keys (each an IPv4 address × 65536 + port). */
+export function hashPair(lo: number, hi: number): number {
+  const loPort = lo % TWO16;
+  const hiPort = hi % TWO16;
+  let h = Math.imul(((lo - loPort) / TWO16) | 0, 0x9e3779b1);
+  h = Math.imul(h ^ loPort ^ (hiPort << 16), 0x85ebca6b);
+  h = Math.imul(h ^ (((hi - hiPort) / TWO16) | 0), 0xc2b2ae35);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
 export class FlowTable<V extends Keyed> {
-  private readonly byLo = new Map<EndpointKey, Map<EndpointKey, V>>();
+  /** IPv4 4-tuples by hash: the entry, or the few entries sharing that hash. */
+  private readonly byHash = new Map<number, V | V[]>();
+  /** Other 4-tuples by their text. */
+  private readonly byText = new Map<string, V>();
   private readonly order = new FifoSet<V>();
 
   get size(): number {
@@ -29,26 +46,43 @@ export class FlowTable<V extends Keyed> {
   }
 
   get(lo: EndpointKey, hi: EndpointKey): V | undefined {
-    return this.byLo.get(lo)?.get(hi);
+    if (typeof lo !== 'number' || typeof hi !== 'number') return this.byText.get(`${lo}#${hi}`);
+    const e = this.byHash.get(hashPair(lo, hi));
+    if (e === undefined) return undefined;
+    if (!Array.isArray(e)) return e.lo === lo && e.hi === hi ? e : undefined;
+    for (const v of e) if (v.lo === lo && v.hi === hi) return v;
+    return undefined;
   }
 
   set(v: V): void {
-    let inner = this.byLo.get(v.lo);
-    if (!inner) {
-      inner = new Map();
-      this.byLo.set(v.lo, inner);
+    const old = this.get(v.lo, v.hi);
+    if (old) this.delete(old);
+    const { lo, hi } = v;
+    if (typeof lo !== 'number' || typeof hi !== 'number') this.byText.set(`${lo}#${hi}`, v);
+    else {
+      const h = hashPair(lo, hi);
+      const e = this.byHash.get(h);
+      if (e === undefined) this.byHash.set(h, v);
+      else if (Array.isArray(e)) e.push(v);
+      else this.byHash.set(h, [e, v]);
     }
-    const old = inner.get(v.hi);
-    if (old) this.order.delete(old);
-    inner.set(v.hi, v);
     this.order.add(v);
   }
 
   delete(v: V): void {
-    const inner = this.byLo.get(v.lo);
-    if (inner?.get(v.hi) === v) {
-      inner.delete(v.hi);
-      if (inner.size === 0) this.byLo.delete(v.lo);
+    const { lo, hi } = v;
+    if (typeof lo !== 'number' || typeof hi !== 'number') {
+      const k = `${lo}#${hi}`;
+      if (this.byText.get(k) === v) this.byText.delete(k);
+    } else {
+      const h = hashPair(lo, hi);
+      const e = this.byHash.get(h);
+      if (e === v) this.byHash.delete(h);
+      else if (Array.isArray(e)) {
+        const i = e.indexOf(v);
+        if (i >= 0) e.splice(i, 1);
+        if (e.length === 1) this.byHash.set(h, e[0] as V);
+      }
     }
     this.order.delete(v);
   }
@@ -69,7 +103,8 @@ export class FlowTable<V extends Keyed> {
   }
 
   clear(): void {
-    this.byLo.clear();
+    this.byHash.clear();
+    this.byText.clear();
     this.order.clear();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The bounded structures the trackers and views rely on, against plain reference models: FifoSet
- * (eviction order) against an array, TopK against sort-then-slice, renderTable in chunks against
+ * (eviction order) against an array, FlowTable (hashed 4-tuples) against a Map of text keys, TopK against sort-then-slice, renderTable in chunks against
  * one cli-table3 table.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import Table from 'cli-table3';
 import { TopK } from '../../src/core/topk.js';
 import { FifoSet } from '../../src/flow/fifo.js';
+import { type EndpointKey, endpointKey, FlowTable, hashPair } from '../../src/flow/table.js';
 import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
 
 /** A small deterministic PRNG (xorshift32). */
@@ -96,5 +97,77 @@ describe('renderTable', () => {
     const one = new Table({ head, ...NO_BORDER });
     for (const row of rows) one.push(row);
     assert.deepEqual(renderTable({ head }, rows), one.toString().split('\n'));
+  });
+});
+
+describe('FlowTable', () => {
+  interface Entry {
+    lo: EndpointKey;
+    hi: EndpointKey;
+    readonly id: number;
+  }
+  test('200,000 random 4-tuples (IPv4 and IPv6), sets, replacements and deletes match a Map model', () => {
+    const r = rng(11);
+    const table = new FlowTable<Entry>();
+    const model = new Map<string, Entry>();
+    const keys: [EndpointKey, EndpointKey][] = [];
+    const v6 = new Uint8Array(16);
+    const key = (): EndpointKey => {
+      if (r() < 0.05) {
+        v6[15] = Math.floor(r() * 256);
+        return endpointKey(v6, Math.floor(r() * 65536));
+      }
+      // Few addresses and ports, so that 4-tuples share endpoints and hashes collide.
+      return endpointKey(Math.floor(r() * 2 ** 32), Math.floor(r() * 65536));
+    };
+    for (let i = 0; i < 200_000; i++) {
+      const op = r();
+      if (op < 0.6 || keys.length === 0) {
+        const a = key();
+        const b = key();
+        const [lo, hi] = String(a) < String(b) ? [a, b] : [b, a];
+        const e = { lo, hi, id: i };
+        table.set(e);
+        model.set(`${lo}#${hi}`, e);
+        keys.push([lo, hi]);
+      } else if (op < 0.8) {
+        const [lo, hi] = keys[Math.floor(r() * keys.length)] as [EndpointKey, EndpointKey];
+        const e = table.get(lo, hi);
+        assert.equal(e, model.get(`${lo}#${hi}`));
+        if (e) {
+          table.delete(e);
+          model.delete(`${lo}#${hi}`);
+        }
+      } else {
+        const [lo, hi] = keys[Math.floor(r() * keys.length)] as [EndpointKey, EndpointKey];
+        const e = { lo, hi, id: i };
+        table.set(e);
+        model.set(`${lo}#${hi}`, e);
+      }
+    }
+    assert.equal(table.size, model.size);
+    for (const [lo, hi] of keys) assert.equal(table.get(lo, hi), model.get(`${lo}#${hi}`));
+    assert.deepEqual(
+      [...table.values()].map((e) => e.id).sort((a, b) => a - b),
+      [...model.values()].map((e) => e.id).sort((a, b) => a - b),
+    );
+  });
+  test('4-tuples whose hashes collide are told apart', () => {
+    // 100,000 tuples in a 30-bit hash space: a few share a hash (birthday bound), each is found.
+    const table = new FlowTable<Entry>();
+    const r = rng(5);
+    const all: Entry[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const lo = endpointKey(Math.floor(r() * 2 ** 31), Math.floor(r() * 65536)) as number;
+      const e = { lo, hi: lo + 1 + Math.floor(r() * 2 ** 40), id: i };
+      table.set(e);
+      all.push(e);
+    }
+    const hashes = new Set(all.map((e) => hashPair(e.lo as number, e.hi as number)));
+    assert.ok(all.length - hashes.size > 0, 'some hashes collide');
+    for (const e of all) assert.equal(table.get(e.lo, e.hi), e);
+    for (const e of all.slice(0, 50_000)) table.delete(e);
+    for (const [i, e] of all.entries()) assert.equal(table.get(e.lo, e.hi), i < 50_000 ? undefined : e);
+    assert.equal(table.size, 50_000);
   });
 });

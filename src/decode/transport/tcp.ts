@@ -36,6 +36,13 @@ export const TcpOptionKind = {
 
 const TFO_EXP_MAGIC = 0xf989;
 
+/** An option whose length does not fit its kind (a function, not a closure: no allocation per option). */
+function badLength(anomalies: Anomaly[], o: number, kind: number, len: number, want: string): void {
+  anomalies.push(
+    anomaly(DA['tcp.bad-option-length'], 'tcp', o + 1, `option ${kind} length ${len}, expected ${want}`),
+  );
+}
+
 /** Parse options in [start, end); a bad length ends parsing with a malformed anomaly (never a throw). */
 export function parseTcpOptions(
   d: Uint8Array,
@@ -66,27 +73,22 @@ export function parseTcpOptions(
       break;
     }
     const v = o + 2;
-    const bad = (want: string) => {
-      anomalies.push(
-        anomaly(DA['tcp.bad-option-length'], 'tcp', o + 1, `option ${kind} length ${len}, expected ${want}`),
-      );
-    };
     switch (kind) {
       case TcpOptionKind.MSS:
-        if (len !== 4) bad('4');
+        if (len !== 4) badLength(anomalies, o, kind, len, '4');
         else opts.push({ kind: 'mss', offset: o, value: u16be(d, v) });
         break;
       case TcpOptionKind.WSCALE:
-        if (len !== 3) bad('3');
+        if (len !== 3) badLength(anomalies, o, kind, len, '3');
         else opts.push({ kind: 'wscale', offset: o, shift: d[v] as number });
         break;
       case TcpOptionKind.SACK_PERMITTED:
-        if (len !== 2) bad('2');
+        if (len !== 2) badLength(anomalies, o, kind, len, '2');
         else opts.push({ kind: 'sack-permitted', offset: o });
         break;
       case TcpOptionKind.SACK: {
         if ((len - 2) % 8 !== 0 || len < 10) {
-          bad('2 + 8n');
+          badLength(anomalies, o, kind, len, '2 + 8n');
           break;
         }
         const blocks: (readonly [number, number])[] = [];
@@ -95,19 +97,19 @@ export function parseTcpOptions(
         break;
       }
       case TcpOptionKind.TIMESTAMP:
-        if (len !== 10) bad('10');
+        if (len !== 10) badLength(anomalies, o, kind, len, '10');
         else opts.push({ kind: 'timestamp', offset: o, tsval: u32be(d, v), tsecr: u32be(d, v + 4) });
         break;
       case TcpOptionKind.MD5:
-        if (len !== 18) bad('18');
+        if (len !== 18) badLength(anomalies, o, kind, len, '18');
         else opts.push({ kind: 'md5', offset: o });
         break;
       case TcpOptionKind.TCP_AO:
-        if (len < 4) bad('>= 4');
+        if (len < 4) badLength(anomalies, o, kind, len, '>= 4');
         else opts.push({ kind: 'tcp-ao', offset: o, keyId: d[v] as number, rnextKeyId: d[v + 1] as number });
         break;
       case TcpOptionKind.MPTCP:
-        if (len < 3) bad('>= 3');
+        if (len < 3) badLength(anomalies, o, kind, len, '>= 3');
         else
           opts.push({
             kind: 'mptcp',

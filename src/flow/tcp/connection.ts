@@ -50,6 +50,9 @@ export function causeText(t: Transition): string {
   return t.value === undefined ? t.cause : t.cause.replace('{v}', String(t.value));
 }
 
+const NO_ANALYZERS: readonly SegmentAnalyzer[] = Object.freeze([]);
+const NO_FLAGS: ReadonlyMap<string, number> = new Map();
+
 export class TcpConnection {
   readonly orig: TcpEndpoint;
   readonly resp: TcpEndpoint;
@@ -95,9 +98,10 @@ export class TcpConnection {
   recordTransitions = true;
   /** Handshake ACKs (packet numbers) the server showed it dropped by retransmitting its SYN,ACK. */
   readonly ackDropped: number[] = [];
-  /** Counts of analysis flags seen on its packets. */
-  readonly flagCounts = new Map<string, number>();
-  readonly analyzers: SegmentAnalyzer[] = [];
+  /** Counts of analysis flags seen on its packets (made on the first: most connections have none). */
+  private flags: Map<string, number> | undefined;
+  /** Its analysers, set once by the tracker when it creates the connection. */
+  analyzers: readonly SegmentAnalyzer[] = NO_ANALYZERS;
   /**
    * Bit 1: the originator has sent a segment that is neither SYN nor RST; bit 2: the responder has.
    * Both (3): the connection is "assured" (conntrack's word); until then it is the first candidate
@@ -228,7 +232,13 @@ export class TcpConnection {
     });
   }
 
+  /** Counts of analysis flags seen on its packets. */
+  get flagCounts(): ReadonlyMap<string, number> {
+    return this.flags ?? NO_FLAGS;
+  }
+
   countFlag(flag: string): void {
-    this.flagCounts.set(flag, (this.flagCounts.get(flag) ?? 0) + 1);
+    this.flags ??= new Map();
+    this.flags.set(flag, (this.flags.get(flag) ?? 0) + 1);
   }
 }

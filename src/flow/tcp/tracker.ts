@@ -318,7 +318,7 @@ export class TcpTracker {
         true,
       );
     }
-    if (this.opts.analyzers) for (const a of this.opts.analyzers(c)) c.analyzers.push(a);
+    if (this.opts.analyzers) c.analyzers = this.opts.analyzers(c);
     if (this.size >= this.opts.maxConnections) this.evictOldest();
     c.queuedAt = ts;
     this.table.set(c);

@@ -265,15 +265,11 @@ const TWO32 = 2 ** 32;
 
 const HANDSHAKE: ReadonlySet<ZeekTcpState> = new Set(['TCP_INACTIVE', 'TCP_SYN_SENT', 'TCP_SYN_ACK_SENT']);
 
-/** A counter whose letter is recorded at the 1st, 10th, 100th … occurrence. */
-class Scaled {
-  private count = 0;
-  private threshold = 1;
-  hit(): boolean {
-    if (++this.count !== this.threshold) return false;
-    this.threshold *= 10;
-    return true;
-  }
+/** Counters whose letter is recorded at the 1st, 10th, 100th … occurrence: is `n` one of those? */
+function scaledHit(n: number): boolean {
+  let t = 1;
+  while (t < n) t *= 10;
+  return t === n;
 }
 
 /**
@@ -305,6 +301,11 @@ class Reassembly {
     if (upper <= this.trimSeq) return;
     if (seqNo < this.trimSeq) seqNo = this.trimSeq;
     if (upper <= this.lastReassem) return; // delivered already
+    if (seqNo <= this.lastReassem && this.held.length === 0) {
+      // In order with nothing held: delivered at once (what the general case below comes to).
+      this.lastReassem = upper;
+      return;
+    }
     const a0 = Math.max(seqNo, this.lastReassem);
     const pieces: Array<[number, number]> = [];
     let a = a0;
@@ -361,10 +362,11 @@ class ZEndpoint {
   histLastFin = 0;
   histLastRst = 0;
   didClose = false;
-  readonly chk = new Scaled();
-  readonly rxmt = new Scaled();
-  readonly win0 = new Scaled();
-  readonly gap = new Scaled();
+  /** Occurrences of bad checksums, retransmissions, zero windows and gaps (scaled history letters). */
+  chk = 0;
+  rxmt = 0;
+  win0 = 0;
+  gap = 0;
   pkts = 0;
   ipBytes = 0;
   readonly reasm = new Reassembly();
@@ -467,7 +469,7 @@ class ZeekTcpConn {
   private attemptAt: number | undefined;
   private deleteAt: number | undefined;
   private partialCloseAt: number | undefined;
-  private expireChains: number[] = [];
+  private expireChains: number[];
 
   constructor(
     first: Segment,
@@ -484,7 +486,7 @@ class ZeekTcpConn {
     this.orig.peer = this.resp;
     this.resp.peer = this.orig;
     this.inactivityTimeout = opts.timeouts.handshakeInactivity;
-    this.expireChains.push(ts + opts.timeouts.synTimeout);
+    this.expireChains = [ts + opts.timeouts.synTimeout];
     // TCPAnalyzer::WantConnection: a connection that does not start with a bare SYN is flipped when
     // its source port is a likely server port (and, if both are, only for a non-SYN with the lower
     // source port).
@@ -524,8 +526,8 @@ class ZeekTcpConn {
     this.addHistory(ep.isOrig ? code : code.toLowerCase());
   }
 
-  private scaled(ep: ZEndpoint, counter: Scaled, code: string): void {
-    if (counter.hit()) this.addEndpointHistory(ep, code);
+  private scaled(ep: ZEndpoint, counter: 'chk' | 'rxmt' | 'win0' | 'gap', code: string): void {
+    if (scaledHit(++ep[counter])) this.addEndpointHistory(ep, code);
   }
 
   /** Connection::FlipRoles: swap originator and responder, record `^`. */
@@ -680,7 +682,7 @@ class ZeekTcpConn {
     const ep = isOrig ? this.orig : this.resp;
     if (!this.opts.ignoreChecksums && isBad(seg.tcp.checksumStatus, this.opts)) {
       // TCPAnalyzer::ValidateChecksum: only a history letter; the packet is not analysed nor counted.
-      this.scaled(ep, ep.chk, 'C');
+      this.scaled(ep, 'chk', 'C');
       return;
     }
     this.process(seg, isOrig, pktNo);
@@ -748,7 +750,7 @@ class ZeekTcpConn {
     this.updateHistory(f, ep, rel, len);
     // update_window: a zero window is news unless it comes with or after a RST, or after the peer's FIN.
     if (seg.tcp.window === 0 && !f.rst && peer.state !== 'TCP_CLOSED' && ep.state !== 'TCP_RESET')
-      this.scaled(ep, ep.win0, 'W');
+      this.scaled(ep, 'win0', 'W');
     if (!this.orig.didClose || !this.resp.didClose) this.lastTime = ts;
     if (f.fin) {
       ep.finCnt++;
@@ -887,7 +889,7 @@ class ZeekTcpConn {
     else if (ep.state === 'TCP_RESET') {
       // no later sequence number is trusted
     } else if (d > 0) ep.updateLastSeq(last);
-    else if (len > 0) this.scaled(ep, ep.rxmt, 'T');
+    else if (len > 0) this.scaled(ep, 'rxmt', 'T');
     return d;
   }
 
@@ -1104,7 +1106,7 @@ class ZeekTcpConn {
     const clean = (e: ZEndpoint) =>
       e.state === 'TCP_ESTABLISHED' || (e.state === 'TCP_CLOSED' && e.prevState === 'TCP_ESTABLISHED');
     if (clean(ep) && clean(ep.peer)) {
-      this.scaled(ep, ep.gap, 'G');
+      this.scaled(ep, 'gap', 'G');
       this.missedBytes += len;
     }
   }
@@ -1139,18 +1141,22 @@ function uidOf(text: string): string {
   return `C${s}`;
 }
 
+const NO_CONNS: ZeekTcpConn[] = [];
+
 /**
  * Attach to each connection (`analyzers: () => [new ZeekTcpSummary(opts)]`); it must see every
  * segment in order.
  */
 export class ZeekTcpSummary implements SegmentAnalyzer {
   readonly opts: ZeekTcpOptions;
-  private readonly conns: ZeekTcpConn[] = [];
+  /** The conn.log rows so far (almost always one: made as a one-element array, grown on reuse). */
+  private conns: ZeekTcpConn[] = NO_CONNS;
   private current: ZeekTcpConn | undefined;
   private conn: TcpConnection | undefined;
 
-  constructor(opts: Partial<ZeekTcpOptions> = {}) {
-    this.opts = { ...DEFAULT_ZEEK_TCP_OPTIONS, ...opts };
+  constructor(opts?: Partial<ZeekTcpOptions>) {
+    // Without overrides every connection shares the defaults (one object less per connection).
+    this.opts = opts === undefined ? DEFAULT_ZEEK_TCP_OPTIONS : { ...DEFAULT_ZEEK_TCP_OPTIONS, ...opts };
   }
 
   onSegment(seg: Segment, conn: TcpConnection): void {
@@ -1169,7 +1175,8 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
     }
     if (!cur) {
       cur = new ZeekTcpConn(seg, this.opts);
-      this.conns.push(cur);
+      if (this.conns === NO_CONNS) this.conns = [cur];
+      else this.conns.push(cur);
       this.current = cur;
     }
     cur.packet(seg, cur.packets + 1);

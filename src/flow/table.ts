@@ -26,11 +26,14 @@ const TWO16 = 65536;
 
 /** A 30-bit hash of two numeric endpoint keys (each an IPv4 address × 65536 + port). */
 export function hashPair(lo: number, hi: number): number {
-  const loPort = lo % TWO16;
-  const hiPort = hi % TWO16;
-  let h = Math.imul(((lo - loPort) / TWO16) | 0, 0x9e3779b1);
+  // Division by 2^16 is exact in a double; `%` on a double would be a slow fmod call.
+  const loAddr = Math.floor(lo / TWO16);
+  const hiAddr = Math.floor(hi / TWO16);
+  const loPort = lo - loAddr * TWO16;
+  const hiPort = hi - hiAddr * TWO16;
+  let h = Math.imul(loAddr | 0, 0x9e3779b1);
   h = Math.imul(h ^ loPort ^ (hiPort << 16), 0x85ebca6b);
-  h = Math.imul(h ^ (((hi - hiPort) / TWO16) | 0), 0xc2b2ae35);
+  h = Math.imul(h ^ (hiAddr | 0), 0xc2b2ae35);
   return (h ^ (h >>> 15)) & 0x3fffffff;
 }
 
@@ -100,6 +103,11 @@ export class FlowTable<V extends Keyed> {
   /** Entries oldest first (safe to delete the current one while iterating). */
   values(): IterableIterator<V> {
     return this.order.values();
+  }
+
+  /** `fn` on each entry oldest first (it may delete the entry it is given). */
+  forEach(fn: (v: V) => void): void {
+    this.order.forEach(fn);
   }
 
   clear(): void {

@@ -49,6 +49,11 @@ describe('FifoSet', () => {
       assert.equal(set.size, model.length);
     }
     assert.deepEqual([...set.values()], model);
+    const each: number[] = [];
+    set.forEach((v) => {
+      each.push(v);
+    });
+    assert.deepEqual(each, model);
     assert.equal(set.delete(-1), false);
   });
 
@@ -67,6 +72,21 @@ describe('FifoSet', () => {
     assert.deepEqual(
       [...set.values()],
       Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 3 !== 0),
+    );
+    // forEach, as the tracker's sweep uses it: deleting the current member and the next one.
+    const seenEach: number[] = [];
+    set.forEach((v) => {
+      seenEach.push(v);
+      if (v % 2 === 0) {
+        set.delete(v);
+        set.delete(v + 1);
+      }
+    });
+    assert.deepEqual(
+      seenEach,
+      Array.from({ length: 100 }, (_, i) => i).filter(
+        (i) => i % 3 !== 0 && (i % 2 === 0 || (i - 1) % 3 === 0),
+      ),
     );
   });
 });

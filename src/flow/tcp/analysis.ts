@@ -219,9 +219,12 @@ function push(c: Ctx, flag: TcpAnalysisFlag, text: string, values: Record<string
   c.out.push({ flag, text, values });
 }
 
+/** Both flows before the first segment (replaced by `start`, never written). */
+const NOT_STARTED: Flow = Object.freeze(newFlow(''));
+
 export class TcpAnalysis implements SegmentAnalyzer {
-  private orig: Flow = newFlow('');
-  private resp: Flow = newFlow('');
+  private orig: Flow = NOT_STARTED;
+  private resp: Flow = NOT_STARTED;
   /**
    * Times are integer nanoseconds since the start of the second of the first segment: exact for
    * 104 days (a double of Unix seconds is only good to a quarter of a microsecond).

@@ -15,16 +15,48 @@ export interface Pending {
   readonly end: Seq;
 }
 
+const KNOWN_SND_NXT = 1;
+const KNOWN_ACK_SENT = 2;
+const KNOWN_TSVAL = 4;
+
 export class TcpEndpoint {
   /** State before the first packet (revised once evidence arrives: a refused SYN means CLOSED, not LISTEN). */
   initialState: TcpState;
   state: TcpState;
   /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
   isn: Seq | undefined;
+  /**
+   * Sequence numbers and TSvals above 2^30 are not small integers to V8: a field that may also be
+   * `undefined` boxes each new value in a fresh heap object, one per packet here. These are kept in
+   * number-only fields (updated in place) with a flag for "not known yet", behind accessors.
+   */
+  private sndNxtV = 0;
+  private ackSentV = 0;
+  private lastTsvalV = 0;
+  private known = 0;
+
   /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
-  sndNxt: Seq | undefined;
+  get sndNxt(): Seq | undefined {
+    return this.known & KNOWN_SND_NXT ? (this.sndNxtV as Seq) : undefined;
+  }
+  set sndNxt(v: Seq | undefined) {
+    if (v === undefined) this.known &= ~KNOWN_SND_NXT;
+    else {
+      this.sndNxtV = v;
+      this.known |= KNOWN_SND_NXT;
+    }
+  }
   /** Highest acknowledgement it has sent (its RCV.NXT as far as the capture shows). */
-  ackSent: Seq | undefined;
+  get ackSent(): Seq | undefined {
+    return this.known & KNOWN_ACK_SENT ? (this.ackSentV as Seq) : undefined;
+  }
+  set ackSent(v: Seq | undefined) {
+    if (v === undefined) this.known &= ~KNOWN_ACK_SENT;
+    else {
+      this.ackSentV = v;
+      this.known |= KNOWN_ACK_SENT;
+    }
+  }
   /** Sequence number of its FIN, once sent. */
   finSeq: Seq | undefined;
   /** Its FIN was acknowledged by the peer. */
@@ -37,7 +69,16 @@ export class TcpEndpoint {
   sackOk = false;
   timestamps = false;
   /** Last TSval it sent (for RFC 6191 TIME-WAIT reuse checks). */
-  lastTsval: number | undefined;
+  get lastTsval(): number | undefined {
+    return this.known & KNOWN_TSVAL ? this.lastTsvalV : undefined;
+  }
+  set lastTsval(v: number | undefined) {
+    if (v === undefined) this.known &= ~KNOWN_TSVAL;
+    else {
+      this.lastTsvalV = v;
+      this.known |= KNOWN_TSVAL;
+    }
+  }
   /** Last raw window field it advertised. */
   window: number | undefined;
   /** Counters. */

@@ -463,35 +463,37 @@ export class TcpTracker {
   /** Retire connections whose time is up (by capture time). */
   sweep(): void {
     this.lastSweep = this.now;
-    const now = this.now;
-    const { idle } = this.opts;
-    for (const c of this.table.values()) {
-      if (isTombstone(c)) {
-        if (now > c.until) {
-          this.table.delete(c);
-          this.graves.delete(c);
-        }
-        continue;
-      }
-      const o = c.orig.state;
-      const r = c.resp.state;
-      const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
-      if (isClosed(c)) {
-        if (this.opts.retainTimeWait) {
-          if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(c, c.endReason ?? 'closed');
-        } else if (now >= c.lastTs + idle.closed) this.retireClosed(c);
-        continue;
-      }
-      // A handshake whose final ACK was seen counts as established even before the server's next packet.
-      const opening = o === 'SYN-SENT' || o === 'CLOSED' || (r === 'SYN-RECEIVED' && !c.resp.synAcked);
-      const limit = opening ? idle.opening : idle.established;
-      if (now - c.lastTs > limit) {
-        c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
-        this.expired++;
-        this.retire(c, 'expired');
-      }
-    }
+    this.table.forEach(this.sweepOne);
   }
+
+  private readonly sweepOne = (c: TcpConnection | Tombstone): void => {
+    const now = this.now;
+    const idle = this.opts.idle;
+    if (isTombstone(c)) {
+      if (now > c.until) {
+        this.table.delete(c);
+        this.graves.delete(c);
+      }
+      return;
+    }
+    const o = c.orig.state;
+    const r = c.resp.state;
+    if (isClosed(c)) {
+      if (this.opts.retainTimeWait) {
+        const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
+        if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(c, c.endReason ?? 'closed');
+      } else if (now >= c.lastTs + idle.closed) this.retireClosed(c);
+      return;
+    }
+    // A handshake whose final ACK was seen counts as established even before the server's next packet.
+    const opening = o === 'SYN-SENT' || o === 'CLOSED' || (r === 'SYN-RECEIVED' && !c.resp.synAcked);
+    const limit = opening ? idle.opening : idle.established;
+    if (now - c.lastTs > limit) {
+      c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
+      this.expired++;
+      this.retire(c, 'expired');
+    }
+  };
 
   /** End of capture: retire everything still tracked. */
   finish(): void {

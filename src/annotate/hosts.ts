@@ -2,14 +2,14 @@
  * Hosts seen in a capture: every IP address with its address class, the MAC addresses it was seen
  * behind, packets and bytes each way, and the initial TTL family it sends with. Bounded.
  */
-import { macToString } from '../core/addr.js';
-import { toHex } from '../core/bytes.js';
+import type { Mac } from '../core/addr.js';
 import type { Packet } from '../decode/types.js';
+import { AddrTable } from '../flow/addr-table.js';
 import { ipTextOf } from '../flow/addr-text.js';
 import { type AddressClass, classifyIp } from './classify.js';
 import { shortTag } from './describe.js';
 import type { LocalNets } from './local-nets.js';
-import { classViolations, inferInitialTtl, type UpperLayer } from './violations.js';
+import { canViolate, classViolations, inferInitialTtl, type UpperLayer } from './violations.js';
 
 export interface Host {
   readonly addr: string;
@@ -20,12 +20,18 @@ export interface Host {
   sentBytes: number;
   recvPackets: number;
   recvBytes: number;
-  /** Source MACs of frames it sent (at most 8 kept). */
-  readonly macs: Set<string>;
+  /** Source MACs of frames it sent (at most 8 kept; numbers: the text is made for the report only). */
+  readonly macs: Set<Mac>;
   /** Initial TTL families (64, 128, 255, …) of what it sent. */
   readonly initialTtls: Set<number>;
   first: number;
   last: number;
+  /** Can the address take part in a registry violation as a source, as a destination (`canViolate`)? */
+  readonly suspectSource: boolean;
+  readonly suspectDestination: boolean;
+  /** The MAC and TTL of its last packet: the next is most often the same, and needs no set lookup. */
+  lastMac: Mac;
+  lastTtl: number;
 }
 
 const MAX_MACS = 8;
@@ -39,7 +45,7 @@ export interface Violation {
 }
 
 export class HostTable {
-  readonly hosts = new Map<string, Host>();
+  readonly hosts = new AddrTable<Host>();
   readonly violations = new Map<string, Violation>();
   dropped = 0;
 
@@ -49,18 +55,18 @@ export class HostTable {
   ) {}
 
   private host(a: number | Uint8Array, ts: number): Host | undefined {
-    const key = typeof a === 'number' ? String(a) : toHex(a);
-    let h = this.hosts.get(key);
+    let h = this.hosts.get(a);
     if (!h) {
       if (this.hosts.size >= this.maxHosts) {
         this.dropped++;
         return undefined;
       }
+      const cls = classifyIp(a);
       h = {
         addr: ipTextOf(a),
         family: typeof a === 'number' ? 4 : 6,
         tag: shortTag(a, this.local),
-        cls: classifyIp(a),
+        cls,
         sentPackets: 0,
         sentBytes: 0,
         recvPackets: 0,
@@ -69,8 +75,12 @@ export class HostTable {
         initialTtls: new Set(),
         first: ts,
         last: ts,
+        suspectSource: canViolate(cls, true),
+        suspectDestination: canViolate(cls, false),
+        lastMac: -1,
+        lastTtl: -1,
       };
-      this.hosts.set(key, h);
+      this.hosts.add(a, h);
     }
     h.last = ts;
     return h;
@@ -85,17 +95,25 @@ export class HostTable {
     if (s) {
       s.sentPackets++;
       s.sentBytes += bytes;
+      // A value seen last time is in its set already, or was left out of a full one (sets only grow).
       const eth = p.layers[0];
-      if (eth?.kind === 'eth' && s.macs.size < MAX_MACS) s.macs.add(macToString(eth.src));
+      if (eth?.kind === 'eth' && eth.src !== s.lastMac) {
+        s.lastMac = eth.src;
+        if (s.macs.size < MAX_MACS) s.macs.add(eth.src);
+      }
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
-      if (s.initialTtls.size < 4) s.initialTtls.add(inferInitialTtl(ttl));
+      if (ttl !== s.lastTtl) {
+        s.lastTtl = ttl;
+        if (s.initialTtls.size < 4) s.initialTtls.add(inferInitialTtl(ttl));
+      }
     }
     const d = this.host(ip.dst, ts);
     if (d) {
       d.recvPackets++;
       d.recvBytes += bytes;
     }
-    if (s && d) {
+    // Most packets are between addresses no check can fault: skip building the checks' inputs.
+    if (s && d && (s.suspectSource || d.suspectDestination)) {
       const t = p.tcp ?? p.udp;
       const icmp = p.layers.find((l) => l.kind === 'icmp4' || l.kind === 'icmp6');
       const upper: UpperLayer = t

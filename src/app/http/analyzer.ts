@@ -114,11 +114,15 @@ export class HttpAnalyzer implements SegmentAnalyzer {
       return;
     }
     if (this.state === 'other') return;
-    // Detection: hold the first bytes of each side (copied: chunks do not outlive the call).
-    this.held.push({ side, bytes: chunk.slice(0, DETECT_BYTES), ts, packet });
+    // Detection: hold the first bytes of each side. A view for now: copied below only if they must
+    // outlive this call (chunks do not), which most streams, decided by their first chunk, never need.
+    const entry = { side, bytes: chunk.subarray(0, DETECT_BYTES), ts, packet };
+    this.held.push(entry);
     this.heldBytes[side] += chunk.length;
     const joined = (s: HttpSide) => {
       const parts = this.held.filter((h) => h.side === s).map((h) => h.bytes);
+      // One part is at most DETECT_BYTES long: it is what joining would copy.
+      if (parts.length === 1) return parts[0] as Uint8Array;
       const out = new Uint8Array(
         Math.min(
           DETECT_BYTES,
@@ -157,7 +161,9 @@ export class HttpAnalyzer implements SegmentAnalyzer {
     ) {
       this.state = 'other';
       this.held.length = 0;
+      return;
     }
+    entry.bytes = entry.bytes.slice();
   }
 
   private emit(tx: HttpTransaction): void {
@@ -178,11 +184,12 @@ export class HttpAnalyzer implements SegmentAnalyzer {
   }
 
   onSegment(seg: Segment, conn: TcpConnection): void {
-    const what: string[] = [...seg.analysis];
-    if (seg.rst) what.push('rst');
-    if (seg.tcp.window === 0 && !seg.rst && !what.includes('zero_window'))
-      what.push('zero_window_advertised');
-    if (what.length > 0) {
+    const zeroWindow = seg.tcp.window === 0 && !seg.rst && !seg.analysis.includes('zero_window');
+    // Most segments have nothing to say: no array for them.
+    if (seg.analysis.length > 0 || seg.rst || zeroWindow) {
+      const what: string[] = [...seg.analysis];
+      if (seg.rst) what.push('rst');
+      if (zeroWindow) what.push('zero_window_advertised');
       if (this.events.length >= MAX_EVENTS) this.events.shift();
       this.events.push({ packet: seg.n, ts: seg.ts, fromClient: seg.fromOrig, what });
     }

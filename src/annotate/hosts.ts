@@ -9,7 +9,13 @@ import { ipTextOf } from '../flow/addr-text.js';
 import { type AddressClass, classifyIp } from './classify.js';
 import { shortTag } from './describe.js';
 import type { LocalNets } from './local-nets.js';
-import { canViolate, classViolations, inferInitialTtl, type UpperLayer } from './violations.js';
+import {
+  type AddrViolation,
+  canViolate,
+  collectViolations,
+  inferInitialTtl,
+  type UpperLayer,
+} from './violations.js';
 
 export interface Host {
   readonly addr: string;
@@ -48,6 +54,8 @@ export class HostTable {
   readonly hosts = new AddrTable<Host>();
   readonly violations = new Map<string, Violation>();
   dropped = 0;
+  /** Violations of the packet in hand (one array for all packets). */
+  private readonly found: AddrViolation[] = [];
 
   constructor(
     private readonly local?: LocalNets,
@@ -114,15 +122,12 @@ export class HostTable {
     }
     // Most packets are between addresses no check can fault: skip building the checks' inputs.
     if (s && d && (s.suspectSource || d.suspectDestination)) {
-      const t = p.tcp ?? p.udp;
-      const icmp = p.layers.find((l) => l.kind === 'icmp4' || l.kind === 'icmp6');
-      const upper: UpperLayer = t
-        ? { proto: ip.protocol, srcPort: t.srcPort, dstPort: t.dstPort }
-        : icmp && (icmp.kind === 'icmp4' || icmp.kind === 'icmp6')
-          ? { proto: ip.protocol, icmpType: icmp.type }
-          : { proto: ip.protocol };
+      // The upper layer only decides for a source valid while a host learns its address.
+      const upper = s.cls.initOnlySource ? upperLayer(p, ip.protocol) : undefined;
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
-      for (const id of classViolations(s.cls, d.cls, ttl, upper)) {
+      const found = this.found;
+      collectViolations(found, s.cls, d.cls, ttl, upper);
+      for (const id of found) {
         const v = this.violations.get(id);
         if (v) v.count++;
         else
@@ -135,4 +140,13 @@ export class HostTable {
       }
     }
   }
+}
+
+function upperLayer(p: Packet, proto: number): UpperLayer {
+  const t = p.tcp ?? p.udp;
+  if (t) return { proto, srcPort: t.srcPort, dstPort: t.dstPort };
+  const icmp = p.layers.find((l) => l.kind === 'icmp4' || l.kind === 'icmp6');
+  return icmp && (icmp.kind === 'icmp4' || icmp.kind === 'icmp6')
+    ? { proto, icmpType: icmp.type }
+    : { proto };
 }

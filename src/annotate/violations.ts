@@ -179,13 +179,25 @@ export function classViolations(
   upper?: UpperLayer,
 ): readonly AddrViolation[] {
   const out: AddrViolation[] = [];
+  collectViolations(out, src, dst, ttl, upper);
+  return out.length === 0 ? NONE : out;
+}
+
+/** `classViolations` into `out`, emptied first: per-packet callers reuse one array. */
+export function collectViolations(
+  out: AddrViolation[],
+  src: AddressClass,
+  dst: AddressClass,
+  ttl: number,
+  upper?: UpperLayer,
+): void {
+  out.length = 0;
   const insideHost = src.tag === 'loopback' && dst.tag === 'loopback';
   if (!insideHost) {
     addSource(out, src, upper);
     addDestination(out, dst);
   }
   if (crossedRouter(src, dst, ttl)) add(out, ADDR_ANOMALIES['addr.link-local-routed']);
-  return out.length === 0 ? NONE : out;
 }
 
 export interface PacketAddresses {

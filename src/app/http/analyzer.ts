@@ -159,8 +159,10 @@ export class HttpAnalyzer implements SegmentAnalyzer {
     if (this.state === 'other') return;
     // Detection: hold the first bytes of each side. A view for now: copied below only if they must
     // outlive this call (chunks do not), which most streams, decided by their first chunk, never need.
-    const held = (this.held ??= []);
-    const heldBytes = (this.heldBytes ??= { request: 0, response: 0 });
+    this.held ??= [];
+    this.heldBytes ??= { request: 0, response: 0 };
+    const held = this.held;
+    const heldBytes = this.heldBytes;
     const entry: Held = { side, bytes: chunk.subarray(0, DETECT_BYTES), ts, packet };
     held.push(entry);
     heldBytes[side] += chunk.length;
@@ -234,7 +236,8 @@ export class HttpAnalyzer implements SegmentAnalyzer {
       const what: string[] = [...seg.analysis];
       if (seg.rst) what.push('rst');
       if (zeroWindow) what.push('zero_window_advertised');
-      const events = (this.events ??= []);
+      this.events ??= [];
+      const events = this.events;
       if (events.length >= MAX_EVENTS) events.shift();
       events.push({ packet: seg.n, ts: seg.ts, fromClient: seg.fromOrig, what });
     }

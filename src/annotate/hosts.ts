@@ -26,16 +26,19 @@ export interface Host {
   sentBytes: number;
   recvPackets: number;
   recvBytes: number;
-  /** Source MACs of frames it sent (at most 8 kept; numbers: the text is made for the report only). */
-  readonly macs: Set<Mac>;
-  /** Initial TTL families (64, 128, 255, …) of what it sent. */
-  readonly initialTtls: Set<number>;
+  /**
+   * Source MACs of frames it sent, distinct, in order (at most 8 kept; numbers: the text is made for
+   * the report only). Small arrays rather than sets: there is one per host, and they stay tiny.
+   */
+  readonly macs: Mac[];
+  /** Initial TTL families (64, 128, 255, …) of what it sent, distinct, in order. */
+  readonly initialTtls: number[];
   first: number;
   last: number;
   /** Can the address take part in a registry violation as a source, as a destination (`canViolate`)? */
   readonly suspectSource: boolean;
   readonly suspectDestination: boolean;
-  /** The MAC and TTL of its last packet: the next is most often the same, and needs no set lookup. */
+  /** The MAC and TTL of its last packet: the next is most often the same, and needs no lookup. */
   lastMac: Mac;
   lastTtl: number;
 }
@@ -79,8 +82,8 @@ export class HostTable {
         sentBytes: 0,
         recvPackets: 0,
         recvBytes: 0,
-        macs: new Set(),
-        initialTtls: new Set(),
+        macs: [],
+        initialTtls: [],
         first: ts,
         last: ts,
         suspectSource: canViolate(cls, true),
@@ -103,16 +106,17 @@ export class HostTable {
     if (s) {
       s.sentPackets++;
       s.sentBytes += bytes;
-      // A value seen last time is in its set already, or was left out of a full one (sets only grow).
+      // A value seen last time is in its list already, or was left out of a full one (lists only grow).
       const eth = p.layers[0];
       if (eth?.kind === 'eth' && eth.src !== s.lastMac) {
         s.lastMac = eth.src;
-        if (s.macs.size < MAX_MACS) s.macs.add(eth.src);
+        if (s.macs.length < MAX_MACS && !s.macs.includes(eth.src)) s.macs.push(eth.src);
       }
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
       if (ttl !== s.lastTtl) {
         s.lastTtl = ttl;
-        if (s.initialTtls.size < 4) s.initialTtls.add(inferInitialTtl(ttl));
+        const initial = inferInitialTtl(ttl);
+        if (s.initialTtls.length < 4 && !s.initialTtls.includes(initial)) s.initialTtls.push(initial);
       }
     }
     const d = this.host(ip.dst, ts);

@@ -220,7 +220,7 @@ export function buildReport(x: ReportInputs): ReportModel {
       shown: hosts.slice(0, x.top).map((h) => ({
         addr: h.addr,
         tag: h.tag,
-        macs: [...h.macs].map(macToString),
+        macs: h.macs.map(macToString),
         sentPackets: h.sentPackets,
         sentBytes: h.sentBytes,
         recvPackets: h.recvPackets,

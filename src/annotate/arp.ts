@@ -281,6 +281,16 @@ const GROUP_BIT = 0x010000000000;
 /** Registry classes no host can hold as its address on a link (0.0.0.0 alone is a probe). */
 const IMPOSSIBLE_SENDER = new Set(['broadcast', 'loopback', 'this-network', 'reserved', 'unspecified']);
 
+/** The packet's Ethernet header (no closure per packet, as `layers.find` would take). */
+function ethernetOf(p: Packet): EthernetLayer | undefined {
+  for (const l of p.layers) if (l.kind === 'eth') return l;
+  return undefined;
+}
+
+function isLocalTag(t: string): boolean {
+  return t === 'private' || t === 'CGNAT';
+}
+
 function isGroupMac(m: number): boolean {
   return Math.floor(m / GROUP_BIT) % 2 === 1;
 }
@@ -308,7 +318,8 @@ export class ArpAnalyzer {
   private readonly invalid: { packet: number; why: string }[] = [];
   private invalidCount = 0;
   private readonly probeConflicts: ArpFinding[] = [];
-  private readonly routers = new Map<string, HostRouter>();
+  /** By host address and direction (`host * 2 + 0` outbound, `+ 1` inbound). */
+  private readonly routers = new Map<number, HostRouter>();
   private readonly routerStats = new Map<
     number,
     { hosts: Set<number>; packets: number; firstPacket: number; lastPacket: number }
@@ -323,7 +334,7 @@ export class ArpAnalyzer {
   onPacket(p: Packet): void {
     if (p.frame.ts > this.lastTs) this.lastTs = p.frame.ts;
     const arp = p.arp;
-    const eth = p.layers.find((l): l is EthernetLayer => l.kind === 'eth');
+    const eth = ethernetOf(p);
     if (arp) {
       this.arpPacket(p, arp, eth);
       return;
@@ -541,9 +552,8 @@ export class ArpAnalyzer {
     if (isGroupMac(eth.dst)) return;
     const cs = classifyIp4(src).tag;
     const cd = classifyIp4(dst).tag;
-    const local = (t: string) => t === 'private' || t === 'CGNAT';
-    if (local(cs) && cd === 'public') this.router(p, src, eth.src, eth.dst, 'outbound');
-    else if (cs === 'public' && local(cd)) this.router(p, dst, eth.dst, eth.src, 'inbound');
+    if (isLocalTag(cs) && cd === 'public') this.router(p, src, eth.src, eth.dst, 'outbound');
+    else if (cs === 'public' && isLocalTag(cd)) this.router(p, dst, eth.dst, eth.src, 'inbound');
   }
 
   private router(
@@ -554,7 +564,7 @@ export class ArpAnalyzer {
     direction: 'outbound' | 'inbound',
   ): void {
     const n = p.frame.index;
-    const k = `${host}|${direction}`;
+    const k = host * 2 + (direction === 'outbound' ? 0 : 1);
     let r = this.routers.get(k);
     if (!r) {
       if (this.routers.size >= this.limits.maxHosts) {

@@ -2,14 +2,20 @@
  * Hosts seen in a capture: every IP address with its address class, the MAC addresses it was seen
  * behind, packets and bytes each way, and the initial TTL family it sends with. Bounded.
  */
-import { macToString } from '../core/addr.js';
-import { toHex } from '../core/bytes.js';
+import type { Mac } from '../core/addr.js';
 import type { Packet } from '../decode/types.js';
+import { AddrTable } from '../flow/addr-table.js';
 import { ipTextOf } from '../flow/addr-text.js';
 import { type AddressClass, classifyIp } from './classify.js';
 import { shortTag } from './describe.js';
 import type { LocalNets } from './local-nets.js';
-import { classViolations, inferInitialTtl, type UpperLayer } from './violations.js';
+import {
+  type AddrViolation,
+  canViolate,
+  collectViolations,
+  inferInitialTtl,
+  type UpperLayer,
+} from './violations.js';
 
 export interface Host {
   readonly addr: string;
@@ -20,12 +26,21 @@ export interface Host {
   sentBytes: number;
   recvPackets: number;
   recvBytes: number;
-  /** Source MACs of frames it sent (at most 8 kept). */
-  readonly macs: Set<string>;
-  /** Initial TTL families (64, 128, 255, …) of what it sent. */
-  readonly initialTtls: Set<number>;
+  /**
+   * Source MACs of frames it sent, distinct, in order (at most 8 kept; numbers: the text is made for
+   * the report only). Small arrays rather than sets: there is one per host, and they stay tiny.
+   */
+  readonly macs: Mac[];
+  /** Initial TTL families (64, 128, 255, …) of what it sent, distinct, in order. */
+  readonly initialTtls: number[];
   first: number;
   last: number;
+  /** Can the address take part in a registry violation as a source, as a destination (`canViolate`)? */
+  readonly suspectSource: boolean;
+  readonly suspectDestination: boolean;
+  /** The MAC and TTL of its last packet: the next is most often the same, and needs no lookup. */
+  lastMac: Mac;
+  lastTtl: number;
 }
 
 const MAX_MACS = 8;
@@ -39,9 +54,11 @@ export interface Violation {
 }
 
 export class HostTable {
-  readonly hosts = new Map<string, Host>();
+  readonly hosts = new AddrTable<Host>();
   readonly violations = new Map<string, Violation>();
   dropped = 0;
+  /** Violations of the packet in hand (one array for all packets). */
+  private readonly found: AddrViolation[] = [];
 
   constructor(
     private readonly local?: LocalNets,
@@ -49,28 +66,32 @@ export class HostTable {
   ) {}
 
   private host(a: number | Uint8Array, ts: number): Host | undefined {
-    const key = typeof a === 'number' ? String(a) : toHex(a);
-    let h = this.hosts.get(key);
+    let h = this.hosts.get(a);
     if (!h) {
       if (this.hosts.size >= this.maxHosts) {
         this.dropped++;
         return undefined;
       }
+      const cls = classifyIp(a);
       h = {
         addr: ipTextOf(a),
         family: typeof a === 'number' ? 4 : 6,
         tag: shortTag(a, this.local),
-        cls: classifyIp(a),
+        cls,
         sentPackets: 0,
         sentBytes: 0,
         recvPackets: 0,
         recvBytes: 0,
-        macs: new Set(),
-        initialTtls: new Set(),
+        macs: [],
+        initialTtls: [],
         first: ts,
         last: ts,
+        suspectSource: canViolate(cls, true),
+        suspectDestination: canViolate(cls, false),
+        lastMac: -1,
+        lastTtl: -1,
       };
-      this.hosts.set(key, h);
+      this.hosts.add(a, h);
     }
     h.last = ts;
     return h;
@@ -85,26 +106,32 @@ export class HostTable {
     if (s) {
       s.sentPackets++;
       s.sentBytes += bytes;
+      // A value seen last time is in its list already, or was left out of a full one (lists only grow).
       const eth = p.layers[0];
-      if (eth?.kind === 'eth' && s.macs.size < MAX_MACS) s.macs.add(macToString(eth.src));
+      if (eth?.kind === 'eth' && eth.src !== s.lastMac) {
+        s.lastMac = eth.src;
+        if (s.macs.length < MAX_MACS && !s.macs.includes(eth.src)) s.macs.push(eth.src);
+      }
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
-      if (s.initialTtls.size < 4) s.initialTtls.add(inferInitialTtl(ttl));
+      if (ttl !== s.lastTtl) {
+        s.lastTtl = ttl;
+        const initial = inferInitialTtl(ttl);
+        if (s.initialTtls.length < 4 && !s.initialTtls.includes(initial)) s.initialTtls.push(initial);
+      }
     }
     const d = this.host(ip.dst, ts);
     if (d) {
       d.recvPackets++;
       d.recvBytes += bytes;
     }
-    if (s && d) {
-      const t = p.tcp ?? p.udp;
-      const icmp = p.layers.find((l) => l.kind === 'icmp4' || l.kind === 'icmp6');
-      const upper: UpperLayer = t
-        ? { proto: ip.protocol, srcPort: t.srcPort, dstPort: t.dstPort }
-        : icmp && (icmp.kind === 'icmp4' || icmp.kind === 'icmp6')
-          ? { proto: ip.protocol, icmpType: icmp.type }
-          : { proto: ip.protocol };
+    // Most packets are between addresses no check can fault: skip building the checks' inputs.
+    if (s && d && (s.suspectSource || d.suspectDestination)) {
+      // The upper layer only decides for a source valid while a host learns its address.
+      const upper = s.cls.initOnlySource ? upperLayer(p, ip.protocol) : undefined;
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
-      for (const id of classViolations(s.cls, d.cls, ttl, upper)) {
+      const found = this.found;
+      collectViolations(found, s.cls, d.cls, ttl, upper);
+      for (const id of found) {
         const v = this.violations.get(id);
         if (v) v.count++;
         else
@@ -117,4 +144,13 @@ export class HostTable {
       }
     }
   }
+}
+
+function upperLayer(p: Packet, proto: number): UpperLayer {
+  const t = p.tcp ?? p.udp;
+  if (t) return { proto, srcPort: t.srcPort, dstPort: t.dstPort };
+  const icmp = p.layers.find((l) => l.kind === 'icmp4' || l.kind === 'icmp6');
+  return icmp && (icmp.kind === 'icmp4' || icmp.kind === 'icmp6')
+    ? { proto, icmpType: icmp.type }
+    : { proto };
 }

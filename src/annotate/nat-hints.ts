@@ -23,7 +23,8 @@
  * `maxSources` source addresses, `maxFlowsPerSource` flows and `maxIdSamples` IP ID samples per
  * source, `maxConversations` address pairs.
  */
-import type { Packet } from '../decode/types.js';
+import type { Packet, TcpLayer, UdpLayer } from '../decode/types.js';
+import { AddrIndex, AddrPairTable, AddrTable, U32PairIndex } from '../flow/addr-table.js';
 import { ipTextOf } from '../flow/addr-text.js';
 import { classifyIp } from './classify.js';
 import type { AddressTag } from './registry-data.js';
@@ -212,34 +213,109 @@ interface FlowState {
 /** TTL families kept per protocol: [tcp, udp] × [64, 128, 255]. */
 const FAMILIES = [64, 128, 255] as const;
 
+/** IP ID samples a source starts with room for (the arrays double up to the limit as samples come). */
+const ID_SAMPLES_START = 16;
+
 class SourceState {
   packets = 0;
-  readonly flows = new Map<string, FlowState>();
   readonly flowList: FlowState[] = [];
   flowsIgnored = 0;
-  readonly dsts = new Map<string, number>();
+  /** Flows by number pair (see `flowOf`), and the few keyed by text. */
+  private readonly flowIndex = new U32PairIndex();
+  private flowsByText: Map<string, FlowState> | undefined;
+  /** Destinations, numbered in order of appearance (at most 0xffff). */
+  readonly dsts = new AddrIndex();
   readonly ttlPackets = new Uint32Array(6);
   readonly ttlFirst = new Uint32Array(6);
   readonly ttlSeen: number[][] = [[], [], [], [], [], []];
   idN = 0;
   idZero = 0;
-  readonly idTs: Float64Array;
-  readonly idVal: Uint16Array;
-  readonly idFlow: Uint16Array;
-  readonly idDst: Uint16Array;
-  readonly idFrame: Uint32Array;
+  idTs = new Float64Array(ID_SAMPLES_START);
+  idVal = new Uint16Array(ID_SAMPLES_START);
+  idFlow = new Uint16Array(ID_SAMPLES_START);
+  idDst = new Uint16Array(ID_SAMPLES_START);
+  idFrame = new Uint32Array(ID_SAMPLES_START);
 
   constructor(
     readonly address: string,
     readonly tag: AddressTag,
     readonly firstPacket: number,
-    maxId: number,
-  ) {
-    this.idTs = new Float64Array(maxId);
-    this.idVal = new Uint16Array(maxId);
-    this.idFlow = new Uint16Array(maxId);
-    this.idDst = new Uint16Array(maxId);
-    this.idFrame = new Uint32Array(maxId);
+  ) {}
+
+  /**
+   * The flow of a packet from this source (protocol, ports, destination): found, or created while
+   * the source has fewer than `maxFlows`; otherwise undefined, counted as ignored. The key is a pair
+   * of numbers when the destination has an index (all but a source's 65,535th and later) and the
+   * protocol is TCP or UDP or has no ports; otherwise text. A flow always gets the same kind of key.
+   */
+  flowOf(
+    proto: number,
+    t: TcpLayer | UdpLayer | undefined,
+    dstIdx: number | undefined,
+    dst: number | Uint8Array,
+    packet: number,
+    maxFlows: number,
+  ): FlowState | undefined {
+    let a = 0;
+    let b = 0;
+    let text: string | undefined;
+    if (dstIdx !== undefined && t === undefined) a = (0x80000000 | (dstIdx * 256 + proto)) >>> 0;
+    else if (dstIdx !== undefined && t !== undefined && (proto === 6 || proto === 17)) {
+      a = dstIdx * 2 + (proto === 6 ? 0 : 1);
+      b = t.srcPort * 0x10000 + t.dstPort;
+    } else {
+      const d = ipTextOf(dst);
+      text = t ? `${proto}|${t.srcPort}|${d}|${t.dstPort}` : `${proto}|${d}`;
+    }
+    let flow: FlowState | undefined;
+    if (text === undefined) {
+      const i = this.flowIndex.find(a, b);
+      if (i >= 0) return this.flowList[i];
+    } else {
+      flow = this.flowsByText?.get(text);
+      if (flow) return flow;
+    }
+    if (this.flowList.length >= maxFlows) {
+      this.flowsIgnored++;
+      return undefined;
+    }
+    flow = {
+      idx: this.flowList.length,
+      dst: dstIdx ?? 0xffff,
+      proto,
+      firstPacket: packet,
+      tsCount: 0,
+      tsFirstT: 0,
+      tsFirstV: 0,
+      tsLastT: 0,
+      tsLastV: 0,
+      tsFirstPacket: 0,
+      famMask: 0,
+      famFirst: [0, 0, 0],
+    };
+    if (text === undefined) this.flowIndex.insert(a, b, flow.idx);
+    else {
+      this.flowsByText ??= new Map();
+      this.flowsByText.set(text, flow);
+    }
+    this.flowList.push(flow);
+    return flow;
+  }
+
+  /** Room for the next IP ID sample (the caller keeps `idN` under the limit). */
+  idRoom(): void {
+    const n = this.idN;
+    if (n < this.idVal.length) return;
+    const grow = <T extends Float64Array | Uint16Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+      const a = make(2 * n);
+      a.set(old);
+      return a;
+    };
+    this.idTs = grow(this.idTs, (k) => new Float64Array(k));
+    this.idVal = grow(this.idVal, (k) => new Uint16Array(k));
+    this.idFlow = grow(this.idFlow, (k) => new Uint16Array(k));
+    this.idDst = grow(this.idDst, (k) => new Uint16Array(k));
+    this.idFrame = grow(this.idFrame, (k) => new Uint32Array(k));
   }
 }
 
@@ -258,8 +334,9 @@ interface Conversation {
 
 /** Feeds on every packet of one capture; `summary()` at the end. */
 export class NatHintsCollector {
-  private readonly sources = new Map<string, SourceState>();
-  private readonly conversations = new Map<string, Conversation>();
+  private readonly sources = new AddrTable<SourceState>();
+  /** By (local, peer) address. */
+  private readonly conversations = new AddrPairTable<Conversation>();
   private ipPackets = 0;
   private sourcesIgnored = 0;
   private conversationsIgnored = 0;
@@ -272,51 +349,27 @@ export class NatHintsCollector {
     this.ipPackets++;
     const src = classifyIp(ip.src);
     const dst = classifyIp(ip.dst);
-    const s = ipTextOf(ip.src);
-    const d = ipTextOf(ip.dst);
     const n = p.frame.index;
-    this.conversation(src.tag, s, dst.tag, d, n);
+    this.conversation(src.tag, ip.src, dst.tag, ip.dst, n);
     if (src.multicast !== undefined || src.tag === 'unspecified' || src.tag === 'broadcast') return;
     const unicastDst = dst.multicast === undefined && dst.tag !== 'broadcast';
-    let st = this.sources.get(s);
+    let st = this.sources.get(ip.src);
     if (!st) {
       if (this.sources.size >= this.limits.maxSources) {
         this.sourcesIgnored++;
         return;
       }
-      st = new SourceState(s, src.tag, n, this.limits.maxIdSamples);
-      this.sources.set(s, st);
+      st = new SourceState(ipTextOf(ip.src), src.tag, n);
+      this.sources.add(ip.src, st);
     }
     st.packets++;
-    let dstIdx = st.dsts.get(d);
-    if (dstIdx === undefined && st.dsts.size < 0xffff) {
-      dstIdx = st.dsts.size;
-      st.dsts.set(d, dstIdx);
-    }
+    let dstIdx: number | undefined = st.dsts.indexOf(ip.dst);
+    if (dstIdx < 0) dstIdx = st.dsts.size < 0xffff ? st.dsts.add(ip.dst) : undefined;
     const tcp = p.tcp;
     const udp = p.udp;
     const t = tcp ?? udp;
     const protoNum = ip.protocol;
-    const fkey = t ? `${protoNum}|${t.srcPort}|${d}|${t.dstPort}` : `${protoNum}|${d}`;
-    let flow = st.flows.get(fkey);
-    if (!flow && st.flows.size < this.limits.maxFlowsPerSource) {
-      flow = {
-        idx: st.flowList.length,
-        dst: dstIdx ?? 0xffff,
-        proto: protoNum,
-        firstPacket: n,
-        tsCount: 0,
-        tsFirstT: 0,
-        tsFirstV: 0,
-        tsLastT: 0,
-        tsLastV: 0,
-        tsFirstPacket: 0,
-        famMask: 0,
-        famFirst: [0, 0, 0],
-      };
-      st.flows.set(fkey, flow);
-      st.flowList.push(flow);
-    } else if (!flow) st.flowsIgnored++;
+    const flow = st.flowOf(protoNum, t, dstIdx, ip.dst, n, this.limits.maxFlowsPerSource);
 
     // TTL families: TCP and UDP to unicast destinations, TTLs above 32 (below: traceroute probes,
     // or senders whose family cannot be told).
@@ -340,6 +393,7 @@ export class NatHintsCollector {
     if (ip.kind === 'ipv4' && ip.fragmentOffset === 0 && st.idN < this.limits.maxIdSamples) {
       if (ip.id === 0) st.idZero++;
       else {
+        st.idRoom();
         const k = st.idN++;
         st.idTs[k] = p.frame.ts;
         st.idVal[k] = ip.id;
@@ -366,10 +420,16 @@ export class NatHintsCollector {
     }
   }
 
-  private conversation(st: AddressTag, s: string, dt: AddressTag, d: string, n: number): void {
-    let local: string;
+  private conversation(
+    st: AddressTag,
+    s: number | Uint8Array,
+    dt: AddressTag,
+    d: number | Uint8Array,
+    n: number,
+  ): void {
+    let local: number | Uint8Array;
     let localClass: 'private' | 'CGNAT';
-    let peer: string;
+    let peer: number | Uint8Array;
     if ((st === 'private' || st === 'CGNAT') && dt === 'public') {
       local = s;
       localClass = st;
@@ -379,8 +439,7 @@ export class NatHintsCollector {
       localClass = dt;
       peer = s;
     } else return;
-    const k = `${local}>${peer}`;
-    const c = this.conversations.get(k);
+    const c = this.conversations.get(local, peer);
     if (c) {
       c.packets++;
       return;
@@ -389,7 +448,13 @@ export class NatHintsCollector {
       this.conversationsIgnored++;
       return;
     }
-    this.conversations.set(k, { local, localClass, peer, packets: 1, firstPacket: n });
+    this.conversations.add(local, peer, {
+      local: ipTextOf(local),
+      localClass,
+      peer: ipTextOf(peer),
+      packets: 1,
+      firstPacket: n,
+    });
   }
 
   summary(): NatHintsSummary {
@@ -397,12 +462,12 @@ export class NatHintsCollector {
     for (const cls of ['private', 'CGNAT'] as const) {
       const h = upstreamHint(
         cls,
-        [...this.conversations.values()].filter((c) => c.localClass === cls),
+        this.conversations.values.filter((c) => c.localClass === cls),
       );
       if (h) hints.push(h);
     }
     const profiles: SourceProfile[] = [];
-    for (const st of this.sources.values()) {
+    for (const st of this.sources.values) {
       const prof = profile(st);
       const signals: HostSignal[] = [];
       const tcpFams = hostFamilies(prof.ttlFamilies, 'tcp');

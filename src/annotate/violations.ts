@@ -125,6 +125,18 @@ function addCommon(out: AddrViolation[], c: AddressClass): void {
 }
 
 /**
+ * Can an address of this class take part in a violation, as a source (`asSource`) or as a
+ * destination? When neither address of a packet can, `classViolations` finds nothing whatever the
+ * TTL and upper layer: per-packet callers skip it.
+ */
+export function canViolate(c: AddressClass, asSource: boolean): boolean {
+  if (c.linkLocal || c.tag === 'doc' || c.tag === 'benchmark') return true;
+  if (asSource ? c.attrs.source === false || c.initOnlySource : c.attrs.destination === false) return true;
+  const e = c.embedded;
+  return e !== undefined && e.kind === 'nat64-wkp' && e.class.attrs.globallyReachable !== true;
+}
+
+/**
  * Initial TTL / hop limit candidates. Senders start at 64 (Linux, macOS, IPv6 default), 128
  * (Windows), 255 (network gear, NDP, mDNS), 32 (old stacks), or 1 for traffic that must stay
  * on the link by construction (IGMP, OSPF, PIM, MLD): without 1, every IGMP report would look
@@ -134,9 +146,17 @@ export const INITIAL_TTLS: readonly number[] = Object.freeze([1, 32, 64, 128, 25
 
 /** The sender's most likely initial TTL: the nearest candidate at or above the observed value. */
 export function inferInitialTtl(ttl: number): number {
+  const known = INITIAL_TTL_OF[ttl];
+  if (known !== undefined) return known;
   for (const t of INITIAL_TTLS) if (ttl <= t) return t;
   return 255;
 }
+
+/** `inferInitialTtl` of every 8-bit TTL, computed once: it runs for every packet. */
+const INITIAL_TTL_OF: Uint8Array = Uint8Array.from({ length: 256 }, (_, ttl) => {
+  for (const t of INITIAL_TTLS) if (ttl <= t) return t;
+  return 255;
+});
 
 /** Routers crossed, assuming the inferred initial TTL (0: came straight from the sender). */
 export function hopsTaken(ttl: number): number {
@@ -159,13 +179,25 @@ export function classViolations(
   upper?: UpperLayer,
 ): readonly AddrViolation[] {
   const out: AddrViolation[] = [];
+  collectViolations(out, src, dst, ttl, upper);
+  return out.length === 0 ? NONE : out;
+}
+
+/** `classViolations` into `out`, emptied first: per-packet callers reuse one array. */
+export function collectViolations(
+  out: AddrViolation[],
+  src: AddressClass,
+  dst: AddressClass,
+  ttl: number,
+  upper?: UpperLayer,
+): void {
+  out.length = 0;
   const insideHost = src.tag === 'loopback' && dst.tag === 'loopback';
   if (!insideHost) {
     addSource(out, src, upper);
     addDestination(out, dst);
   }
   if (crossedRouter(src, dst, ttl)) add(out, ADDR_ANOMALIES['addr.link-local-routed']);
-  return out.length === 0 ? NONE : out;
 }
 
 export interface PacketAddresses {

@@ -8,6 +8,7 @@
 import { linkTypeName } from '../capture/linktype.js';
 import type { Anomaly } from '../core/anomaly.js';
 import type { Layer, Packet, PacketStatus } from '../decode/types.js';
+import { AddrPairTable } from './addr-table.js';
 import { ipTextOf } from './addr-text.js';
 
 export interface HierarchyNode {
@@ -15,6 +16,8 @@ export interface HierarchyNode {
   packets: number;
   bytes: number;
   readonly children: Map<string, HierarchyNode>;
+  /** The child the last packet went on to (most packets follow the same path: no map lookup). */
+  last: HierarchyNode | undefined;
 }
 
 export interface Conversation {
@@ -26,6 +29,11 @@ export interface Conversation {
   bToABytes: number;
   first: number;
   last: number;
+  /**
+   * Whether `a` is the lower of the pair as keyed (the smaller IPv4 number, or IPv6 bytes): tells a
+   * packet's direction without the addresses' text, which decides `a` (the smaller text).
+   */
+  readonly aIsLow: boolean;
 }
 
 function layerName(l: Layer): string {
@@ -58,8 +66,15 @@ export class CaptureStats {
     string,
     { count: number; severity: Anomaly['severity']; firstPacket: number }
   >();
-  readonly hierarchy: HierarchyNode = { name: 'frame', packets: 0, bytes: 0, children: new Map() };
-  readonly conversations = new Map<string, Conversation>();
+  readonly hierarchy: HierarchyNode = {
+    name: 'frame',
+    packets: 0,
+    bytes: 0,
+    children: new Map(),
+    last: undefined,
+  };
+  /** Keyed by the pair of addresses, lower first (see `Conversation.aIsLow`). */
+  readonly conversations = new AddrPairTable<Conversation>();
   otherConversations = 0;
 
   constructor(private readonly maxConversations = 100_000) {}
@@ -96,39 +111,56 @@ export class CaptureStats {
     node.bytes += f.origlen;
     for (const l of p.layers) {
       const name = layerName(l);
-      let child = node.children.get(name);
-      if (!child) {
-        child = { name, packets: 0, bytes: 0, children: new Map() };
-        node.children.set(name, child);
+      let child = node.last;
+      if (child === undefined || child.name !== name) {
+        child = node.children.get(name);
+        if (!child) {
+          child = { name, packets: 0, bytes: 0, children: new Map(), last: undefined };
+          node.children.set(name, child);
+        }
+        node.last = child;
       }
       child.packets++;
       child.bytes += f.origlen;
       node = child;
     }
     const ip = p.ip;
-    if (ip) this.addConversation(ipTextOf(ip.src), ipTextOf(ip.dst), f.origlen, f.ts);
+    if (ip) this.addConversation(ip.src, ip.dst, f.origlen, f.ts);
   }
 
-  private addConversation(src: string, dst: string, bytes: number, ts: number): void {
-    const forward = src < dst;
-    const key = forward ? `${src} ${dst}` : `${dst} ${src}`;
-    let c = this.conversations.get(key);
-    if (!c) {
+  private addConversation(
+    src: number | Uint8Array,
+    dst: number | Uint8Array,
+    bytes: number,
+    ts: number,
+  ): void {
+    const srcIsLow = isLowOrEqual(src, dst);
+    const lo = srcIsLow ? src : dst;
+    const hi = srcIsLow ? dst : src;
+    let c = this.conversations.get(lo, hi);
+    let forward: boolean;
+    if (c) forward = srcIsLow === c.aIsLow;
+    else {
       if (this.conversations.size >= this.maxConversations) {
         this.otherConversations++;
         return;
       }
+      // `a` is the address whose text sorts first.
+      const srcText = ipTextOf(src);
+      const dstText = ipTextOf(dst);
+      forward = srcText < dstText;
       c = {
-        a: forward ? src : dst,
-        b: forward ? dst : src,
+        a: forward ? srcText : dstText,
+        b: forward ? dstText : srcText,
         aToBPackets: 0,
         aToBBytes: 0,
         bToAPackets: 0,
         bToABytes: 0,
         first: ts,
         last: ts,
+        aIsLow: forward === srcIsLow,
       };
-      this.conversations.set(key, c);
+      this.conversations.add(lo, hi, c);
     }
     if (forward) {
       c.aToBPackets++;
@@ -139,4 +171,15 @@ export class CaptureStats {
     }
     if (ts > c.last) c.last = ts;
   }
+}
+
+/** Does `a` come first (or tie) in the conversation key order: IPv4 numbers, IPv6 bytes? */
+function isLowOrEqual(a: number | Uint8Array, b: number | Uint8Array): boolean {
+  if (typeof a === 'number') return typeof b !== 'number' || a <= b;
+  if (typeof b === 'number') return false;
+  for (let i = 0; i < 16; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d < 0;
+  }
+  return true;
 }

@@ -5,6 +5,7 @@
  */
 import type { HttpRecord, PhasedEvent } from '../app/http/analyzer.js';
 import { formatDuration } from '../core/time.js';
+import type { TcpConnection } from '../flow/tcp/connection.js';
 import { tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
@@ -64,9 +65,19 @@ export interface HttpJson {
 /** Text fields of a transaction come escaped from the parser (core/escape.ts): used as they are. */
 const esc = (s: string | undefined) => s;
 
+/** Address tags of the last connection: its transactions come one after another. */
+let lastTags: { readonly conn: TcpConnection; readonly orig: string; readonly resp: string } | undefined;
+
+function tagsOf(c: TcpConnection): { readonly orig: string; readonly resp: string } {
+  if (lastTags?.conn !== c)
+    lastTags = { conn: c, orig: tagOfText(c.orig.addr), resp: tagOfText(c.resp.addr) };
+  return lastTags;
+}
+
 export function httpJson(r: HttpRecord, headers = true): HttpJson {
   const t = r.tx;
   const c = r.conn;
+  const tags = tagsOf(c);
   // TTFB: from the request's last byte to the response's first (an interim 100 Continue counts).
   // A server that answers before the request is complete (100-continue, early errors) has none.
   const wait =
@@ -100,8 +111,8 @@ export function httpJson(r: HttpRecord, headers = true): HttpJson {
     info_msg: esc(t.info_msg),
     tags: [...t.tags],
     conn: c.id,
-    orig_tag: tagOfText(c.orig.addr),
-    resp_tag: tagOfText(c.resp.addr),
+    orig_tag: tags.orig,
+    resp_tag: tags.resp,
     request_start: t.request_start_ts,
     request_end: t.request_end_ts,
     response_start: t.response_start_ts,

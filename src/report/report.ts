@@ -6,6 +6,7 @@
  */
 import type { HostTable } from '../annotate/hosts.js';
 import type { CaptureResult } from '../capture/types.js';
+import { macToString } from '../core/addr.js';
 import { anomalySpec } from '../core/anomaly.js';
 import { formatDuration, formatIso } from '../core/time.js';
 import type { CaptureStats, HierarchyNode } from '../flow/stats.js';
@@ -161,10 +162,10 @@ export function buildReport(x: ReportInputs): ReportModel {
   const info = x.result.info;
   const protocols: ReportModel['protocols'] = [];
   flatten(s.hierarchy, 0, protocols);
-  const hosts = [...x.hosts.hosts.values()].sort(
+  const hosts = [...x.hosts.hosts.values].sort(
     (a, b) => b.sentBytes + b.recvBytes - (a.sentBytes + a.recvBytes),
   );
-  const convs = [...s.conversations.values()].sort(
+  const convs = [...s.conversations.values].sort(
     (a, b) => b.aToBBytes + b.bToABytes - (a.aToBBytes + a.bToABytes),
   );
   const tcp: ReportModel['tcp'] = {
@@ -219,7 +220,7 @@ export function buildReport(x: ReportInputs): ReportModel {
       shown: hosts.slice(0, x.top).map((h) => ({
         addr: h.addr,
         tag: h.tag,
-        macs: [...h.macs],
+        macs: h.macs.map(macToString),
         sentPackets: h.sentPackets,
         sentBytes: h.sentBytes,
         recvPackets: h.recvPackets,

@@ -70,13 +70,47 @@ function detectRequest(d: Uint8Array): 'yes' | 'no' | 'more' {
   return KNOWN_METHODS.has(method) ? 'yes' : 'no';
 }
 
+interface Held {
+  readonly side: HttpSide;
+  bytes: Uint8Array;
+  readonly ts: number;
+  readonly packet: number;
+}
+
+/** One direction's stream sink: hands the analyser its side's bytes (one small object, no closures). */
+class SideSink implements StreamSink {
+  constructor(
+    private readonly analyzer: HttpAnalyzer,
+    private readonly side: HttpSide,
+  ) {}
+
+  data(chunk: Uint8Array, ts: number, packet: number): void {
+    this.analyzer.streamData(this.side, chunk, ts, packet);
+  }
+
+  gap(bytes: number, ts: number, packet: number): void {
+    this.analyzer.streamGap(this.side, bytes, ts, packet);
+  }
+
+  end(ts: number, packet: number): void {
+    this.analyzer.streamEnd(this.side, ts, packet);
+  }
+}
+
+/**
+ * Memory: a connection is tracked long after its HTTP exchange (TIME-WAIT lasts minutes), so what
+ * the exchange needs is allocated when it starts and dropped when it is over: the detection buffer
+ * once HTTP is recognised or ruled out, the conversation (both parsers) once both directions ended.
+ */
 export class HttpAnalyzer implements SegmentAnalyzer {
   private readonly reasm: ConnectionReassembler;
   private conv: HttpConversation | undefined;
   private state: 'detect' | 'http' | 'other' = 'detect';
-  private readonly held: { side: HttpSide; bytes: Uint8Array; ts: number; packet: number }[] = [];
-  private heldBytes = { request: 0, response: 0 };
-  private readonly events: TcpEvent[] = [];
+  /** While detecting: the first bytes of each direction, and how many each sent. */
+  private held: Held[] | undefined;
+  private heldBytes: { request: number; response: number } | undefined;
+  /** TCP events (made on the first one). */
+  private events: TcpEvent[] | undefined;
 
   constructor(
     private readonly conn: TcpConnection,
@@ -86,39 +120,56 @@ export class HttpAnalyzer implements SegmentAnalyzer {
   ) {
     if (opts.http === false) this.state = 'other';
     this.reasm = new ConnectionReassembler(
-      { orig: this.sink('request'), resp: this.sink('response') },
+      { orig: new SideSink(this, 'request'), resp: new SideSink(this, 'response') },
       budget,
     );
   }
 
-  private sink(side: HttpSide): StreamSink {
-    return {
-      data: (chunk, ts, packet) => {
-        this.opts.onData?.(side, chunk, ts, packet, this.conn);
-        this.data(side, chunk, ts, packet);
-      },
-      gap: (bytes, ts, packet) => {
-        this.opts.onGap?.(side, bytes, ts, packet, this.conn);
-        if (this.state === 'http') this.conv?.gap(side, bytes, ts, packet);
-        else if (this.state === 'detect') this.state = 'other';
-      },
-      end: (ts, packet) => {
-        if (this.state === 'http') this.conv?.end(side, ts, packet);
-      },
-    };
+  /** In-order bytes of one direction (from its reassembler). */
+  streamData(side: HttpSide, chunk: Uint8Array, ts: number, packet: number): void {
+    this.opts.onData?.(side, chunk, ts, packet, this.conn);
+    this.data(side, chunk, ts, packet);
+  }
+
+  streamGap(side: HttpSide, bytes: number, ts: number, packet: number): void {
+    this.opts.onGap?.(side, bytes, ts, packet, this.conn);
+    if (this.state === 'http') this.conv?.gap(side, bytes, ts, packet);
+    else if (this.state === 'detect') this.stopDetecting('other');
+  }
+
+  streamEnd(side: HttpSide, ts: number, packet: number): void {
+    if (this.state !== 'http' || this.conv === undefined) return;
+    this.conv.end(side, ts, packet);
+    // Both directions ended: every transaction is out, and the conversation would ignore anything
+    // more. Let it go (the analyser lives as long as the connection is tracked).
+    if (this.conv.done) this.conv = undefined;
+  }
+
+  private stopDetecting(state: 'http' | 'other'): void {
+    this.state = state;
+    this.held = undefined;
+    this.heldBytes = undefined;
   }
 
   private data(side: HttpSide, chunk: Uint8Array, ts: number, packet: number): void {
     if (this.state === 'http') {
-      (this.conv as HttpConversation).push(side, chunk, ts, packet);
+      this.conv?.push(side, chunk, ts, packet);
       return;
     }
     if (this.state === 'other') return;
-    // Detection: hold the first bytes of each side (copied: chunks do not outlive the call).
-    this.held.push({ side, bytes: chunk.slice(0, DETECT_BYTES), ts, packet });
-    this.heldBytes[side] += chunk.length;
+    // Detection: hold the first bytes of each side. A view for now: copied below only if they must
+    // outlive this call (chunks do not), which most streams, decided by their first chunk, never need.
+    this.held ??= [];
+    this.heldBytes ??= { request: 0, response: 0 };
+    const held = this.held;
+    const heldBytes = this.heldBytes;
+    const entry: Held = { side, bytes: chunk.subarray(0, DETECT_BYTES), ts, packet };
+    held.push(entry);
+    heldBytes[side] += chunk.length;
     const joined = (s: HttpSide) => {
-      const parts = this.held.filter((h) => h.side === s).map((h) => h.bytes);
+      const parts = held.filter((h) => h.side === s).map((h) => h.bytes);
+      // One part is at most DETECT_BYTES long: it is what joining would copy.
+      if (parts.length === 1) return parts[0] as Uint8Array;
       const out = new Uint8Array(
         Math.min(
           DETECT_BYTES,
@@ -134,37 +185,38 @@ export class HttpAnalyzer implements SegmentAnalyzer {
       }
       return out;
     };
-    const req = this.heldBytes.request > 0 ? detectRequest(joined('request')) : 'more';
-    const resp = this.heldBytes.response > 0 ? classifyResponseStart(joined('response')) : 'more';
+    const req = heldBytes.request > 0 ? detectRequest(joined('request')) : 'more';
+    const resp = heldBytes.response > 0 ? classifyResponseStart(joined('response')) : 'more';
     if (req === 'yes' || (resp === 'yes' && req !== 'no')) {
-      this.state = 'http';
-      this.conv = new HttpConversation(
+      this.stopDetecting('http');
+      const conv = new HttpConversation(
         (tx) => this.emit(tx),
         this.opts.onEvent ? { onEvent: (e) => this.opts.onEvent?.(e, this.conn) } : undefined,
       );
+      this.conv = conv;
       // Replay what was held, in order; the chunk in hand is replayed whole (its copy may be cut).
-      const held = this.held.splice(0, this.held.length);
-      for (const h of held.slice(0, -1)) this.conv.push(h.side, h.bytes, h.ts, h.packet);
-      this.conv.push(side, chunk, ts, packet);
+      for (const h of held.slice(0, -1)) conv.push(h.side, h.bytes, h.ts, h.packet);
+      conv.push(side, chunk, ts, packet);
       return;
     }
     // Not HTTP, or still undecided after a long prefix (an earlier chunk's copy would be cut).
     if (
       req === 'no' ||
       resp === 'no' ||
-      this.heldBytes.request >= DETECT_BYTES ||
-      this.heldBytes.response >= DETECT_BYTES
+      heldBytes.request >= DETECT_BYTES ||
+      heldBytes.response >= DETECT_BYTES
     ) {
-      this.state = 'other';
-      this.held.length = 0;
+      this.stopDetecting('other');
+      return;
     }
+    entry.bytes = entry.bytes.slice();
   }
 
   private emit(tx: HttpTransaction): void {
     const from = tx.request_start_packet ?? tx.response_start_packet ?? 0;
     const to = tx.response_end_packet ?? Number.POSITIVE_INFINITY;
     const events: PhasedEvent[] = [];
-    for (const e of this.events) {
+    for (const e of this.events ?? []) {
       if (e.packet < from || e.packet > to) continue;
       const phase: Phase =
         tx.request_end_packet !== undefined && e.packet <= tx.request_end_packet && e.fromClient
@@ -178,13 +230,16 @@ export class HttpAnalyzer implements SegmentAnalyzer {
   }
 
   onSegment(seg: Segment, conn: TcpConnection): void {
-    const what: string[] = [...seg.analysis];
-    if (seg.rst) what.push('rst');
-    if (seg.tcp.window === 0 && !seg.rst && !what.includes('zero_window'))
-      what.push('zero_window_advertised');
-    if (what.length > 0) {
-      if (this.events.length >= MAX_EVENTS) this.events.shift();
-      this.events.push({ packet: seg.n, ts: seg.ts, fromClient: seg.fromOrig, what });
+    const zeroWindow = seg.tcp.window === 0 && !seg.rst && !seg.analysis.includes('zero_window');
+    // Most segments have nothing to say: no array for them.
+    if (seg.analysis.length > 0 || seg.rst || zeroWindow) {
+      const what: string[] = [...seg.analysis];
+      if (seg.rst) what.push('rst');
+      if (zeroWindow) what.push('zero_window_advertised');
+      this.events ??= [];
+      const events = this.events;
+      if (events.length >= MAX_EVENTS) events.shift();
+      events.push({ packet: seg.n, ts: seg.ts, fromClient: seg.fromOrig, what });
     }
     this.reasm.onSegment(seg, conn);
   }

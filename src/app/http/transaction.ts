@@ -196,6 +196,11 @@ export class HttpConversation {
     this.interimOwner = undefined;
   }
 
+  /** Both directions ended: every transaction was emitted, and nothing more will happen. */
+  get done(): boolean {
+    return this.ended === 2;
+  }
+
   /** Transactions held, waiting for a request or response to finish. */
   get pending(): number {
     return this.queue.length;

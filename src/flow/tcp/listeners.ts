@@ -65,7 +65,9 @@ export interface ListenerReport {
 /** Connection facts a listener keeps (not the connection itself: memory stays small). */
 interface ConnFact {
   readonly id: number;
-  readonly client: string;
+  /** The client's address and port (its `ip:port` text is made for the few listed in findings). */
+  readonly clientAddr: string;
+  readonly clientPort: number;
   readonly start: number;
   readonly end: number;
   readonly synRetrans: number;
@@ -208,7 +210,8 @@ export class ListenerTracker {
     const rstAt = c.rstFromSynReceivedTs;
     acc.facts.push({
       id: c.id,
-      client: endpointText(c.orig.addr, c.orig.port),
+      clientAddr: c.orig.addr,
+      clientPort: c.orig.port,
       start: c.startTs,
       end: c.lastTs,
       synRetrans: Math.max(0, c.orig.syns - 1),
@@ -273,7 +276,7 @@ function finding(
 ): Finding {
   const clients = facts
     .slice(0, MAX_CLIENTS_LISTED)
-    .map((f) => ({ client: f.client, conn: f.id, ts: f.start }));
+    .map((f) => ({ client: endpointText(f.clientAddr, f.clientPort), conn: f.id, ts: f.start }));
   return {
     kind,
     count: exact?.count ?? facts.length,

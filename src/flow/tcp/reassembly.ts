@@ -102,6 +102,9 @@ export const DEFAULT_REASSEMBLY: ReassemblyOptions = {
   maxAnomalies: 32,
 };
 
+/** Spare history rings a budget keeps for reuse, in bytes. */
+const MAX_SPARE_RINGS = 4 * MiB;
+
 /** Bytes charged to the shared budget per buffered piece on top of its payload (object + view). */
 export const PIECE_OVERHEAD = 96;
 
@@ -119,10 +122,40 @@ export class ReassemblyBudget {
   refusedBuffered = 0;
   refusedHistory = 0;
 
+  /**
+   * History rings given back by ended streams, by size (index log2), for the next streams to reuse:
+   * a run meets two rings per connection, and allocating (and collecting) that many array buffers
+   * cost more than the rest of reassembly. At most `MAX_SPARE_RINGS` bytes are kept.
+   */
+  private readonly spare: Uint8Array[][] = [];
+  private spareBytes = 0;
+
   constructor(
     readonly maxBuffered: number = 64 * MiB,
     readonly maxHistory: number = 32 * MiB,
   ) {}
+
+  /** A zeroed ring of `size` bytes (a power of 2), reused if one is spare. */
+  takeRing(size: number): Uint8Array {
+    const ring = this.spare[Math.log2(size)]?.pop();
+    if (ring === undefined) return new Uint8Array(size);
+    this.spareBytes -= size;
+    // Zeroed as a new one would be: bytes a ring never received read as 0 (see `growRing`).
+    return ring.fill(0);
+  }
+
+  /** A ring no longer used (its bytes are not read again). */
+  giveRing(ring: Uint8Array): void {
+    if (this.spareBytes + ring.length > MAX_SPARE_RINGS) return;
+    this.spareBytes += ring.length;
+    const k = Math.log2(ring.length);
+    let list = this.spare[k];
+    if (list === undefined) {
+      list = [];
+      this.spare[k] = list;
+    }
+    list.push(ring);
+  }
 
   reserveBuffered(n: number): boolean {
     if (this.buffered + n > this.maxBuffered) {
@@ -240,6 +273,20 @@ enum Skip {
 const MIN_RING = 1024;
 const EMPTY = new Uint8Array(0);
 
+/** Option objects already merged with the defaults: used as they are (they are frozen). */
+const complete = new WeakSet<ReassemblyOptions>();
+
+function withDefaults(opts: Partial<ReassemblyOptions>): ReassemblyOptions {
+  if (complete.has(opts as ReassemblyOptions)) return opts as ReassemblyOptions;
+  const o = Object.freeze({ ...DEFAULT_REASSEMBLY, ...opts });
+  complete.add(o);
+  return o;
+}
+
+/** The options of both directions of a connection with default limits, merged once for all. */
+const ORIG_DEFAULTS = withDefaults({ label: 'orig' });
+const RESP_DEFAULTS = withDefaults({ label: 'resp' });
+
 function floorPow2(n: number): number {
   if (n < 1) return 0;
   let p = 1;
@@ -292,7 +339,7 @@ export class StreamReassembler {
     private readonly budget: ReassemblyBudget,
     opts: Partial<ReassemblyOptions> = {},
   ) {
-    this.opts = { ...DEFAULT_REASSEMBLY, ...opts };
+    this.opts = withDefaults(opts);
     this.histMax = floorPow2(this.opts.historyBytes);
     if (this.histMax === 0) this.histRetryAt = Number.POSITIVE_INFINITY;
   }
@@ -657,6 +704,7 @@ export class StreamReassembler {
     this.pending.length = 0;
     if (this.ring !== undefined) {
       this.budget.releaseHistory(this.ring.length);
+      this.budget.giveRing(this.ring);
       this.ring = undefined;
       this.mask = 0;
     }
@@ -903,11 +951,18 @@ export class StreamReassembler {
       }
       return old;
     }
-    const ring = new Uint8Array(size);
+    const ring = this.budget.takeRing(size);
     const mask = size - 1;
     if (old !== undefined) {
-      const lo = Math.max(this.histStart, this.off - oldSize);
-      for (let o = lo; o < this.off; o++) ring[o & mask] = old[o & this.mask] as number;
+      // Copy the valid bytes [lo, off) in runs contiguous in both rings (each may wrap).
+      for (let o = Math.max(this.histStart, this.off - oldSize); o < this.off; ) {
+        const from = o & this.mask;
+        const to = o & mask;
+        const n = Math.min(this.off - o, oldSize - from, size - to);
+        ring.set(old.subarray(from, from + n), to);
+        o += n;
+      }
+      this.budget.giveRing(old);
     }
     this.ring = ring;
     this.mask = mask;
@@ -953,9 +1008,9 @@ export class ConnectionReassembler implements SegmentAnalyzer {
   private seenOrig = 0;
   private seenResp = 0;
 
-  constructor(sinks: ConnectionSinks, budget: ReassemblyBudget, opts: Partial<ReassemblyOptions> = {}) {
-    this.orig = new StreamReassembler(sinks.orig, budget, { ...opts, label: 'orig' });
-    this.resp = new StreamReassembler(sinks.resp, budget, { ...opts, label: 'resp' });
+  constructor(sinks: ConnectionSinks, budget: ReassemblyBudget, opts?: Partial<ReassemblyOptions>) {
+    this.orig = new StreamReassembler(sinks.orig, budget, opts ? { ...opts, label: 'orig' } : ORIG_DEFAULTS);
+    this.resp = new StreamReassembler(sinks.resp, budget, opts ? { ...opts, label: 'resp' } : RESP_DEFAULTS);
   }
 
   onSegment(seg: Segment, conn: TcpConnection): void {

@@ -9,7 +9,7 @@ import { compileFilter } from '../filter/index.js';
 import { RelativeSeqTracker } from '../flow/relseq.js';
 import { TimeFormatter, type TimeMode } from '../report/format.js';
 import { packetHex } from '../report/packet-hex.js';
-import { packetJsonLine } from '../report/packet-json.js';
+import { writePacketJson } from '../report/packet-json.js';
 import { packetLine } from '../report/packet-line.js';
 import { packetTree } from '../report/packet-tree.js';
 import type { Style } from '../report/style.js';
@@ -68,7 +68,8 @@ export async function runRead(opts: ReadOptions, style: Style, diag: Diagnostics
       if (frame.index >= 100000 && numberWidth < String(frame.index).length)
         numberWidth = String(frame.index).length;
       if (opts.json) {
-        out.line(packetJsonLine(p, r ? { relSeq: r.seq, relAck: r.ack } : undefined));
+        writePacketJson(out.text, p, r);
+        out.endLine();
       } else {
         const time = times.format(frame.tsSec, frame.tsNsec);
         if (opts.verbose || opts.hex) {

@@ -9,8 +9,10 @@ import { linkTypeName } from '../capture/linktype.js';
 import type { Anomaly } from '../core/anomaly.js';
 import { assertNever } from '../core/errors.js';
 import { escapeText } from '../core/escape.js';
+import { type Fragment, fragment, TextBuffer } from '../core/text-buffer.js';
 import { formatEpoch } from '../core/time.js';
 import type { Layer, Packet, TcpOption } from '../decode/types.js';
+import type { RelativeSeq } from '../flow/relseq.js';
 import { ipText, mac, tcpFlagsText } from './format.js';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };
@@ -283,50 +285,360 @@ export function packetJson(
   };
 }
 
-/**
- * The common layers written straight to text (the same fields and order as `layerJson`): the JSON
- * line is the hot path of `read --json`, and building objects only to stringify them cost most of it.
- * Every string written here is protocol text that needs no escaping (addresses, fixed names).
- */
-function fastLayer(l: Layer): string | undefined {
-  const head = `{"layer":"${l.kind}","offset":${l.offset},"length":${l.headerLength}`;
-  switch (l.kind) {
-    case 'eth':
-      return `${head},"src":"${mac(l.src)}","dst":"${mac(l.dst)}","type":${l.etherType}}`;
-    case 'ipv4':
-      if (l.options.length > 0) return undefined;
-      return `${head},"src":"${ipText(l.src)}","dst":"${ipText(l.dst)}","dscp":${l.dscp},"ecn":${l.ecn},"totalLength":${l.totalLength},"id":${l.id},"df":${l.dontFragment},"mf":${l.moreFragments},"fragmentOffset":${l.fragmentOffset},"ttl":${l.ttl},"protocol":${l.protocol},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}"${l.superFrame ? ',"superFrame":true' : ''}}`;
-    case 'tcp': {
-      let opts = '';
-      if (l.options.length > 0) opts = `,"options":${JSON.stringify(l.options.map(optionJson))}`;
-      return `${head},"srcPort":${l.srcPort},"dstPort":${l.dstPort},"seq":${l.seq},"ack":${l.ack},"flags":${l.flags},"flagNames":"${tcpFlagsText(l.flags)}","window":${l.window},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}","urgentPointer":${l.urgentPointer}${opts},"payloadLength":${l.payloadLength},"capturedPayload":${l.capturedPayload}${l.partial ? ',"partial":true' : ''}}`;
-    }
-    case 'udp':
-      return `${head},"srcPort":${l.srcPort},"dstPort":${l.dstPort},"udpLength":${l.length},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}","payloadLength":${l.payloadLength},"capturedPayload":${l.capturedPayload}${l.partial ? ',"partial":true' : ''}}`;
-    default:
-      return undefined;
+// The hot path of `read --json`: the packet written straight into the output bytes, in the same
+// field order and with the same text as JSON.stringify(packetJson(p)) (test/report/packet-json.test.ts
+// checks every fixture packet). Building objects only to stringify them, or even building one string
+// per line, cost most of the command's time. The common layers (Ethernet, IPv4 without options, TCP,
+// UDP) are written field by field; every string written here without escaping is protocol text that
+// needs none (addresses, fixed names). Anything else goes through layerJson and JSON.stringify.
+
+/** `,"name":` */
+const key = (name: string) => fragment(`,"${name}":`);
+/** `,"name":"` (a string value follows) */
+const keyStr = (name: string) => fragment(`,"${name}":"`);
+/** `","name":` (closes the string value before it) */
+const afterStr = (name: string) => fragment(`","${name}":`);
+
+const K = {
+  n: fragment('{"n":'),
+  ts: keyStr('ts'),
+  caplen: afterStr('caplen'),
+  len: key('len'),
+  linktype: keyStr('linktype'),
+  iface: afterStr('iface'),
+  direction: keyStr('direction'),
+  status: keyStr('status'),
+  layers: fragment('","layers":['),
+  anomalies: fragment('],"anomalies":'),
+  noAnomalies: fragment('],"anomalies":[]'),
+  relSeq: key('relSeq'),
+  relAck: key('relAck'),
+  length: key('length'),
+  src: keyStr('src'),
+  dst: afterStr('dst'),
+  dstStr: fragment('","dst":"'),
+  type: afterStr('type'),
+  srcPort: key('srcPort'),
+  dstPort: key('dstPort'),
+  checksum: key('checksum'),
+  checksumStatus: keyStr('checksumStatus'),
+  payloadLength: key('payloadLength'),
+  capturedPayload: key('capturedPayload'),
+  partial: fragment(',"partial":true}'),
+  ethHead: fragment('{"layer":"eth","offset":'),
+  ipv4Head: fragment('{"layer":"ipv4","offset":'),
+  dscp: afterStr('dscp'),
+  ecn: key('ecn'),
+  totalLength: key('totalLength'),
+  id: key('id'),
+  df: key('df'),
+  mf: key('mf'),
+  fragmentOffset: key('fragmentOffset'),
+  ttl: key('ttl'),
+  protocol: key('protocol'),
+  superFrame: fragment('","superFrame":true}'),
+  tcpHead: fragment('{"layer":"tcp","offset":'),
+  seq: key('seq'),
+  ack: key('ack'),
+  flags: key('flags'),
+  flagNames: keyStr('flagNames'),
+  window: afterStr('window'),
+  urgentPointer: afterStr('urgentPointer'),
+  options: key('options'),
+  udpHead: fragment('{"layer":"udp","offset":'),
+  udpLength: key('udpLength'),
+  optNop: fragment('{"kind":"nop"}'),
+  optEol: fragment('{"kind":"eol"}'),
+  optSackPermitted: fragment('{"kind":"sack-permitted"}'),
+  optMd5: fragment('{"kind":"md5"}'),
+  optMss: fragment('{"kind":"mss","value":'),
+  optWscale: fragment('{"kind":"wscale","shift":'),
+  optTimestamp: fragment('{"kind":"timestamp","tsval":'),
+  tsecr: key('tsecr'),
+  optSack: fragment('{"kind":"sack","blocks":['),
+  optTcpAo: fragment('{"kind":"tcp-ao","keyId":'),
+  rnextKeyId: key('rnextKeyId'),
+};
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const DOT = 0x2e;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
+/** `"SYN, ACK"` and so on for all 12-bit flag values, made when first needed. */
+const FLAG_NAMES: (Fragment | undefined)[] = new Array(4096).fill(undefined);
+
+function flagNames(flags: number): Fragment {
+  if (flags >= 0 && flags < 4096) {
+    let f = FLAG_NAMES[flags];
+    if (f === undefined) FLAG_NAMES[flags] = f = fragment(tcpFlagsText(flags));
+    return f;
+  }
+  return fragment(tcpFlagsText(flags));
+}
+
+/** `formatEpoch(sec, nsec)` */
+function writeEpoch(b: TextBuffer, sec: number, nsec: number): void {
+  if (Number.isInteger(nsec) && nsec >= 0 && nsec < 1e9) {
+    b.num(sec);
+    b.byte(DOT);
+    b.nine(nsec);
+  } else {
+    b.text(formatEpoch(sec, nsec));
   }
 }
 
-/** One NDJSON line; the same text as JSON.stringify(packetJson(p, extra)). */
-export function packetJsonLine(p: Packet, extra?: { [k: string]: Json | undefined }): string {
+function writeTcpOptions(b: TextBuffer, options: readonly TcpOption[]): void {
+  b.put(K.options);
+  b.byte(OPEN_BRACKET);
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i] as TcpOption;
+    if (i > 0) b.byte(COMMA);
+    switch (o.kind) {
+      case 'nop':
+        b.put(K.optNop);
+        break;
+      case 'timestamp':
+        b.put(K.optTimestamp);
+        b.num(o.tsval);
+        b.put(K.tsecr);
+        b.num(o.tsecr);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'mss':
+        b.put(K.optMss);
+        b.num(o.value);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'wscale':
+        b.put(K.optWscale);
+        b.num(o.shift);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'sack-permitted':
+        b.put(K.optSackPermitted);
+        break;
+      case 'eol':
+        b.put(K.optEol);
+        break;
+      case 'md5':
+        b.put(K.optMd5);
+        break;
+      case 'sack':
+        b.put(K.optSack);
+        for (let j = 0; j < o.blocks.length; j++) {
+          const [l, r] = o.blocks[j] as readonly [number, number];
+          if (j > 0) b.byte(COMMA);
+          b.byte(OPEN_BRACKET);
+          b.num(l);
+          b.byte(COMMA);
+          b.num(r);
+          b.byte(CLOSE_BRACKET);
+        }
+        b.byte(CLOSE_BRACKET);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'tcp-ao':
+        b.put(K.optTcpAo);
+        b.num(o.keyId);
+        b.put(K.rnextKeyId);
+        b.num(o.rnextKeyId);
+        b.byte(CLOSE_BRACE);
+        break;
+      default:
+        // Options carrying text (cookies, raw bytes): rare, and JSON.stringify does their quoting.
+        b.utf8(JSON.stringify(optionJson(o)));
+        break;
+    }
+  }
+  b.byte(CLOSE_BRACKET);
+}
+
+function writeLayer(b: TextBuffer, l: Layer): void {
+  switch (l.kind) {
+    case 'eth':
+      b.put(K.ethHead);
+      b.num(l.offset);
+      b.put(K.length);
+      b.num(l.headerLength);
+      b.put(K.src);
+      b.mac(l.src);
+      b.put(K.dstStr);
+      b.mac(l.dst);
+      b.put(K.type);
+      b.num(l.etherType);
+      b.byte(CLOSE_BRACE);
+      return;
+    case 'ipv4':
+      if (l.options.length > 0) break;
+      b.put(K.ipv4Head);
+      b.num(l.offset);
+      b.put(K.length);
+      b.num(l.headerLength);
+      b.put(K.src);
+      b.ip4(l.src);
+      b.put(K.dstStr);
+      b.ip4(l.dst);
+      b.put(K.dscp);
+      b.num(l.dscp);
+      b.put(K.ecn);
+      b.num(l.ecn);
+      b.put(K.totalLength);
+      b.num(l.totalLength);
+      b.put(K.id);
+      b.num(l.id);
+      b.put(K.df);
+      b.bool(l.dontFragment);
+      b.put(K.mf);
+      b.bool(l.moreFragments);
+      b.put(K.fragmentOffset);
+      b.num(l.fragmentOffset);
+      b.put(K.ttl);
+      b.num(l.ttl);
+      b.put(K.protocol);
+      b.num(l.protocol);
+      b.put(K.checksum);
+      b.num(l.checksum);
+      b.put(K.checksumStatus);
+      b.text(l.checksumStatus);
+      if (l.superFrame) {
+        b.put(K.superFrame);
+      } else {
+        b.byte(QUOTE);
+        b.byte(CLOSE_BRACE);
+      }
+      return;
+    case 'tcp':
+      b.put(K.tcpHead);
+      b.num(l.offset);
+      b.put(K.length);
+      b.num(l.headerLength);
+      b.put(K.srcPort);
+      b.num(l.srcPort);
+      b.put(K.dstPort);
+      b.num(l.dstPort);
+      b.put(K.seq);
+      b.num(l.seq);
+      b.put(K.ack);
+      b.num(l.ack);
+      b.put(K.flags);
+      b.num(l.flags);
+      b.put(K.flagNames);
+      b.put(flagNames(l.flags));
+      b.put(K.window);
+      b.num(l.window);
+      b.put(K.checksum);
+      b.num(l.checksum);
+      b.put(K.checksumStatus);
+      b.text(l.checksumStatus);
+      b.put(K.urgentPointer);
+      b.num(l.urgentPointer);
+      if (l.options.length > 0) writeTcpOptions(b, l.options);
+      b.put(K.payloadLength);
+      b.num(l.payloadLength);
+      b.put(K.capturedPayload);
+      b.num(l.capturedPayload);
+      if (l.partial) b.put(K.partial);
+      else b.byte(CLOSE_BRACE);
+      return;
+    case 'udp':
+      b.put(K.udpHead);
+      b.num(l.offset);
+      b.put(K.length);
+      b.num(l.headerLength);
+      b.put(K.srcPort);
+      b.num(l.srcPort);
+      b.put(K.dstPort);
+      b.num(l.dstPort);
+      b.put(K.udpLength);
+      b.num(l.length);
+      b.put(K.checksum);
+      b.num(l.checksum);
+      b.put(K.checksumStatus);
+      b.text(l.checksumStatus);
+      b.byte(QUOTE);
+      b.put(K.payloadLength);
+      b.num(l.payloadLength);
+      b.put(K.capturedPayload);
+      b.num(l.capturedPayload);
+      if (l.partial) b.put(K.partial);
+      else b.byte(CLOSE_BRACE);
+      return;
+    default:
+      break;
+  }
+  b.utf8(JSON.stringify(layerJson(l)));
+}
+
+/** Everything but the closing brace, so that callers can add their fields. */
+function writePacketFields(b: TextBuffer, p: Packet): void {
   const f = p.frame;
-  let out = `{"n":${f.index},"ts":"${formatEpoch(f.tsSec, f.tsNsec)}","caplen":${f.caplen},"len":${f.origlen},"linktype":"${linkTypeName(f.linkType)}","iface":${f.interfaceId}`;
-  if (f.direction !== undefined) out += `,"direction":"${f.direction}"`;
-  out += `,"status":"${p.status}","layers":[`;
+  b.put(K.n);
+  b.num(f.index);
+  b.put(K.ts);
+  writeEpoch(b, f.tsSec, f.tsNsec);
+  b.put(K.caplen);
+  b.num(f.caplen);
+  b.put(K.len);
+  b.num(f.origlen);
+  b.put(K.linktype);
+  b.text(linkTypeName(f.linkType));
+  b.put(K.iface);
+  b.num(f.interfaceId);
+  if (f.direction !== undefined) {
+    b.put(K.direction);
+    b.text(f.direction);
+    b.byte(QUOTE);
+  }
+  b.put(K.status);
+  b.text(p.status);
+  b.put(K.layers);
   const layers = p.layers;
   for (let i = 0; i < layers.length; i++) {
-    const l = layers[i] as Layer;
-    if (i > 0) out += ',';
-    out += fastLayer(l) ?? JSON.stringify(layerJson(l));
+    if (i > 0) b.byte(COMMA);
+    writeLayer(b, layers[i] as Layer);
   }
-  out += '],"anomalies":';
-  out += p.anomalies.length === 0 ? '[]' : JSON.stringify(p.anomalies.map(anomalyJson));
+  if (p.anomalies.length === 0) {
+    b.put(K.noAnomalies);
+  } else {
+    b.put(K.anomalies);
+    b.utf8(JSON.stringify(p.anomalies.map(anomalyJson)));
+  }
+}
+
+/**
+ * One NDJSON line (without the newline) written into `b`: the same text as packetJsonLine(p,
+ * { relSeq: rel.seq, relAck: rel.ack }), or packetJsonLine(p) without `rel`.
+ */
+export function writePacketJson(b: TextBuffer, p: Packet, rel: RelativeSeq | undefined): void {
+  writePacketFields(b, p);
+  if (rel) {
+    b.put(K.relSeq);
+    b.num(rel.seq);
+    if (rel.ack !== undefined) {
+      b.put(K.relAck);
+      b.num(rel.ack);
+    }
+  }
+  b.byte(CLOSE_BRACE);
+}
+
+/** Scratch space for packetJsonLine. */
+const lineBuffer = new TextBuffer(4096);
+
+/** One NDJSON line; the same text as JSON.stringify(packetJson(p, extra)). */
+export function packetJsonLine(p: Packet, extra?: { [k: string]: Json | undefined }): string {
+  const b = lineBuffer;
+  b.truncate();
+  writePacketFields(b, p);
   if (extra) {
     for (const k in extra) {
       const v = extra[k];
-      if (v !== undefined) out += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+      if (v !== undefined) b.utf8(`,${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
   }
-  return `${out}}`;
+  b.byte(CLOSE_BRACE);
+  return b.toString();
 }

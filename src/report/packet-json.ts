@@ -11,7 +11,15 @@ import { assertNever } from '../core/errors.js';
 import { escapeText } from '../core/escape.js';
 import { type Fragment, fragment, TextBuffer } from '../core/text-buffer.js';
 import { formatEpoch } from '../core/time.js';
-import type { Layer, Packet, TcpOption } from '../decode/types.js';
+import type {
+  EthernetLayer,
+  Ipv4Layer,
+  Layer,
+  Packet,
+  TcpLayer,
+  TcpOption,
+  UdpLayer,
+} from '../decode/types.js';
 import type { RelativeSeq } from '../flow/relseq.js';
 import { ipText, mac, tcpFlagsText } from './format.js';
 
@@ -289,45 +297,79 @@ export function packetJson(
 // field order and with the same text as JSON.stringify(packetJson(p)) (test/report/packet-json.test.ts
 // checks every fixture packet). Building objects only to stringify them, or even building one string
 // per line, cost most of the command's time. The common layers (Ethernet, IPv4 without options, TCP,
-// UDP) are written field by field; every string written here without escaping is protocol text that
-// needs none (addresses, fixed names). Anything else goes through layerJson and JSON.stringify.
+// UDP) are written field by field; anything else goes through layerJson and JSON.stringify. Every
+// string written here without escaping is protocol text that needs none (addresses, fixed names).
+//
+// Most fields take few values (header lengths, TTLs, flags, checksum status), so the constant text
+// around them is copied as one fragment per run of such fields, made on first use from a template
+// literal (hence exactly the text the slow path would write); only the values that change from
+// packet to packet (addresses, ports, sequence numbers, lengths, ids, checksums) are written one
+// by one. A value outside the range a table covers takes the field-by-field way.
+
+/** Fragments for the integers 0 <= key < size (a field, or a few packed together), made on first use. */
+class FragmentTable {
+  private readonly fragments: (Fragment | undefined)[];
+
+  constructor(
+    size: number,
+    private readonly make: (key: number) => string,
+  ) {
+    this.fragments = new Array<Fragment | undefined>(size).fill(undefined);
+  }
+
+  get(key: number): Fragment {
+    return this.fragments[key] ?? this.add(key);
+  }
+
+  private add(key: number): Fragment {
+    const f = fragment(this.make(key));
+    this.fragments[key] = f;
+    return f;
+  }
+}
+
+/** Fragments keyed by a string from a small fixed set (checksum status, ...), made on first use. */
+class FragmentsByName {
+  private readonly fragments = new Map<string, Fragment>();
+
+  constructor(private readonly make: (name: string) => string) {}
+
+  get(name: string): Fragment {
+    let f = this.fragments.get(name);
+    if (f === undefined) {
+      // Names come from the decoders' fixed vocabularies; the bound is only a safety net.
+      if (this.fragments.size >= 64) this.fragments.clear();
+      f = fragment(this.make(name));
+      this.fragments.set(name, f);
+    }
+    return f;
+  }
+}
 
 /** `,"name":` */
 const key = (name: string) => fragment(`,"${name}":`);
-/** `,"name":"` (a string value follows) */
-const keyStr = (name: string) => fragment(`,"${name}":"`);
-/** `","name":` (closes the string value before it) */
-const afterStr = (name: string) => fragment(`","${name}":`);
 
 const K = {
   n: fragment('{"n":'),
-  ts: keyStr('ts'),
-  caplen: afterStr('caplen'),
+  ts: fragment(',"ts":"'),
+  caplen: fragment('","caplen":'),
   len: key('len'),
-  linktype: keyStr('linktype'),
-  iface: afterStr('iface'),
-  direction: keyStr('direction'),
-  status: keyStr('status'),
-  layers: fragment('","layers":['),
-  anomalies: fragment('],"anomalies":'),
   noAnomalies: fragment('],"anomalies":[]'),
+  noAnomaliesRelSeq: fragment('],"anomalies":[],"relSeq":'),
+  anomalies: fragment('],"anomalies":'),
   relSeq: key('relSeq'),
   relAck: key('relAck'),
+  offset: key('offset'),
   length: key('length'),
-  src: keyStr('src'),
-  dst: afterStr('dst'),
   dstStr: fragment('","dst":"'),
-  type: afterStr('type'),
   srcPort: key('srcPort'),
   dstPort: key('dstPort'),
   checksum: key('checksum'),
-  checksumStatus: keyStr('checksumStatus'),
+  checksumStatus: fragment(',"checksumStatus":"'),
   payloadLength: key('payloadLength'),
   capturedPayload: key('capturedPayload'),
   partial: fragment(',"partial":true}'),
-  ethHead: fragment('{"layer":"eth","offset":'),
-  ipv4Head: fragment('{"layer":"ipv4","offset":'),
-  dscp: afterStr('dscp'),
+  dscp: fragment('","dscp":'),
   ecn: key('ecn'),
   totalLength: key('totalLength'),
   id: key('id'),
@@ -336,17 +378,17 @@ const K = {
   fragmentOffset: key('fragmentOffset'),
   ttl: key('ttl'),
   protocol: key('protocol'),
-  superFrame: fragment('","superFrame":true}'),
-  tcpHead: fragment('{"layer":"tcp","offset":'),
   seq: key('seq'),
   ack: key('ack'),
+  window: fragment('","window":'),
   flags: key('flags'),
-  flagNames: keyStr('flagNames'),
-  window: afterStr('window'),
-  urgentPointer: afterStr('urgentPointer'),
-  options: key('options'),
-  udpHead: fragment('{"layer":"udp","offset":'),
+  flagNames: fragment(',"flagNames":"'),
+  urgentPointer: fragment('","urgentPointer":'),
   udpLength: key('udpLength'),
+  type: fragment('","type":'),
+  options: fragment(',"options":['),
+  /** Linux's options on every segment after the handshake: NOP, NOP, timestamps. */
+  optNopNopTimestamp: fragment(',"options":[{"kind":"nop"},{"kind":"nop"},{"kind":"timestamp","tsval":'),
   optNop: fragment('{"kind":"nop"}'),
   optEol: fragment('{"kind":"eol"}'),
   optSackPermitted: fragment('{"kind":"sack-permitted"}'),
@@ -355,44 +397,144 @@ const K = {
   optWscale: fragment('{"kind":"wscale","shift":'),
   optTimestamp: fragment('{"kind":"timestamp","tsval":'),
   tsecr: key('tsecr'),
+  optEnd: fragment('}]'),
   optSack: fragment('{"kind":"sack","blocks":['),
   optTcpAo: fragment('{"kind":"tcp-ao","keyId":'),
   rnextKeyId: key('rnextKeyId'),
 };
 
 const COMMA = 0x2c;
-const QUOTE = 0x22;
-const DOT = 0x2e;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 
-/** `"SYN, ACK"` and so on for all 12-bit flag values, made when first needed. */
-const FLAG_NAMES: (Fragment | undefined)[] = new Array(4096).fill(undefined);
+/** `{"layer":"<kind>","offset":<offset>,"length":<length>` and the key after it, from a table for small values. */
+class LayerHead {
+  private readonly table: FragmentTable;
+  private readonly start: Fragment;
+  private readonly next: Fragment;
 
-function flagNames(flags: number): Fragment {
-  if (flags >= 0 && flags < 4096) {
-    let f = FLAG_NAMES[flags];
-    if (f === undefined) FLAG_NAMES[flags] = f = fragment(tcpFlagsText(flags));
-    return f;
+  constructor(kind: string, next: string) {
+    this.table = new FragmentTable(
+      1024 * 64,
+      (k) => `{"layer":"${kind}","offset":${k >>> 6},"length":${k & 63}${next}`,
+    );
+    this.start = fragment(`{"layer":"${kind}"`);
+    this.next = fragment(next);
   }
-  return fragment(tcpFlagsText(flags));
+
+  write(b: TextBuffer, offset: number, length: number): void {
+    if ((offset & 1023) === offset && (length & 63) === length) {
+      b.put(this.table.get(offset * 64 + length));
+    } else {
+      b.put(this.start);
+      b.put(K.offset);
+      b.num(offset);
+      b.put(K.length);
+      b.num(length);
+      b.put(this.next);
+    }
+  }
 }
 
-/** `formatEpoch(sec, nsec)` */
+const ETH_HEAD = new LayerHead('eth', ',"src":"');
+const IPV4_HEAD = new LayerHead('ipv4', ',"src":"');
+const TCP_HEAD = new LayerHead('tcp', ',"srcPort":');
+const UDP_HEAD = new LayerHead('udp', ',"srcPort":');
+
+/** `","type":<etherType>}` */
+const ETHER_TYPE_END = new FragmentTable(1 << 16, (t) => `","type":${t}}`);
+/** `","dscp":<dscp>,"ecn":<ecn>,"totalLength":`, key dscp << 2 | ecn. */
+const DSCP_ECN = new FragmentTable(256, (k) => `","dscp":${k >>> 2},"ecn":${k & 3},"totalLength":`);
+/** `,"df":<df>,"mf":<mf>,"fragmentOffset":0,"ttl":<ttl>,"protocol":`, key ttl << 2 | df << 1 | mf. */
+const UNFRAGMENTED_TTL = new FragmentTable(
+  1024,
+  (k) => `,"df":${(k & 2) !== 0},"mf":${(k & 1) !== 0},"fragmentOffset":0,"ttl":${k >>> 2},"protocol":`,
+);
+/** `<protocol>,"checksum":` */
+const PROTOCOL_CHECKSUM = new FragmentTable(256, (p) => `${p},"checksum":`);
+/** `,"checksumStatus":"<status>"}` */
+const IPV4_END = new FragmentsByName((s) => `,"checksumStatus":"${s}"}`);
+/** `,"flags":<flags>,"flagNames":"<names>","window":` for all 12-bit flag values. */
+const TCP_FLAGS = new FragmentTable(
+  1 << 12,
+  (f) => `,"flags":${f},"flagNames":"${tcpFlagsText(f)}","window":`,
+);
+/** `,"checksumStatus":"<status>","urgentPointer":0` */
+const TCP_STATUS_NO_URGENT = new FragmentsByName((s) => `,"checksumStatus":"${s}","urgentPointer":0`);
+/** `,"checksumStatus":"<status>","payloadLength":` */
+const UDP_STATUS = new FragmentsByName((s) => `,"checksumStatus":"${s}","payloadLength":`);
+
+const SUPER_FRAME_END = fragment('","superFrame":true}');
+
+/** `,"ts":"<sec>.` of the last timestamp: seconds change rarely from one packet to the next. */
+let tsSec = Number.NaN;
+let tsStart = K.ts;
+
+/** `,"ts":"<formatEpoch(sec, nsec)>` */
 function writeEpoch(b: TextBuffer, sec: number, nsec: number): void {
   if (Number.isInteger(nsec) && nsec >= 0 && nsec < 1e9) {
-    b.num(sec);
-    b.byte(DOT);
+    if (sec !== tsSec) {
+      tsSec = sec;
+      tsStart = fragment(`,"ts":"${sec}.`);
+    }
+    b.put(tsStart);
     b.nine(nsec);
   } else {
+    b.put(K.ts);
     b.text(formatEpoch(sec, nsec));
   }
 }
 
+/**
+ * `,"linktype":"<name>","iface":<id>[,"direction":"<dir>"],"status":"<status>","layers":[` of
+ * the last frame: these change rarely from one packet to the next.
+ */
+const frameMiddle = {
+  linkType: -1,
+  interfaceId: -1,
+  direction: undefined as string | undefined,
+  status: '',
+  text: K.ts,
+};
+
+function writeFrameMiddle(b: TextBuffer, p: Packet): void {
+  const f = p.frame;
+  const m = frameMiddle;
+  if (
+    f.linkType !== m.linkType ||
+    f.interfaceId !== m.interfaceId ||
+    f.direction !== m.direction ||
+    p.status !== m.status
+  ) {
+    m.linkType = f.linkType;
+    m.interfaceId = f.interfaceId;
+    m.direction = f.direction;
+    m.status = p.status;
+    const direction = f.direction !== undefined ? `,"direction":"${f.direction}"` : '';
+    m.text = fragment(
+      `,"linktype":"${linkTypeName(f.linkType)}","iface":${f.interfaceId}${direction},"status":"${p.status}","layers":[`,
+    );
+  }
+  b.put(m.text);
+}
+
 function writeTcpOptions(b: TextBuffer, options: readonly TcpOption[]): void {
+  const o3 = options[2];
+  if (
+    options.length === 3 &&
+    options[0]?.kind === 'nop' &&
+    options[1]?.kind === 'nop' &&
+    o3?.kind === 'timestamp'
+  ) {
+    b.put(K.optNopNopTimestamp);
+    b.num(o3.tsval);
+    b.put(K.tsecr);
+    b.num(o3.tsecr);
+    b.put(K.optEnd);
+    return;
+  }
   b.put(K.options);
-  b.byte(OPEN_BRACKET);
   for (let i = 0; i < options.length; i++) {
     const o = options[i] as TcpOption;
     if (i > 0) b.byte(COMMA);
@@ -456,115 +598,136 @@ function writeTcpOptions(b: TextBuffer, options: readonly TcpOption[]): void {
   b.byte(CLOSE_BRACKET);
 }
 
+function writeEthernet(b: TextBuffer, l: EthernetLayer): void {
+  ETH_HEAD.write(b, l.offset, l.headerLength);
+  b.mac(l.src);
+  b.put(K.dstStr);
+  b.mac(l.dst);
+  if ((l.etherType & 0xffff) === l.etherType) {
+    b.put(ETHER_TYPE_END.get(l.etherType));
+  } else {
+    b.put(K.type);
+    b.num(l.etherType);
+    b.byte(CLOSE_BRACE);
+  }
+}
+
+/** IPv4 without options. */
+function writeIpv4(b: TextBuffer, l: Ipv4Layer): void {
+  IPV4_HEAD.write(b, l.offset, l.headerLength);
+  b.ip4(l.src);
+  b.put(K.dstStr);
+  b.ip4(l.dst);
+  if ((l.dscp & 63) === l.dscp && (l.ecn & 3) === l.ecn) {
+    b.put(DSCP_ECN.get((l.dscp << 2) | l.ecn));
+  } else {
+    b.put(K.dscp);
+    b.num(l.dscp);
+    b.put(K.ecn);
+    b.num(l.ecn);
+    b.put(K.totalLength);
+  }
+  b.num(l.totalLength);
+  b.put(K.id);
+  b.num(l.id);
+  if (l.fragmentOffset === 0 && (l.ttl & 255) === l.ttl) {
+    b.put(UNFRAGMENTED_TTL.get((l.ttl << 2) | (l.dontFragment ? 2 : 0) | (l.moreFragments ? 1 : 0)));
+  } else {
+    b.put(K.df);
+    b.bool(l.dontFragment);
+    b.put(K.mf);
+    b.bool(l.moreFragments);
+    b.put(K.fragmentOffset);
+    b.num(l.fragmentOffset);
+    b.put(K.ttl);
+    b.num(l.ttl);
+    b.put(K.protocol);
+  }
+  if ((l.protocol & 255) === l.protocol) {
+    b.put(PROTOCOL_CHECKSUM.get(l.protocol));
+  } else {
+    b.num(l.protocol);
+    b.put(K.checksum);
+  }
+  b.num(l.checksum);
+  if (l.superFrame) {
+    b.put(K.checksumStatus);
+    b.text(l.checksumStatus);
+    b.put(SUPER_FRAME_END);
+  } else {
+    b.put(IPV4_END.get(l.checksumStatus));
+  }
+}
+
+function writeTcp(b: TextBuffer, l: TcpLayer): void {
+  TCP_HEAD.write(b, l.offset, l.headerLength);
+  b.num(l.srcPort);
+  b.put(K.dstPort);
+  b.num(l.dstPort);
+  b.put(K.seq);
+  b.num(l.seq);
+  b.put(K.ack);
+  b.num(l.ack);
+  if ((l.flags & 0xfff) === l.flags) {
+    b.put(TCP_FLAGS.get(l.flags));
+  } else {
+    b.put(K.flags);
+    b.num(l.flags);
+    b.put(K.flagNames);
+    b.text(tcpFlagsText(l.flags));
+    b.put(K.window);
+  }
+  b.num(l.window);
+  b.put(K.checksum);
+  b.num(l.checksum);
+  if (l.urgentPointer === 0) {
+    b.put(TCP_STATUS_NO_URGENT.get(l.checksumStatus));
+  } else {
+    b.put(K.checksumStatus);
+    b.text(l.checksumStatus);
+    b.put(K.urgentPointer);
+    b.num(l.urgentPointer);
+  }
+  if (l.options.length > 0) writeTcpOptions(b, l.options);
+  b.put(K.payloadLength);
+  b.num(l.payloadLength);
+  b.put(K.capturedPayload);
+  b.num(l.capturedPayload);
+  if (l.partial) b.put(K.partial);
+  else b.byte(CLOSE_BRACE);
+}
+
+function writeUdp(b: TextBuffer, l: UdpLayer): void {
+  UDP_HEAD.write(b, l.offset, l.headerLength);
+  b.num(l.srcPort);
+  b.put(K.dstPort);
+  b.num(l.dstPort);
+  b.put(K.udpLength);
+  b.num(l.length);
+  b.put(K.checksum);
+  b.num(l.checksum);
+  b.put(UDP_STATUS.get(l.checksumStatus));
+  b.num(l.payloadLength);
+  b.put(K.capturedPayload);
+  b.num(l.capturedPayload);
+  if (l.partial) b.put(K.partial);
+  else b.byte(CLOSE_BRACE);
+}
+
 function writeLayer(b: TextBuffer, l: Layer): void {
   switch (l.kind) {
     case 'eth':
-      b.put(K.ethHead);
-      b.num(l.offset);
-      b.put(K.length);
-      b.num(l.headerLength);
-      b.put(K.src);
-      b.mac(l.src);
-      b.put(K.dstStr);
-      b.mac(l.dst);
-      b.put(K.type);
-      b.num(l.etherType);
-      b.byte(CLOSE_BRACE);
+      writeEthernet(b, l);
       return;
     case 'ipv4':
       if (l.options.length > 0) break;
-      b.put(K.ipv4Head);
-      b.num(l.offset);
-      b.put(K.length);
-      b.num(l.headerLength);
-      b.put(K.src);
-      b.ip4(l.src);
-      b.put(K.dstStr);
-      b.ip4(l.dst);
-      b.put(K.dscp);
-      b.num(l.dscp);
-      b.put(K.ecn);
-      b.num(l.ecn);
-      b.put(K.totalLength);
-      b.num(l.totalLength);
-      b.put(K.id);
-      b.num(l.id);
-      b.put(K.df);
-      b.bool(l.dontFragment);
-      b.put(K.mf);
-      b.bool(l.moreFragments);
-      b.put(K.fragmentOffset);
-      b.num(l.fragmentOffset);
-      b.put(K.ttl);
-      b.num(l.ttl);
-      b.put(K.protocol);
-      b.num(l.protocol);
-      b.put(K.checksum);
-      b.num(l.checksum);
-      b.put(K.checksumStatus);
-      b.text(l.checksumStatus);
-      if (l.superFrame) {
-        b.put(K.superFrame);
-      } else {
-        b.byte(QUOTE);
-        b.byte(CLOSE_BRACE);
-      }
+      writeIpv4(b, l);
       return;
     case 'tcp':
-      b.put(K.tcpHead);
-      b.num(l.offset);
-      b.put(K.length);
-      b.num(l.headerLength);
-      b.put(K.srcPort);
-      b.num(l.srcPort);
-      b.put(K.dstPort);
-      b.num(l.dstPort);
-      b.put(K.seq);
-      b.num(l.seq);
-      b.put(K.ack);
-      b.num(l.ack);
-      b.put(K.flags);
-      b.num(l.flags);
-      b.put(K.flagNames);
-      b.put(flagNames(l.flags));
-      b.put(K.window);
-      b.num(l.window);
-      b.put(K.checksum);
-      b.num(l.checksum);
-      b.put(K.checksumStatus);
-      b.text(l.checksumStatus);
-      b.put(K.urgentPointer);
-      b.num(l.urgentPointer);
-      if (l.options.length > 0) writeTcpOptions(b, l.options);
-      b.put(K.payloadLength);
-      b.num(l.payloadLength);
-      b.put(K.capturedPayload);
-      b.num(l.capturedPayload);
-      if (l.partial) b.put(K.partial);
-      else b.byte(CLOSE_BRACE);
+      writeTcp(b, l);
       return;
     case 'udp':
-      b.put(K.udpHead);
-      b.num(l.offset);
-      b.put(K.length);
-      b.num(l.headerLength);
-      b.put(K.srcPort);
-      b.num(l.srcPort);
-      b.put(K.dstPort);
-      b.num(l.dstPort);
-      b.put(K.udpLength);
-      b.num(l.length);
-      b.put(K.checksum);
-      b.num(l.checksum);
-      b.put(K.checksumStatus);
-      b.text(l.checksumStatus);
-      b.byte(QUOTE);
-      b.put(K.payloadLength);
-      b.num(l.payloadLength);
-      b.put(K.capturedPayload);
-      b.num(l.capturedPayload);
-      if (l.partial) b.put(K.partial);
-      else b.byte(CLOSE_BRACE);
+      writeUdp(b, l);
       return;
     default:
       break;
@@ -572,34 +735,26 @@ function writeLayer(b: TextBuffer, l: Layer): void {
   b.utf8(JSON.stringify(layerJson(l)));
 }
 
-/** Everything but the closing brace, so that callers can add their fields. */
-function writePacketFields(b: TextBuffer, p: Packet): void {
+/** The packet up to its last layer: `{"n":…,"layers":[…` (the caller closes the array). */
+function writeFrameAndLayers(b: TextBuffer, p: Packet): void {
   const f = p.frame;
   b.put(K.n);
   b.num(f.index);
-  b.put(K.ts);
   writeEpoch(b, f.tsSec, f.tsNsec);
   b.put(K.caplen);
   b.num(f.caplen);
   b.put(K.len);
   b.num(f.origlen);
-  b.put(K.linktype);
-  b.text(linkTypeName(f.linkType));
-  b.put(K.iface);
-  b.num(f.interfaceId);
-  if (f.direction !== undefined) {
-    b.put(K.direction);
-    b.text(f.direction);
-    b.byte(QUOTE);
-  }
-  b.put(K.status);
-  b.text(p.status);
-  b.put(K.layers);
+  writeFrameMiddle(b, p);
   const layers = p.layers;
   for (let i = 0; i < layers.length; i++) {
     if (i > 0) b.byte(COMMA);
     writeLayer(b, layers[i] as Layer);
   }
+}
+
+/** `],"anomalies":[…]`: closes the layers. */
+function writeAnomalies(b: TextBuffer, p: Packet): void {
   if (p.anomalies.length === 0) {
     b.put(K.noAnomalies);
   } else {
@@ -613,14 +768,21 @@ function writePacketFields(b: TextBuffer, p: Packet): void {
  * { relSeq: rel.seq, relAck: rel.ack }), or packetJsonLine(p) without `rel`.
  */
 export function writePacketJson(b: TextBuffer, p: Packet, rel: RelativeSeq | undefined): void {
-  writePacketFields(b, p);
+  writeFrameAndLayers(b, p);
   if (rel) {
-    b.put(K.relSeq);
+    if (p.anomalies.length === 0) {
+      b.put(K.noAnomaliesRelSeq);
+    } else {
+      writeAnomalies(b, p);
+      b.put(K.relSeq);
+    }
     b.num(rel.seq);
     if (rel.ack !== undefined) {
       b.put(K.relAck);
       b.num(rel.ack);
     }
+  } else {
+    writeAnomalies(b, p);
   }
   b.byte(CLOSE_BRACE);
 }
@@ -632,7 +794,8 @@ const lineBuffer = new TextBuffer(4096);
 export function packetJsonLine(p: Packet, extra?: { [k: string]: Json | undefined }): string {
   const b = lineBuffer;
   b.truncate();
-  writePacketFields(b, p);
+  writeFrameAndLayers(b, p);
+  writeAnomalies(b, p);
   if (extra) {
     for (const k in extra) {
       const v = extra[k];

@@ -12,6 +12,10 @@ import { escapeText } from '../core/escape.js';
 import { type Fragment, fragment, TextBuffer } from '../core/text-buffer.js';
 import { formatEpoch } from '../core/time.js';
 import type {
+  ArpLayer,
+  DnsLayer,
+  DnsQuestion,
+  DnsRecord,
   EthernetLayer,
   Ipv4Layer,
   Layer,
@@ -376,7 +380,6 @@ const K = {
   df: key('df'),
   mf: key('mf'),
   fragmentOffset: key('fragmentOffset'),
-  ttl: key('ttl'),
   protocol: key('protocol'),
   seq: key('seq'),
   ack: key('ack'),
@@ -385,7 +388,31 @@ const K = {
   flagNames: fragment(',"flagNames":"'),
   urgentPointer: fragment('","urgentPointer":'),
   udpLength: key('udpLength'),
-  type: fragment('","type":'),
+  etherType: fragment('","type":'),
+  type: key('type'),
+  arpHead: fragment('{"layer":"arp","offset":'),
+  hwType: key('hwType'),
+  protoType: key('protoType'),
+  opcode: key('opcode'),
+  kind: key('kind'),
+  senderHw: key('senderHw'),
+  senderProto: key('senderProto'),
+  targetHw: key('targetHw'),
+  targetProto: key('targetProto'),
+  dnsHead: fragment('{"layer":"dns","offset":'),
+  response: key('response'),
+  rcode: key('rcode'),
+  dnsFlags: fragment(',"flags":{"aa":'),
+  tc: key('tc'),
+  rd: key('rd'),
+  ra: key('ra'),
+  counts: fragment('},"counts":['),
+  questions: fragment('],"questions":['),
+  answers: fragment('],"answers":['),
+  name: fragment('{"name":'),
+  class: key('class'),
+  ttl: key('ttl'),
+  data: key('data'),
   options: fragment(',"options":['),
   /** Linux's options on every segment after the handshake: NOP, NOP, timestamps. */
   optNopNopTimestamp: fragment(',"options":[{"kind":"nop"},{"kind":"nop"},{"kind":"timestamp","tsval":'),
@@ -404,6 +431,8 @@ const K = {
 };
 
 const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
@@ -606,7 +635,7 @@ function writeEthernet(b: TextBuffer, l: EthernetLayer): void {
   if ((l.etherType & 0xffff) === l.etherType) {
     b.put(ETHER_TYPE_END.get(l.etherType));
   } else {
-    b.put(K.type);
+    b.put(K.etherType);
     b.num(l.etherType);
     b.byte(CLOSE_BRACE);
   }
@@ -714,6 +743,120 @@ function writeUdp(b: TextBuffer, l: UdpLayer): void {
   else b.byte(CLOSE_BRACE);
 }
 
+/** A JSON string: as is between quotes when it is plain printable ASCII, else through JSON.stringify. */
+function writeString(b: TextBuffer, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+      b.utf8(JSON.stringify(s));
+      return;
+    }
+  }
+  b.byte(QUOTE);
+  b.text(s);
+  b.byte(QUOTE);
+}
+
+/** Text from packet bytes (DNS names and data): escaped for terminals, then quoted. */
+function writePacketText(b: TextBuffer, s: string): void {
+  // Plain printable ASCII (the usual name) is its own escapeText, and needs no JSON escaping either.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+      b.utf8(JSON.stringify(escapeText(s)));
+      return;
+    }
+  }
+  b.byte(QUOTE);
+  b.text(s);
+  b.byte(QUOTE);
+}
+
+function writeArp(b: TextBuffer, l: ArpLayer): void {
+  b.put(K.arpHead);
+  b.num(l.offset);
+  b.put(K.length);
+  b.num(l.headerLength);
+  b.put(K.hwType);
+  b.num(l.hwType);
+  b.put(K.protoType);
+  b.num(l.protoType);
+  b.put(K.opcode);
+  b.num(l.opcode);
+  b.put(K.kind);
+  writeString(b, l.arpKind);
+  b.put(K.senderHw);
+  writeString(b, l.senderHw);
+  b.put(K.senderProto);
+  writeString(b, l.senderProto);
+  b.put(K.targetHw);
+  writeString(b, l.targetHw);
+  b.put(K.targetProto);
+  writeString(b, l.targetProto);
+  b.byte(CLOSE_BRACE);
+}
+
+function writeDns(b: TextBuffer, l: DnsLayer): void {
+  b.put(K.dnsHead);
+  b.num(l.offset);
+  b.put(K.length);
+  b.num(l.headerLength);
+  b.put(K.id);
+  b.num(l.id);
+  b.put(K.response);
+  b.bool(l.response);
+  b.put(K.opcode);
+  b.num(l.opcode);
+  b.put(K.rcode);
+  b.num(l.rcode);
+  b.put(K.dnsFlags);
+  b.bool(l.authoritative);
+  b.put(K.tc);
+  b.bool(l.truncated);
+  b.put(K.rd);
+  b.bool(l.recursionDesired);
+  b.put(K.ra);
+  b.bool(l.recursionAvailable);
+  b.put(K.counts);
+  b.num(l.qdcount);
+  b.byte(COMMA);
+  b.num(l.ancount);
+  b.byte(COMMA);
+  b.num(l.nscount);
+  b.byte(COMMA);
+  b.num(l.arcount);
+  b.put(K.questions);
+  for (let i = 0; i < l.questions.length; i++) {
+    const q = l.questions[i] as DnsQuestion;
+    if (i > 0) b.byte(COMMA);
+    b.put(K.name);
+    writePacketText(b, q.name);
+    b.put(K.type);
+    b.num(q.type);
+    b.put(K.class);
+    b.num(q.class);
+    b.byte(CLOSE_BRACE);
+  }
+  b.put(K.answers);
+  for (let i = 0; i < l.answers.length; i++) {
+    const a = l.answers[i] as DnsRecord;
+    if (i > 0) b.byte(COMMA);
+    b.put(K.name);
+    writePacketText(b, a.name);
+    b.put(K.type);
+    b.num(a.type);
+    b.put(K.class);
+    b.num(a.class);
+    b.put(K.ttl);
+    b.num(a.ttl);
+    b.put(K.data);
+    writePacketText(b, a.data);
+    b.byte(CLOSE_BRACE);
+  }
+  b.byte(CLOSE_BRACKET);
+  b.byte(CLOSE_BRACE);
+}
+
 function writeLayer(b: TextBuffer, l: Layer): void {
   switch (l.kind) {
     case 'eth':
@@ -728,6 +871,12 @@ function writeLayer(b: TextBuffer, l: Layer): void {
       return;
     case 'udp':
       writeUdp(b, l);
+      return;
+    case 'dns':
+      writeDns(b, l);
+      return;
+    case 'arp':
+      writeArp(b, l);
       return;
     default:
       break;

@@ -17,7 +17,7 @@ const SLACK = 64;
 
 /** Constant text prepared for `TextBuffer.put`. */
 export interface Fragment {
-  /** The first 32 bytes as little-endian 32-bit words, zero-padded (loaded faster than from an array). */
+  /** The first 64 bytes as little-endian 32-bit words, zero-padded (loaded faster than from an array). */
   readonly w0: number;
   readonly w1: number;
   readonly w2: number;
@@ -26,6 +26,14 @@ export interface Fragment {
   readonly w5: number;
   readonly w6: number;
   readonly w7: number;
+  readonly w8: number;
+  readonly w9: number;
+  readonly w10: number;
+  readonly w11: number;
+  readonly w12: number;
+  readonly w13: number;
+  readonly w14: number;
+  readonly w15: number;
   /** All the bytes as words, zero-padded. */
   readonly words: Int32Array;
   /** Length in bytes. */
@@ -34,7 +42,7 @@ export interface Fragment {
 
 export function fragment(s: string): Fragment {
   const bytes = Buffer.from(s, 'utf8');
-  const padded = new Uint8Array(Math.max(32, Math.ceil(bytes.length / 4) * 4));
+  const padded = new Uint8Array(Math.max(64, Math.ceil(bytes.length / 4) * 4));
   padded.set(bytes);
   const words = new Int32Array(padded.buffer);
   const w = (i: number) => words[i] as number;
@@ -47,6 +55,14 @@ export function fragment(s: string): Fragment {
     w5: w(5),
     w6: w(6),
     w7: w(7),
+    w8: w(8),
+    w9: w(9),
+    w10: w(10),
+    w11: w(11),
+    w12: w(12),
+    w13: w(13),
+    w14: w(14),
+    w15: w(15),
     words,
     length: bytes.length,
   };
@@ -114,31 +130,44 @@ export class TextBuffer {
   }
 
   /**
-   * Constant text. Straight-line stores of 4 or 8 words: several times faster than a loop over the
+   * Constant text. Straight-line stores of 4 to 16 words: several times faster than a loop over the
    * words for the short keys (`,"srcPort":`) that make up most fragments; longer ones go on in `tail`.
    */
   put(f: Fragment): void {
     const p = this.length;
-    if (p + f.length > this.limit) this.grow(f.length);
+    const n = f.length;
+    if (p + n > this.limit) this.grow(n);
     const v = this.view;
     v.setInt32(p, f.w0, true);
     v.setInt32(p + 4, f.w1, true);
     v.setInt32(p + 8, f.w2, true);
     v.setInt32(p + 12, f.w3, true);
-    if (f.length > 16) {
+    if (n > 16) {
       v.setInt32(p + 16, f.w4, true);
       v.setInt32(p + 20, f.w5, true);
       v.setInt32(p + 24, f.w6, true);
       v.setInt32(p + 28, f.w7, true);
-      if (f.length > 32) this.tail(f, p);
+      if (n > 32) {
+        v.setInt32(p + 32, f.w8, true);
+        v.setInt32(p + 36, f.w9, true);
+        v.setInt32(p + 40, f.w10, true);
+        v.setInt32(p + 44, f.w11, true);
+        if (n > 48) {
+          v.setInt32(p + 48, f.w12, true);
+          v.setInt32(p + 52, f.w13, true);
+          v.setInt32(p + 56, f.w14, true);
+          v.setInt32(p + 60, f.w15, true);
+          if (n > 64) this.tail(f, p);
+        }
+      }
     }
-    this.length = p + f.length;
+    this.length = p + n;
   }
 
   private tail(f: Fragment, p: number): void {
     const w = f.words;
     const v = this.view;
-    for (let i = 8; i < w.length; i++) v.setInt32(p + 4 * i, w[i] as number, true);
+    for (let i = 16; i < w.length; i++) v.setInt32(p + 4 * i, w[i] as number, true);
   }
 
   /** Any string, UTF-8 encoded; plain ASCII (the usual case for protocol names) is copied in JS. */

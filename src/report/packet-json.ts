@@ -13,6 +13,7 @@ import { type Fragment, fragment, TextBuffer } from '../core/text-buffer.js';
 import { formatEpoch } from '../core/time.js';
 import type {
   ArpLayer,
+  ChecksumStatus,
   DnsLayer,
   DnsQuestion,
   DnsRecord,
@@ -332,19 +333,19 @@ class FragmentTable {
   }
 }
 
-/** Fragments keyed by a string from a small fixed set (checksum status, ...), made on first use. */
-class FragmentsByName {
-  private readonly fragments = new Map<string, Fragment>();
+/** Fragments keyed by a value from a small set in practice (checksum status, EtherType), made on first use. */
+class FragmentMap<K extends string | number> {
+  private readonly fragments = new Map<K, Fragment>();
 
-  constructor(private readonly make: (name: string) => string) {}
+  constructor(private readonly make: (key: K) => string) {}
 
-  get(name: string): Fragment {
-    let f = this.fragments.get(name);
+  get(key: K): Fragment {
+    let f = this.fragments.get(key);
     if (f === undefined) {
-      // Names come from the decoders' fixed vocabularies; the bound is only a safety net.
-      if (this.fragments.size >= 64) this.fragments.clear();
-      f = fragment(this.make(name));
-      this.fragments.set(name, f);
+      // The bound only guards against a capture full of odd values; it is never reached in practice.
+      if (this.fragments.size >= 256) this.fragments.clear();
+      f = fragment(this.make(key));
+      this.fragments.set(key, f);
     }
     return f;
   }
@@ -388,7 +389,6 @@ const K = {
   flagNames: fragment(',"flagNames":"'),
   urgentPointer: fragment('","urgentPointer":'),
   udpLength: key('udpLength'),
-  etherType: fragment('","type":'),
   type: key('type'),
   arpHead: fragment('{"layer":"arp","offset":'),
   hwType: key('hwType'),
@@ -445,7 +445,7 @@ class LayerHead {
 
   constructor(kind: string, next: string) {
     this.table = new FragmentTable(
-      1024 * 64,
+      128 * 64,
       (k) => `{"layer":"${kind}","offset":${k >>> 6},"length":${k & 63}${next}`,
     );
     this.start = fragment(`{"layer":"${kind}"`);
@@ -453,7 +453,7 @@ class LayerHead {
   }
 
   write(b: TextBuffer, offset: number, length: number): void {
-    if ((offset & 1023) === offset && (length & 63) === length) {
+    if ((offset & 127) === offset && (length & 63) === length) {
       b.put(this.table.get(offset * 64 + length));
     } else {
       b.put(this.start);
@@ -472,7 +472,7 @@ const TCP_HEAD = new LayerHead('tcp', ',"srcPort":');
 const UDP_HEAD = new LayerHead('udp', ',"srcPort":');
 
 /** `","type":<etherType>}` */
-const ETHER_TYPE_END = new FragmentTable(1 << 16, (t) => `","type":${t}}`);
+const ETHER_TYPE_END = new FragmentMap<number>((t) => `","type":${t}}`);
 /** `","dscp":<dscp>,"ecn":<ecn>,"totalLength":`, key dscp << 2 | ecn. */
 const DSCP_ECN = new FragmentTable(256, (k) => `","dscp":${k >>> 2},"ecn":${k & 3},"totalLength":`);
 /** `,"df":<df>,"mf":<mf>,"fragmentOffset":0,"ttl":<ttl>,"protocol":`, key ttl << 2 | df << 1 | mf. */
@@ -483,16 +483,18 @@ const UNFRAGMENTED_TTL = new FragmentTable(
 /** `<protocol>,"checksum":` */
 const PROTOCOL_CHECKSUM = new FragmentTable(256, (p) => `${p},"checksum":`);
 /** `,"checksumStatus":"<status>"}` */
-const IPV4_END = new FragmentsByName((s) => `,"checksumStatus":"${s}"}`);
+const IPV4_END = new FragmentMap<ChecksumStatus>((s) => `,"checksumStatus":"${s}"}`);
 /** `,"flags":<flags>,"flagNames":"<names>","window":` for all 12-bit flag values. */
 const TCP_FLAGS = new FragmentTable(
   1 << 12,
   (f) => `,"flags":${f},"flagNames":"${tcpFlagsText(f)}","window":`,
 );
 /** `,"checksumStatus":"<status>","urgentPointer":0` */
-const TCP_STATUS_NO_URGENT = new FragmentsByName((s) => `,"checksumStatus":"${s}","urgentPointer":0`);
+const TCP_STATUS_NO_URGENT = new FragmentMap<ChecksumStatus>(
+  (s) => `,"checksumStatus":"${s}","urgentPointer":0`,
+);
 /** `,"checksumStatus":"<status>","payloadLength":` */
-const UDP_STATUS = new FragmentsByName((s) => `,"checksumStatus":"${s}","payloadLength":`);
+const UDP_STATUS = new FragmentMap<ChecksumStatus>((s) => `,"checksumStatus":"${s}","payloadLength":`);
 
 const SUPER_FRAME_END = fragment('","superFrame":true}');
 
@@ -632,13 +634,7 @@ function writeEthernet(b: TextBuffer, l: EthernetLayer): void {
   b.mac(l.src);
   b.put(K.dstStr);
   b.mac(l.dst);
-  if ((l.etherType & 0xffff) === l.etherType) {
-    b.put(ETHER_TYPE_END.get(l.etherType));
-  } else {
-    b.put(K.etherType);
-    b.num(l.etherType);
-    b.byte(CLOSE_BRACE);
-  }
+  b.put(ETHER_TYPE_END.get(l.etherType));
 }
 
 /** IPv4 without options. */

@@ -302,8 +302,8 @@ export function packetJson(
 // field order and with the same text as JSON.stringify(packetJson(p)) (test/report/packet-json.test.ts
 // checks every fixture packet). Building objects only to stringify them, or even building one string
 // per line, cost most of the command's time. The common layers (Ethernet, IPv4 without options, TCP,
-// UDP) are written field by field; anything else goes through layerJson and JSON.stringify. Every
-// string written here without escaping is protocol text that needs none (addresses, fixed names).
+// UDP, DNS, ARP) are written field by field; anything else goes through layerJson and JSON.stringify.
+// Every string written here without escaping is protocol text that needs none (addresses, fixed names).
 //
 // Most fields take few values (header lengths, TTLs, flags, checksum status), so the constant text
 // around them is copied as one fragment per run of such fields, made on first use from a template
@@ -367,7 +367,6 @@ const K = {
   offset: key('offset'),
   length: key('length'),
   dstStr: fragment('","dst":"'),
-  srcPort: key('srcPort'),
   dstPort: key('dstPort'),
   checksum: key('checksum'),
   checksumStatus: fragment(',"checksumStatus":"'),

@@ -103,7 +103,7 @@ export class TextBuffer {
   /** Bytes written so far. */
   length = 0;
 
-  constructor(capacity = 1 << 16) {
+  constructor(private readonly capacity = 1 << 16) {
     this.bytes = Buffer.allocUnsafe(capacity + SLACK);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
     this.limit = capacity;
@@ -276,12 +276,14 @@ export class TextBuffer {
 
   /**
    * The bytes written, as a Buffer the caller owns; the buffer starts over empty in new memory
-   * (handing over the old memory is cheaper than copying out of it).
+   * (handing over the old memory is cheaper than copying out of it), at its initial capacity even
+   * if one long line made it grow.
    */
   take(): Buffer {
     const out = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafe(this.bytes.length);
+    this.bytes = Buffer.allocUnsafe(this.capacity + SLACK);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+    this.limit = this.capacity;
     this.length = 0;
     return out;
   }

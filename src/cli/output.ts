@@ -1,12 +1,18 @@
 /**
- * Buffered line output to stdout. Lines are joined and written in large chunks (one syscall per
- * ~64 KiB instead of per line); a closed pipe (`wirelens read big.pcap | head`) ends the program
- * quietly instead of throwing EPIPE. `backpressure()` tells the reading loop to wait while a slow
- * reader (a pipe, a terminal) has not taken what was written: output never piles up in memory.
+ * Buffered line output to stdout. Lines are encoded into one byte buffer and written in large
+ * chunks (one syscall per ~64 KiB instead of per line); a closed pipe (`wirelens read big.pcap |
+ * head`) ends the program quietly instead of throwing EPIPE. `backpressure()` tells the reading loop
+ * to wait while a slow reader (a pipe, a terminal) has not taken what was written: output never
+ * piles up in memory.
  */
+import { TextBuffer } from '../core/text-buffer.js';
+
 export class LineWriter {
-  private buf: string[] = [];
-  private size = 0;
+  /**
+   * The pending output. A hot path may format a line straight into it (no string at all), then
+   * call `endLine()`; everything else goes through `line()`.
+   */
+  readonly text: TextBuffer;
   private closed = false;
   private drained: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -16,10 +22,12 @@ export class LineWriter {
     private readonly stream: NodeJS.WritableStream = process.stdout,
     private readonly limit = 1 << 16,
   ) {
+    // Room for a full chunk plus a typical line, so it rarely has to grow.
+    this.text = new TextBuffer(limit + 4096);
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') {
         this.closed = true;
-        this.buf = [];
+        this.text.truncate();
         this.release();
         this.onClosed?.();
         return;
@@ -34,17 +42,23 @@ export class LineWriter {
 
   line(s: string): void {
     if (this.closed) return;
-    this.buf.push(s);
-    this.size += s.length + 1;
-    if (this.size >= this.limit) this.flush();
+    this.text.utf8(s);
+    this.endLine();
+  }
+
+  /** End the line formatted into `text` (dropped if the output is closed). */
+  endLine(): void {
+    if (this.closed) {
+      this.text.truncate();
+      return;
+    }
+    this.text.byte(10);
+    if (this.text.length >= this.limit) this.flush();
   }
 
   flush(): void {
-    if (this.closed || this.buf.length === 0) return;
-    const text = `${this.buf.join('\n')}\n`;
-    this.buf = [];
-    this.size = 0;
-    if (!this.stream.write(text) && this.drained === undefined) {
+    if (this.closed || this.text.length === 0) return;
+    if (!this.stream.write(this.text.take()) && this.drained === undefined) {
       this.drained = new Promise<void>((resolve) => {
         this.wake = resolve;
       });

@@ -9,7 +9,7 @@ import { compileFilter } from '../filter/index.js';
 import { RelativeSeqTracker } from '../flow/relseq.js';
 import { TimeFormatter, type TimeMode } from '../report/format.js';
 import { packetHex } from '../report/packet-hex.js';
-import { packetJsonLine } from '../report/packet-json.js';
+import { writePacketJson } from '../report/packet-json.js';
 import { packetLine } from '../report/packet-line.js';
 import { packetTree } from '../report/packet-tree.js';
 import type { Style } from '../report/style.js';
@@ -55,7 +55,10 @@ export async function runRead(opts: ReadOptions, style: Style, diag: Diagnostics
   if (opts.write) writer = createCaptureWriter(opts.write, opts.format ?? formatFromPath(opts.write));
   const print = !writer || opts.print;
   let shown = 0;
+  // Width of the packet-number column: at least 5, widened to the digits of the largest number
+  // shown. Compared with the next power of ten rather than formatted per packet.
   let numberWidth = 5;
+  let widerFrom = 10 ** numberWidth;
   const addrTag = opts.tags ? new TagCache(parseLocalNets(opts.localNets)).tag : undefined;
 
   const onPacket = (frame: Frame, p: Packet) => {
@@ -65,10 +68,13 @@ export async function runRead(opts: ReadOptions, style: Style, diag: Diagnostics
     shown++;
     if (writer) writer.write(frame);
     if (print) {
-      if (frame.index >= 100000 && numberWidth < String(frame.index).length)
+      if (frame.index >= widerFrom) {
         numberWidth = String(frame.index).length;
+        widerFrom = 10 ** numberWidth;
+      }
       if (opts.json) {
-        out.line(packetJsonLine(p, r ? { relSeq: r.seq, relAck: r.ack } : undefined));
+        writePacketJson(out.text, p, r);
+        out.endLine();
       } else {
         const time = times.format(frame.tsSec, frame.tsNsec);
         if (opts.verbose || opts.hex) {

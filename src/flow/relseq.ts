@@ -7,7 +7,7 @@
 import { seq, seqRel } from '../core/seq.js';
 import type { Packet } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
-import { directionalKey, reverseKey } from './key.js';
+import { TupleMap } from './tuple-map.js';
 
 export interface RelativeSeq {
   seq: number;
@@ -16,33 +16,27 @@ export interface RelativeSeq {
 }
 
 export class RelativeSeqTracker {
-  private readonly base = new Map<string, number>();
+  /** Each direction's base (ISN), keyed like `directionalKey` but without a string per packet. */
+  private readonly base = new TupleMap();
 
   constructor(private readonly limit = 200_000) {}
 
   relative(p: Packet): RelativeSeq | undefined {
     const tcp = p.tcp;
     if (!tcp || tcp.partial) return undefined;
-    const k = directionalKey(p) as string;
-    let b = this.base.get(k);
+    const ip = p.ip;
+    let b = this.base.get(ip, tcp.srcPort, tcp.dstPort, false);
     if (b === undefined || (tcp.flags & TcpFlag.SYN) !== 0) {
       // A SYN (re)defines the ISN: a new connection on the same 4-tuple starts over.
       b = tcp.seq;
-      if (this.base.size >= this.limit) this.evict();
-      this.base.set(k, b);
+      // Checked before every set, even of a key already present: the same eviction points as ever.
+      if (this.base.size >= this.limit) this.base.evictOldest(this.base.size >> 1);
+      this.base.set(ip, tcp.srcPort, tcp.dstPort, b);
     }
-    const rb = this.base.get(reverseKey(p) as string);
+    const rb = this.base.get(ip, tcp.srcPort, tcp.dstPort, true);
     const seqR = seqRel(seq(tcp.seq), seq(b));
     const ackRel =
       (tcp.flags & TcpFlag.ACK) !== 0 && rb !== undefined ? seqRel(seq(tcp.ack), seq(rb)) : undefined;
     return { seq: seqR, ack: ackRel };
-  }
-
-  private evict(): void {
-    let n = this.base.size >> 1;
-    for (const k of this.base.keys()) {
-      if (n-- <= 0) break;
-      this.base.delete(k);
-    }
   }
 }

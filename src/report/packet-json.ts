@@ -9,8 +9,23 @@ import { linkTypeName } from '../capture/linktype.js';
 import type { Anomaly } from '../core/anomaly.js';
 import { assertNever } from '../core/errors.js';
 import { escapeText } from '../core/escape.js';
+import { type Fragment, fragment, TextBuffer } from '../core/text-buffer.js';
 import { formatEpoch } from '../core/time.js';
-import type { Layer, Packet, TcpOption } from '../decode/types.js';
+import type {
+  ArpLayer,
+  ChecksumStatus,
+  DnsLayer,
+  DnsQuestion,
+  DnsRecord,
+  EthernetLayer,
+  Ipv4Layer,
+  Layer,
+  Packet,
+  TcpLayer,
+  TcpOption,
+  UdpLayer,
+} from '../decode/types.js';
+import type { RelativeSeq } from '../flow/relseq.js';
 import { ipText, mac, tcpFlagsText } from './format.js';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };
@@ -283,50 +298,654 @@ export function packetJson(
   };
 }
 
-/**
- * The common layers written straight to text (the same fields and order as `layerJson`): the JSON
- * line is the hot path of `read --json`, and building objects only to stringify them cost most of it.
- * Every string written here is protocol text that needs no escaping (addresses, fixed names).
- */
-function fastLayer(l: Layer): string | undefined {
-  const head = `{"layer":"${l.kind}","offset":${l.offset},"length":${l.headerLength}`;
-  switch (l.kind) {
-    case 'eth':
-      return `${head},"src":"${mac(l.src)}","dst":"${mac(l.dst)}","type":${l.etherType}}`;
-    case 'ipv4':
-      if (l.options.length > 0) return undefined;
-      return `${head},"src":"${ipText(l.src)}","dst":"${ipText(l.dst)}","dscp":${l.dscp},"ecn":${l.ecn},"totalLength":${l.totalLength},"id":${l.id},"df":${l.dontFragment},"mf":${l.moreFragments},"fragmentOffset":${l.fragmentOffset},"ttl":${l.ttl},"protocol":${l.protocol},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}"${l.superFrame ? ',"superFrame":true' : ''}}`;
-    case 'tcp': {
-      let opts = '';
-      if (l.options.length > 0) opts = `,"options":${JSON.stringify(l.options.map(optionJson))}`;
-      return `${head},"srcPort":${l.srcPort},"dstPort":${l.dstPort},"seq":${l.seq},"ack":${l.ack},"flags":${l.flags},"flagNames":"${tcpFlagsText(l.flags)}","window":${l.window},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}","urgentPointer":${l.urgentPointer}${opts},"payloadLength":${l.payloadLength},"capturedPayload":${l.capturedPayload}${l.partial ? ',"partial":true' : ''}}`;
-    }
-    case 'udp':
-      return `${head},"srcPort":${l.srcPort},"dstPort":${l.dstPort},"udpLength":${l.length},"checksum":${l.checksum},"checksumStatus":"${l.checksumStatus}","payloadLength":${l.payloadLength},"capturedPayload":${l.capturedPayload}${l.partial ? ',"partial":true' : ''}}`;
-    default:
-      return undefined;
+// The hot path of `read --json`: the packet written straight into the output bytes, in the same
+// field order and with the same text as JSON.stringify(packetJson(p)) (test/report/packet-json.test.ts
+// checks every fixture packet). Building objects only to stringify them, or even building one string
+// per line, cost most of the command's time. The common layers (Ethernet, IPv4 without options, TCP,
+// UDP, DNS, ARP) are written field by field; anything else goes through layerJson and JSON.stringify.
+// Every string written here without escaping is protocol text that needs none (addresses, fixed names).
+//
+// Most fields take few values (header lengths, TTLs, flags, checksum status), so the constant text
+// around them is copied as one fragment per run of such fields, made on first use from a template
+// literal (hence exactly the text the slow path would write); only the values that change from
+// packet to packet (addresses, ports, sequence numbers, lengths, ids, checksums) are written one
+// by one. A value outside the range a table covers takes the field-by-field way.
+
+/** Fragments for the integers 0 <= key < size (a field, or a few packed together), made on first use. */
+class FragmentTable {
+  private readonly fragments: (Fragment | undefined)[];
+
+  constructor(
+    size: number,
+    private readonly make: (key: number) => string,
+  ) {
+    this.fragments = new Array<Fragment | undefined>(size).fill(undefined);
+  }
+
+  get(key: number): Fragment {
+    return this.fragments[key] ?? this.add(key);
+  }
+
+  private add(key: number): Fragment {
+    const f = fragment(this.make(key));
+    this.fragments[key] = f;
+    return f;
   }
 }
 
-/** One NDJSON line; the same text as JSON.stringify(packetJson(p, extra)). */
-export function packetJsonLine(p: Packet, extra?: { [k: string]: Json | undefined }): string {
+/** Fragments keyed by a value from a small set in practice (checksum status, EtherType), made on first use. */
+class FragmentMap<K extends string | number> {
+  private readonly fragments = new Map<K, Fragment>();
+
+  constructor(private readonly make: (key: K) => string) {}
+
+  get(key: K): Fragment {
+    let f = this.fragments.get(key);
+    if (f === undefined) {
+      // The bound only guards against a capture full of odd values; it is never reached in practice.
+      if (this.fragments.size >= 256) this.fragments.clear();
+      f = fragment(this.make(key));
+      this.fragments.set(key, f);
+    }
+    return f;
+  }
+}
+
+/** `,"name":` */
+const key = (name: string) => fragment(`,"${name}":`);
+
+const K = {
+  n: fragment('{"n":'),
+  ts: fragment(',"ts":"'),
+  caplen: fragment('","caplen":'),
+  len: key('len'),
+  noAnomalies: fragment('],"anomalies":[]'),
+  noAnomaliesRelSeq: fragment('],"anomalies":[],"relSeq":'),
+  anomalies: fragment('],"anomalies":'),
+  relSeq: key('relSeq'),
+  relAck: key('relAck'),
+  offset: key('offset'),
+  length: key('length'),
+  dstStr: fragment('","dst":"'),
+  dstPort: key('dstPort'),
+  checksum: key('checksum'),
+  checksumStatus: fragment(',"checksumStatus":"'),
+  payloadLength: key('payloadLength'),
+  capturedPayload: key('capturedPayload'),
+  partial: fragment(',"partial":true}'),
+  dscp: fragment('","dscp":'),
+  ecn: key('ecn'),
+  totalLength: key('totalLength'),
+  id: key('id'),
+  df: key('df'),
+  mf: key('mf'),
+  fragmentOffset: key('fragmentOffset'),
+  protocol: key('protocol'),
+  seq: key('seq'),
+  ack: key('ack'),
+  window: fragment('","window":'),
+  flags: key('flags'),
+  flagNames: fragment(',"flagNames":"'),
+  urgentPointer: fragment('","urgentPointer":'),
+  udpLength: key('udpLength'),
+  type: key('type'),
+  arpHead: fragment('{"layer":"arp","offset":'),
+  hwType: key('hwType'),
+  protoType: key('protoType'),
+  opcode: key('opcode'),
+  kind: key('kind'),
+  senderHw: key('senderHw'),
+  senderProto: key('senderProto'),
+  targetHw: key('targetHw'),
+  targetProto: key('targetProto'),
+  dnsHead: fragment('{"layer":"dns","offset":'),
+  response: key('response'),
+  rcode: key('rcode'),
+  dnsFlags: fragment(',"flags":{"aa":'),
+  tc: key('tc'),
+  rd: key('rd'),
+  ra: key('ra'),
+  counts: fragment('},"counts":['),
+  questions: fragment('],"questions":['),
+  answers: fragment('],"answers":['),
+  name: fragment('{"name":'),
+  class: key('class'),
+  ttl: key('ttl'),
+  data: key('data'),
+  options: fragment(',"options":['),
+  /** Linux's options on every segment after the handshake: NOP, NOP, timestamps. */
+  optNopNopTimestamp: fragment(',"options":[{"kind":"nop"},{"kind":"nop"},{"kind":"timestamp","tsval":'),
+  optNop: fragment('{"kind":"nop"}'),
+  optEol: fragment('{"kind":"eol"}'),
+  optSackPermitted: fragment('{"kind":"sack-permitted"}'),
+  optMd5: fragment('{"kind":"md5"}'),
+  optMss: fragment('{"kind":"mss","value":'),
+  optWscale: fragment('{"kind":"wscale","shift":'),
+  optTimestamp: fragment('{"kind":"timestamp","tsval":'),
+  tsecr: key('tsecr'),
+  optEnd: fragment('}]'),
+  optSack: fragment('{"kind":"sack","blocks":['),
+  optTcpAo: fragment('{"kind":"tcp-ao","keyId":'),
+  rnextKeyId: key('rnextKeyId'),
+};
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
+/** `{"layer":"<kind>","offset":<offset>,"length":<length>` and the key after it, from a table for small values. */
+class LayerHead {
+  private readonly table: FragmentTable;
+  private readonly start: Fragment;
+  private readonly next: Fragment;
+
+  constructor(kind: string, next: string) {
+    this.table = new FragmentTable(
+      128 * 64,
+      (k) => `{"layer":"${kind}","offset":${k >>> 6},"length":${k & 63}${next}`,
+    );
+    this.start = fragment(`{"layer":"${kind}"`);
+    this.next = fragment(next);
+  }
+
+  write(b: TextBuffer, offset: number, length: number): void {
+    if ((offset & 127) === offset && (length & 63) === length) {
+      b.put(this.table.get(offset * 64 + length));
+    } else {
+      b.put(this.start);
+      b.put(K.offset);
+      b.num(offset);
+      b.put(K.length);
+      b.num(length);
+      b.put(this.next);
+    }
+  }
+}
+
+const ETH_HEAD = new LayerHead('eth', ',"src":"');
+const IPV4_HEAD = new LayerHead('ipv4', ',"src":"');
+const TCP_HEAD = new LayerHead('tcp', ',"srcPort":');
+const UDP_HEAD = new LayerHead('udp', ',"srcPort":');
+
+/** `","type":<etherType>}` */
+const ETHER_TYPE_END = new FragmentMap<number>((t) => `","type":${t}}`);
+/** `","dscp":<dscp>,"ecn":<ecn>,"totalLength":`, key dscp << 2 | ecn. */
+const DSCP_ECN = new FragmentTable(256, (k) => `","dscp":${k >>> 2},"ecn":${k & 3},"totalLength":`);
+/** `,"df":<df>,"mf":<mf>,"fragmentOffset":0,"ttl":<ttl>,"protocol":`, key ttl << 2 | df << 1 | mf. */
+const UNFRAGMENTED_TTL = new FragmentTable(
+  1024,
+  (k) => `,"df":${(k & 2) !== 0},"mf":${(k & 1) !== 0},"fragmentOffset":0,"ttl":${k >>> 2},"protocol":`,
+);
+/** `<protocol>,"checksum":` */
+const PROTOCOL_CHECKSUM = new FragmentTable(256, (p) => `${p},"checksum":`);
+/** `,"checksumStatus":"<status>"}` */
+const IPV4_END = new FragmentMap<ChecksumStatus>((s) => `,"checksumStatus":"${s}"}`);
+/** `,"flags":<flags>,"flagNames":"<names>","window":` for all 12-bit flag values. */
+const TCP_FLAGS = new FragmentTable(
+  1 << 12,
+  (f) => `,"flags":${f},"flagNames":"${tcpFlagsText(f)}","window":`,
+);
+/** `,"checksumStatus":"<status>","urgentPointer":0` */
+const TCP_STATUS_NO_URGENT = new FragmentMap<ChecksumStatus>(
+  (s) => `,"checksumStatus":"${s}","urgentPointer":0`,
+);
+/** `,"checksumStatus":"<status>","payloadLength":` */
+const UDP_STATUS = new FragmentMap<ChecksumStatus>((s) => `,"checksumStatus":"${s}","payloadLength":`);
+
+const SUPER_FRAME_END = fragment('","superFrame":true}');
+
+/** `,"ts":"<sec>.` of the last timestamp: seconds change rarely from one packet to the next. */
+let tsSec = Number.NaN;
+let tsStart = K.ts;
+
+/** `,"ts":"<formatEpoch(sec, nsec)>` */
+function writeEpoch(b: TextBuffer, sec: number, nsec: number): void {
+  if (Number.isInteger(nsec) && nsec >= 0 && nsec < 1e9) {
+    if (sec !== tsSec) {
+      tsSec = sec;
+      tsStart = fragment(`,"ts":"${sec}.`);
+    }
+    b.put(tsStart);
+    b.nine(nsec);
+  } else {
+    b.put(K.ts);
+    b.text(formatEpoch(sec, nsec));
+  }
+}
+
+/**
+ * `,"linktype":"<name>","iface":<id>[,"direction":"<dir>"],"status":"<status>","layers":[` of
+ * the last frame: these change rarely from one packet to the next.
+ */
+const frameMiddle = {
+  linkType: -1,
+  interfaceId: -1,
+  direction: undefined as string | undefined,
+  status: '',
+  text: K.ts,
+};
+
+function writeFrameMiddle(b: TextBuffer, p: Packet): void {
   const f = p.frame;
-  let out = `{"n":${f.index},"ts":"${formatEpoch(f.tsSec, f.tsNsec)}","caplen":${f.caplen},"len":${f.origlen},"linktype":"${linkTypeName(f.linkType)}","iface":${f.interfaceId}`;
-  if (f.direction !== undefined) out += `,"direction":"${f.direction}"`;
-  out += `,"status":"${p.status}","layers":[`;
+  const m = frameMiddle;
+  if (
+    f.linkType !== m.linkType ||
+    f.interfaceId !== m.interfaceId ||
+    f.direction !== m.direction ||
+    p.status !== m.status
+  ) {
+    m.linkType = f.linkType;
+    m.interfaceId = f.interfaceId;
+    m.direction = f.direction;
+    m.status = p.status;
+    const direction = f.direction !== undefined ? `,"direction":"${f.direction}"` : '';
+    m.text = fragment(
+      `,"linktype":"${linkTypeName(f.linkType)}","iface":${f.interfaceId}${direction},"status":"${p.status}","layers":[`,
+    );
+  }
+  b.put(m.text);
+}
+
+function writeTcpOptions(b: TextBuffer, options: readonly TcpOption[]): void {
+  const o3 = options[2];
+  if (
+    options.length === 3 &&
+    options[0]?.kind === 'nop' &&
+    options[1]?.kind === 'nop' &&
+    o3?.kind === 'timestamp'
+  ) {
+    b.put(K.optNopNopTimestamp);
+    b.num(o3.tsval);
+    b.put(K.tsecr);
+    b.num(o3.tsecr);
+    b.put(K.optEnd);
+    return;
+  }
+  b.put(K.options);
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i] as TcpOption;
+    if (i > 0) b.byte(COMMA);
+    switch (o.kind) {
+      case 'nop':
+        b.put(K.optNop);
+        break;
+      case 'timestamp':
+        b.put(K.optTimestamp);
+        b.num(o.tsval);
+        b.put(K.tsecr);
+        b.num(o.tsecr);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'mss':
+        b.put(K.optMss);
+        b.num(o.value);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'wscale':
+        b.put(K.optWscale);
+        b.num(o.shift);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'sack-permitted':
+        b.put(K.optSackPermitted);
+        break;
+      case 'eol':
+        b.put(K.optEol);
+        break;
+      case 'md5':
+        b.put(K.optMd5);
+        break;
+      case 'sack':
+        b.put(K.optSack);
+        for (let j = 0; j < o.blocks.length; j++) {
+          const [l, r] = o.blocks[j] as readonly [number, number];
+          if (j > 0) b.byte(COMMA);
+          b.byte(OPEN_BRACKET);
+          b.num(l);
+          b.byte(COMMA);
+          b.num(r);
+          b.byte(CLOSE_BRACKET);
+        }
+        b.byte(CLOSE_BRACKET);
+        b.byte(CLOSE_BRACE);
+        break;
+      case 'tcp-ao':
+        b.put(K.optTcpAo);
+        b.num(o.keyId);
+        b.put(K.rnextKeyId);
+        b.num(o.rnextKeyId);
+        b.byte(CLOSE_BRACE);
+        break;
+      default:
+        // Options carrying text (cookies, raw bytes): rare, and JSON.stringify does their quoting.
+        b.utf8(JSON.stringify(optionJson(o)));
+        break;
+    }
+  }
+  b.byte(CLOSE_BRACKET);
+}
+
+function writeEthernet(b: TextBuffer, l: EthernetLayer): void {
+  ETH_HEAD.write(b, l.offset, l.headerLength);
+  b.mac(l.src);
+  b.put(K.dstStr);
+  b.mac(l.dst);
+  b.put(ETHER_TYPE_END.get(l.etherType));
+}
+
+/** IPv4 without options. */
+function writeIpv4(b: TextBuffer, l: Ipv4Layer): void {
+  IPV4_HEAD.write(b, l.offset, l.headerLength);
+  b.ip4(l.src);
+  b.put(K.dstStr);
+  b.ip4(l.dst);
+  if ((l.dscp & 63) === l.dscp && (l.ecn & 3) === l.ecn) {
+    b.put(DSCP_ECN.get((l.dscp << 2) | l.ecn));
+  } else {
+    b.put(K.dscp);
+    b.num(l.dscp);
+    b.put(K.ecn);
+    b.num(l.ecn);
+    b.put(K.totalLength);
+  }
+  b.num(l.totalLength);
+  b.put(K.id);
+  b.num(l.id);
+  if (l.fragmentOffset === 0 && (l.ttl & 255) === l.ttl) {
+    b.put(UNFRAGMENTED_TTL.get((l.ttl << 2) | (l.dontFragment ? 2 : 0) | (l.moreFragments ? 1 : 0)));
+  } else {
+    b.put(K.df);
+    b.bool(l.dontFragment);
+    b.put(K.mf);
+    b.bool(l.moreFragments);
+    b.put(K.fragmentOffset);
+    b.num(l.fragmentOffset);
+    b.put(K.ttl);
+    b.num(l.ttl);
+    b.put(K.protocol);
+  }
+  if ((l.protocol & 255) === l.protocol) {
+    b.put(PROTOCOL_CHECKSUM.get(l.protocol));
+  } else {
+    b.num(l.protocol);
+    b.put(K.checksum);
+  }
+  b.num(l.checksum);
+  if (l.superFrame) {
+    b.put(K.checksumStatus);
+    b.text(l.checksumStatus);
+    b.put(SUPER_FRAME_END);
+  } else {
+    b.put(IPV4_END.get(l.checksumStatus));
+  }
+}
+
+function writeTcp(b: TextBuffer, l: TcpLayer): void {
+  TCP_HEAD.write(b, l.offset, l.headerLength);
+  b.num(l.srcPort);
+  b.put(K.dstPort);
+  b.num(l.dstPort);
+  b.put(K.seq);
+  b.num(l.seq);
+  b.put(K.ack);
+  b.num(l.ack);
+  if ((l.flags & 0xfff) === l.flags) {
+    b.put(TCP_FLAGS.get(l.flags));
+  } else {
+    b.put(K.flags);
+    b.num(l.flags);
+    b.put(K.flagNames);
+    b.text(tcpFlagsText(l.flags));
+    b.put(K.window);
+  }
+  b.num(l.window);
+  b.put(K.checksum);
+  b.num(l.checksum);
+  if (l.urgentPointer === 0) {
+    b.put(TCP_STATUS_NO_URGENT.get(l.checksumStatus));
+  } else {
+    b.put(K.checksumStatus);
+    b.text(l.checksumStatus);
+    b.put(K.urgentPointer);
+    b.num(l.urgentPointer);
+  }
+  if (l.options.length > 0) writeTcpOptions(b, l.options);
+  b.put(K.payloadLength);
+  b.num(l.payloadLength);
+  b.put(K.capturedPayload);
+  b.num(l.capturedPayload);
+  if (l.partial) b.put(K.partial);
+  else b.byte(CLOSE_BRACE);
+}
+
+function writeUdp(b: TextBuffer, l: UdpLayer): void {
+  UDP_HEAD.write(b, l.offset, l.headerLength);
+  b.num(l.srcPort);
+  b.put(K.dstPort);
+  b.num(l.dstPort);
+  b.put(K.udpLength);
+  b.num(l.length);
+  b.put(K.checksum);
+  b.num(l.checksum);
+  b.put(UDP_STATUS.get(l.checksumStatus));
+  b.num(l.payloadLength);
+  b.put(K.capturedPayload);
+  b.num(l.capturedPayload);
+  if (l.partial) b.put(K.partial);
+  else b.byte(CLOSE_BRACE);
+}
+
+/** A JSON string: as is between quotes when it is plain printable ASCII, else through JSON.stringify. */
+function writeString(b: TextBuffer, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+      b.utf8(JSON.stringify(s));
+      return;
+    }
+  }
+  b.byte(QUOTE);
+  b.text(s);
+  b.byte(QUOTE);
+}
+
+/** Text from packet bytes (DNS names and data): escaped for terminals, then quoted. */
+function writePacketText(b: TextBuffer, s: string): void {
+  // Plain printable ASCII (the usual name) is its own escapeText, and needs no JSON escaping either.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+      b.utf8(JSON.stringify(escapeText(s)));
+      return;
+    }
+  }
+  b.byte(QUOTE);
+  b.text(s);
+  b.byte(QUOTE);
+}
+
+function writeArp(b: TextBuffer, l: ArpLayer): void {
+  b.put(K.arpHead);
+  b.num(l.offset);
+  b.put(K.length);
+  b.num(l.headerLength);
+  b.put(K.hwType);
+  b.num(l.hwType);
+  b.put(K.protoType);
+  b.num(l.protoType);
+  b.put(K.opcode);
+  b.num(l.opcode);
+  b.put(K.kind);
+  writeString(b, l.arpKind);
+  b.put(K.senderHw);
+  writeString(b, l.senderHw);
+  b.put(K.senderProto);
+  writeString(b, l.senderProto);
+  b.put(K.targetHw);
+  writeString(b, l.targetHw);
+  b.put(K.targetProto);
+  writeString(b, l.targetProto);
+  b.byte(CLOSE_BRACE);
+}
+
+function writeDns(b: TextBuffer, l: DnsLayer): void {
+  b.put(K.dnsHead);
+  b.num(l.offset);
+  b.put(K.length);
+  b.num(l.headerLength);
+  b.put(K.id);
+  b.num(l.id);
+  b.put(K.response);
+  b.bool(l.response);
+  b.put(K.opcode);
+  b.num(l.opcode);
+  b.put(K.rcode);
+  b.num(l.rcode);
+  b.put(K.dnsFlags);
+  b.bool(l.authoritative);
+  b.put(K.tc);
+  b.bool(l.truncated);
+  b.put(K.rd);
+  b.bool(l.recursionDesired);
+  b.put(K.ra);
+  b.bool(l.recursionAvailable);
+  b.put(K.counts);
+  b.num(l.qdcount);
+  b.byte(COMMA);
+  b.num(l.ancount);
+  b.byte(COMMA);
+  b.num(l.nscount);
+  b.byte(COMMA);
+  b.num(l.arcount);
+  b.put(K.questions);
+  for (let i = 0; i < l.questions.length; i++) {
+    const q = l.questions[i] as DnsQuestion;
+    if (i > 0) b.byte(COMMA);
+    b.put(K.name);
+    writePacketText(b, q.name);
+    b.put(K.type);
+    b.num(q.type);
+    b.put(K.class);
+    b.num(q.class);
+    b.byte(CLOSE_BRACE);
+  }
+  b.put(K.answers);
+  for (let i = 0; i < l.answers.length; i++) {
+    const a = l.answers[i] as DnsRecord;
+    if (i > 0) b.byte(COMMA);
+    b.put(K.name);
+    writePacketText(b, a.name);
+    b.put(K.type);
+    b.num(a.type);
+    b.put(K.class);
+    b.num(a.class);
+    b.put(K.ttl);
+    b.num(a.ttl);
+    b.put(K.data);
+    writePacketText(b, a.data);
+    b.byte(CLOSE_BRACE);
+  }
+  b.byte(CLOSE_BRACKET);
+  b.byte(CLOSE_BRACE);
+}
+
+function writeLayer(b: TextBuffer, l: Layer): void {
+  switch (l.kind) {
+    case 'eth':
+      writeEthernet(b, l);
+      return;
+    case 'ipv4':
+      if (l.options.length > 0) break;
+      writeIpv4(b, l);
+      return;
+    case 'tcp':
+      writeTcp(b, l);
+      return;
+    case 'udp':
+      writeUdp(b, l);
+      return;
+    case 'dns':
+      writeDns(b, l);
+      return;
+    case 'arp':
+      writeArp(b, l);
+      return;
+    default:
+      break;
+  }
+  b.utf8(JSON.stringify(layerJson(l)));
+}
+
+/** The packet up to its last layer: `{"n":…,"layers":[…` (the caller closes the array). */
+function writeFrameAndLayers(b: TextBuffer, p: Packet): void {
+  const f = p.frame;
+  b.put(K.n);
+  b.num(f.index);
+  writeEpoch(b, f.tsSec, f.tsNsec);
+  b.put(K.caplen);
+  b.num(f.caplen);
+  b.put(K.len);
+  b.num(f.origlen);
+  writeFrameMiddle(b, p);
   const layers = p.layers;
   for (let i = 0; i < layers.length; i++) {
-    const l = layers[i] as Layer;
-    if (i > 0) out += ',';
-    out += fastLayer(l) ?? JSON.stringify(layerJson(l));
+    if (i > 0) b.byte(COMMA);
+    writeLayer(b, layers[i] as Layer);
   }
-  out += '],"anomalies":';
-  out += p.anomalies.length === 0 ? '[]' : JSON.stringify(p.anomalies.map(anomalyJson));
+}
+
+/** `],"anomalies":[…]`: closes the layers. */
+function writeAnomalies(b: TextBuffer, p: Packet): void {
+  if (p.anomalies.length === 0) {
+    b.put(K.noAnomalies);
+  } else {
+    b.put(K.anomalies);
+    b.utf8(JSON.stringify(p.anomalies.map(anomalyJson)));
+  }
+}
+
+/**
+ * One NDJSON line (without the newline) written into `b`: the same text as packetJsonLine(p,
+ * { relSeq: rel.seq, relAck: rel.ack }), or packetJsonLine(p) without `rel`.
+ */
+export function writePacketJson(b: TextBuffer, p: Packet, rel: RelativeSeq | undefined): void {
+  writeFrameAndLayers(b, p);
+  if (rel) {
+    if (p.anomalies.length === 0) {
+      b.put(K.noAnomaliesRelSeq);
+    } else {
+      writeAnomalies(b, p);
+      b.put(K.relSeq);
+    }
+    b.num(rel.seq);
+    if (rel.ack !== undefined) {
+      b.put(K.relAck);
+      b.num(rel.ack);
+    }
+  } else {
+    writeAnomalies(b, p);
+  }
+  b.byte(CLOSE_BRACE);
+}
+
+/** Scratch space for packetJsonLine. */
+const lineBuffer = new TextBuffer(4096);
+
+/** One NDJSON line; the same text as JSON.stringify(packetJson(p, extra)). */
+export function packetJsonLine(p: Packet, extra?: { [k: string]: Json | undefined }): string {
+  const b = lineBuffer;
+  b.truncate();
+  writeFrameAndLayers(b, p);
+  writeAnomalies(b, p);
   if (extra) {
     for (const k in extra) {
       const v = extra[k];
-      if (v !== undefined) out += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+      if (v !== undefined) b.utf8(`,${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
   }
-  return `${out}}`;
+  b.byte(CLOSE_BRACE);
+  return b.toString();
 }

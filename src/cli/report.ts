@@ -6,11 +6,9 @@ import type { HttpRecord } from '../app/http/analyzer.js';
 import type { ExitCodeValue } from '../core/errors.js';
 import type { SessionOptions } from '../flow/session.js';
 import { CaptureStats } from '../flow/stats.js';
-import type { TcpConnection } from '../flow/tcp/connection.js';
 import { ListenerTracker } from '../flow/tcp/listeners.js';
-import { ZeekTcpSummary, zeekSummary } from '../flow/tcp/zeek.js';
 import { renderArp } from '../report/arp.js';
-import type { ConnExtras } from '../report/conn-extras.js';
+import { connectionExtras } from '../report/conn-extras.js';
 import { tcpRecord } from '../report/conns.js';
 import { eventsText } from '../report/http.js';
 import { renderNatHints } from '../report/nat.js';
@@ -30,19 +28,6 @@ export interface ReportOptions {
   readonly top: number;
   readonly localNets: readonly string[];
   readonly session: SessionOptions;
-}
-
-const NO_TAGS = { orig: '', resp: '' };
-
-/**
- * What the TCP aggregate reads of `connectionExtras`: the Zeek summary, without the address tags
- * (two address parses and classifications per connection that the report never shows).
- */
-function aggregateExtras(c: TcpConnection): ConnExtras {
-  if (!c.analyzers.some((a) => a instanceof ZeekTcpSummary) || c.orig.packets + c.resp.packets === 0)
-    return { tags: NO_TAGS };
-  const z = zeekSummary(c);
-  return { tags: NO_TAGS, zeek: { connState: z.connState, history: z.history } };
 }
 
 /** Distinct HTTP hosts the report counts by name (the rest together, as "(others)"). */
@@ -85,7 +70,6 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
         if (r.tx.tags.includes('incomplete')) http.incomplete++;
         if (r.events.length > 0) http.withTcpEvents++;
         // Keep the slowest few (bounded).
-        const d = (r.tx.response_end_ts ?? 0) - (r.tx.request_start_ts ?? 0);
         http.slow.push(r);
         if (http.slow.length > 20) {
           http.slow.sort(
@@ -96,7 +80,6 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
           );
           http.slow.length = 10;
         }
-        void d;
       }),
       onProgress: progress.update,
       onPacket: (p) => {
@@ -108,7 +91,8 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
       events: {
         tcpEnd: (c) => {
           for (const a of c.anomalies) stats.addFlowAnomaly(a, c.firstPacket);
-          tcpAgg.add(tcpRecord(c, aggregateExtras(c)));
+          // The aggregate reads the Zeek summary, never the address tags.
+          tcpAgg.add(tcpRecord(c, connectionExtras(c, undefined, false)));
           listeners.add(c);
         },
         udpEnd: (f) => {

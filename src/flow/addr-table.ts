@@ -11,6 +11,7 @@
  * No deletion: callers bound the size themselves (they stop adding at their limit).
  */
 import { ip6ToString } from '../core/addr.js';
+import { HASH_SEED, mixWord } from '../core/hash.js';
 
 /**
  * Open addressing with linear probing: (a, b) pairs of 32-bit numbers to indexes. One typed array of
@@ -73,14 +74,9 @@ export class U32PairIndex {
   }
 }
 
-/** Mixes both words into every bit (murmur3's finaliser); linear probing needs well-spread low bits. */
+/** The hash of a key pair (see core/hash). */
 function hash(a: number, b: number): number {
-  let h = Math.imul(a, 0xcc9e2d51) ^ Math.imul(b ^ (b >>> 16), 0x1b873593);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return mixWord(mixWord(HASH_SEED, a), b);
 }
 
 /** IP addresses (IPv4 number or 16-byte IPv6) numbered in the order they were added, from 0. */

@@ -16,7 +16,7 @@ export interface RelativeSeq {
 }
 
 export class RelativeSeqTracker {
-  /** Each direction's base (ISN), keyed like `directionalKey` but without a string per packet. */
+  /** Each direction's base (ISN), by source address and port, destination address and port. */
   private readonly base = new TupleMap();
 
   constructor(private readonly limit = 200_000) {}

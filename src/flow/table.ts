@@ -7,6 +7,7 @@
  * insertion order, which is the order the sweep and the eviction of the oldest walk.
  */
 import { toHex } from '../core/bytes.js';
+import { HASH_SEED, mixWord } from '../core/hash.js';
 import { FifoSet } from './fifo.js';
 
 export type EndpointKey = number | string;
@@ -31,10 +32,8 @@ export function hashPair(lo: number, hi: number): number {
   const hiAddr = Math.floor(hi / TWO16);
   const loPort = lo - loAddr * TWO16;
   const hiPort = hi - hiAddr * TWO16;
-  let h = Math.imul(loAddr | 0, 0x9e3779b1);
-  h = Math.imul(h ^ loPort ^ (hiPort << 16), 0x85ebca6b);
-  h = Math.imul(h ^ (hiAddr | 0), 0xc2b2ae35);
-  return (h ^ (h >>> 15)) & 0x3fffffff;
+  const h = mixWord(mixWord(mixWord(HASH_SEED, loAddr | 0), hiAddr | 0), loPort | (hiPort << 16));
+  return h & 0x3fffffff;
 }
 
 export class FlowTable<V extends Keyed> {

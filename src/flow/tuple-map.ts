@@ -2,7 +2,7 @@
  * An insertion-ordered map from one direction of a transport conversation (source address and
  * port, destination address and port) to a 32-bit value, for per-packet lookups on hot paths.
  *
- * It behaves like a `Map` keyed by `directionalKey(p)` (same keys, same order, same eviction),
+ * It behaves like a `Map` keyed by the text `src|sport|dst|dport` (same order, same eviction),
  * without building a key string per packet: the key is read straight from the packet into a few
  * integers and looked up in an open-addressing hash table (linear probing, at most half full) whose
  * slots hold the key, the value and the entry's insertion number together, so a lookup touches
@@ -12,6 +12,7 @@
  * size - 1 in insertion order: evicting the n oldest is dropping the numbers below n (and
  * renumbering the rest), done by rebuilding the tables.
  */
+import { HASH_SEED, mixWord } from '../core/hash.js';
 import type { Ipv4Layer, Ipv6Layer } from '../decode/types.js';
 
 /**
@@ -21,7 +22,7 @@ import type { Ipv4Layer, Ipv6Layer } from '../decode/types.js';
 const V4 = { width: 8, ports: 1, src: 2, dst: 3, value: 4 } as const;
 /**
  * Slots for IPv6 (and for packets without an IP layer, which all share one key, as
- * `directionalKey` gives them all `undefined`): insertion number + 1, family (6, or 0 for no IP),
+ * they have no addresses to tell them apart): insertion number + 1, family (6, or 0 for no IP),
  * ports, source and destination as 4 words each, value.
  */
 const OTHER = { width: 12, family: 1, ports: 2, src: 3, dst: 7, value: 11 } as const;
@@ -195,15 +196,9 @@ function slotCountFor(n: number): number {
   return slots;
 }
 
-/** One step of a hash over 32-bit words: every input bit reaches the low bits used as the index. */
-function mix(h: number, w: number): number {
-  h = Math.imul(h ^ w, 0x85ebca6b);
-  return h ^ (h >>> 15);
-}
-
 /** The slot holding this IPv4 key, or the empty slot where it would go. */
 function findV4(t: Table, src: number, dst: number, ports: number): number {
-  const h = mix(mix(mix(0x811c9dc5, src), dst), ports);
+  const h = mixWord(mixWord(mixWord(HASH_SEED, src), dst), ports);
   const s = t.slots;
   for (let i = h & t.mask; ; i = (i + 1) & t.mask) {
     const o = i * V4.width;
@@ -217,8 +212,8 @@ function findV4(t: Table, src: number, dst: number, ports: number): number {
 
 /** The slot holding this other-family key (10 words), or the empty slot where it would go. */
 function findOther(t: Table, k: Int32Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < 10; i++) h = mix(h, k[i] as number);
+  let h = HASH_SEED;
+  for (let i = 0; i < 10; i++) h = mixWord(h, k[i] as number);
   const s = t.slots;
   next: for (let i = h & t.mask; ; i = (i + 1) & t.mask) {
     const o = i * OTHER.width;

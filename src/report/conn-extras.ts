@@ -20,10 +20,16 @@ export interface ConnExtras {
   readonly flagText?: (id: string) => string;
 }
 
-export function connectionExtras(c: TcpConnection, local?: LocalNets): ConnExtras {
-  const tags = { orig: tagOfText(c.orig.addr, local), resp: tagOfText(c.resp.addr, local) };
+const NO_TAGS = { orig: '', resp: '' };
+
+/**
+ * Address tags (`tags: false` leaves them empty: two address parses and classifications per
+ * connection that some views never show) and the Zeek summary when the connection has one.
+ */
+export function connectionExtras(c: TcpConnection, local?: LocalNets, tags = true): ConnExtras {
+  const t = tags ? { orig: tagOfText(c.orig.addr, local), resp: tagOfText(c.resp.addr, local) } : NO_TAGS;
   if (!c.analyzers.some((a) => a instanceof ZeekTcpSummary) || c.orig.packets + c.resp.packets === 0)
-    return { tags };
+    return { tags: t };
   const z = zeekSummary(c);
-  return { tags, zeek: { connState: z.connState, history: z.history } };
+  return { tags: t, zeek: { connState: z.connState, history: z.history } };
 }

@@ -8,12 +8,12 @@
  */
 import { toHex } from '../core/bytes.js';
 import { HASH_SEED, mixWord } from '../core/hash.js';
-import { FifoSet } from './fifo.js';
+import { LinkedQueue, type Queueable } from './queue.js';
 
 export type EndpointKey = number | string;
 
 /** What an entry must carry: its canonical key, so it can be removed without recomputing it. */
-export interface Keyed {
+export interface Keyed extends Queueable<'qTable'> {
   lo: EndpointKey;
   hi: EndpointKey;
 }
@@ -41,7 +41,7 @@ export class FlowTable<V extends Keyed> {
   private readonly byHash = new Map<number, V | V[]>();
   /** Other 4-tuples by their text. */
   private readonly byText = new Map<string, V>();
-  private readonly order = new FifoSet<V>();
+  private readonly order = new LinkedQueue<V, 'qTable'>('qTable');
 
   get size(): number {
     return this.order.size;

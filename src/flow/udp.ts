@@ -7,7 +7,7 @@
 import { toHex } from '../core/bytes.js';
 import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
-import { FifoSet } from './fifo.js';
+import { LinkedQueue, type QueueNode } from './queue.js';
 import { guessServerIsDst } from './tcp/tracker.js';
 
 export interface UdpFlow {
@@ -41,6 +41,8 @@ export interface UdpFlow {
   pending: Map<number, number>;
   /** Time of its last packet when it was last put at the back of the eviction order. */
   queuedAt: number;
+  /** Its place in the tracker's eviction order (see flow/queue.ts). */
+  qOrder: QueueNode<unknown> | undefined;
 }
 
 export interface UdpTrackerOptions {
@@ -61,7 +63,7 @@ const MAX_PENDING = 64;
 export class UdpTracker {
   private readonly table = new Map<string, UdpFlow>();
   /** The same flows, oldest first (the order of eviction). */
-  private readonly order = new FifoSet<UdpFlow>();
+  private readonly order = new LinkedQueue<UdpFlow, 'qOrder'>('qOrder');
   private nextId = 1;
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -121,6 +123,7 @@ export class UdpTracker {
         rttSum: 0,
         pending: new Map(),
         queuedAt: ts,
+        qOrder: undefined,
       };
       if (this.table.size >= this.opts.maxFlows) this.evictOldest();
       this.table.set(key, f);

@@ -1,5 +1,5 @@
 /**
- * The bounded structures the trackers and views rely on, against plain reference models: FifoSet
+ * The bounded structures the trackers and views rely on, against plain reference models: LinkedQueue
  * (eviction order) against an array, FlowTable (hashed 4-tuples) against a Map of text keys, TopK against sort-then-slice, renderTable in chunks against
  * one cli-table3 table.
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Table from 'cli-table3';
 import { TopK } from '../../src/core/topk.js';
-import { FifoSet } from '../../src/flow/fifo.js';
+import { LinkedQueue, type QueueNode } from '../../src/flow/queue.js';
 import { type EndpointKey, endpointKey, FlowTable, hashPair } from '../../src/flow/table.js';
 import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
 
@@ -22,74 +22,139 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('FifoSet', () => {
-  test('random adds, deletes, moves to the back and head removals match an array model', () => {
-    const r = rng(7);
-    const set = new FifoSet<number>();
-    let model: number[] = [];
-    let next = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const op = r();
-      if (op < 0.4) {
-        set.add(next);
-        model.push(next++);
-      } else if (op < 0.6 && model.length > 0) {
-        const v = model[Math.floor(r() * model.length)] as number;
-        assert.equal(set.delete(v), true);
-        model = model.filter((x) => x !== v);
-      } else if (op < 0.75 && model.length > 0) {
-        const v = model[Math.floor(r() * model.length)] as number;
-        set.moveToBack(v);
-        model = [...model.filter((x) => x !== v), v];
-      } else if (model.length > 0) {
-        assert.equal(set.first(), model[0]);
-        set.delete(model[0] as number);
-        model.shift();
-      }
-      assert.equal(set.size, model.length);
-    }
-    assert.deepEqual([...set.values()], model);
-    const each: number[] = [];
-    set.forEach((v) => {
-      each.push(v);
-    });
-    assert.deepEqual(each, model);
-    assert.equal(set.delete(-1), false);
-  });
+/** The queue API both ordered sets share, over numbers (LinkedQueue members are wrapped in objects). */
+interface NumberQueue {
+  readonly size: number;
+  add(v: number): void;
+  delete(v: number): boolean;
+  has(v: number): boolean;
+  first(): number | undefined;
+  moveToBack(v: number): void;
+  values(): Iterable<number>;
+  forEach(fn: (v: number) => void): void;
+  clear(): void;
+}
 
-  test('iterating while removing the current member visits every other member once', () => {
-    const set = new FifoSet<number>();
-    for (let i = 0; i < 100; i++) set.add(i);
-    const seen: number[] = [];
-    for (const v of set.values()) {
-      seen.push(v);
-      if (v % 3 === 0) set.delete(v);
+interface Member {
+  readonly id: number;
+  q: QueueNode<unknown> | undefined;
+}
+
+/** A LinkedQueue seen through numbers: each number is always the same member object. */
+function linkedNumbers(): NumberQueue {
+  const members = new Map<number, Member>();
+  const m = (v: number): Member => {
+    let o = members.get(v);
+    if (o === undefined) {
+      o = { id: v, q: undefined };
+      members.set(v, o);
     }
-    assert.deepEqual(
-      seen,
-      Array.from({ length: 100 }, (_, i) => i),
-    );
-    assert.deepEqual(
-      [...set.values()],
-      Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 3 !== 0),
-    );
-    // forEach, as the tracker's sweep uses it: deleting the current member and the next one.
-    const seenEach: number[] = [];
-    set.forEach((v) => {
-      seenEach.push(v);
-      if (v % 2 === 0) {
-        set.delete(v);
-        set.delete(v + 1);
+    return o;
+  };
+  const q = new LinkedQueue<Member, 'q'>('q');
+  return {
+    get size() {
+      return q.size;
+    },
+    add: (v) => q.add(m(v)),
+    delete: (v) => q.delete(m(v)),
+    has: (v) => q.has(m(v)),
+    first: () => q.first()?.id,
+    moveToBack: (v) => q.moveToBack(m(v)),
+    *values() {
+      for (const o of q.values()) yield o.id;
+    },
+    forEach: (fn) =>
+      q.forEach((o) => {
+        fn(o.id);
+      }),
+    clear: () => q.clear(),
+  };
+}
+
+for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
+  describe(name, () => {
+    test('random adds, deletes, moves to the back and head removals match an array model', () => {
+      const r = rng(7);
+      const set: NumberQueue = make();
+      let model: number[] = [];
+      let next = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const op = r();
+        if (op < 0.4) {
+          set.add(next);
+          model.push(next++);
+        } else if (op < 0.6 && model.length > 0) {
+          const v = model[Math.floor(r() * model.length)] as number;
+          assert.equal(set.delete(v), true);
+          model = model.filter((x) => x !== v);
+        } else if (op < 0.75 && model.length > 0) {
+          const v = model[Math.floor(r() * model.length)] as number;
+          set.moveToBack(v);
+          model = [...model.filter((x) => x !== v), v];
+        } else if (model.length > 0) {
+          assert.equal(set.first(), model[0]);
+          set.delete(model[0] as number);
+          model.shift();
+        }
+        assert.equal(set.size, model.length);
       }
+      assert.deepEqual([...set.values()], model);
+      const each: number[] = [];
+      set.forEach((v) => {
+        each.push(v);
+      });
+      assert.deepEqual(each, model);
+      assert.equal(set.delete(-1), false);
     });
-    assert.deepEqual(
-      seenEach,
-      Array.from({ length: 100 }, (_, i) => i).filter(
-        (i) => i % 3 !== 0 && (i % 2 === 0 || (i - 1) % 3 === 0),
-      ),
-    );
+
+    test('iterating while removing the current member visits every other member once', () => {
+      const set: NumberQueue = make();
+      for (let i = 0; i < 100; i++) set.add(i);
+      const seen: number[] = [];
+      for (const v of set.values()) {
+        seen.push(v);
+        if (v % 3 === 0) set.delete(v);
+      }
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 100 }, (_, i) => i),
+      );
+      assert.deepEqual(
+        [...set.values()],
+        Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 3 !== 0),
+      );
+      // forEach, as the tracker's sweep uses it: deleting the current member and the next one.
+      const seenEach: number[] = [];
+      set.forEach((v) => {
+        seenEach.push(v);
+        if (v % 2 === 0) {
+          set.delete(v);
+          set.delete(v + 1);
+        }
+      });
+      assert.deepEqual(
+        seenEach,
+        Array.from({ length: 100 }, (_, i) => i).filter(
+          (i) => i % 3 !== 0 && (i % 2 === 0 || (i - 1) % 3 === 0),
+        ),
+      );
+    });
+    test('clear empties it and its members can come back', () => {
+      const set: NumberQueue = make();
+      for (let i = 0; i < 10; i++) set.add(i);
+      set.add(3);
+      assert.equal(set.size, 10);
+      set.clear();
+      assert.equal(set.size, 0);
+      assert.equal(set.has(3), false);
+      assert.equal(set.first(), undefined);
+      set.add(5);
+      set.add(3);
+      assert.equal(set.has(3), true);
+      assert.deepEqual([...set.values()], [5, 3]);
+    });
   });
-});
 
 describe('TopK', () => {
   for (const k of [1, 5, 100, 1000])
@@ -125,6 +190,7 @@ describe('FlowTable', () => {
     lo: EndpointKey;
     hi: EndpointKey;
     readonly id: number;
+    qTable: QueueNode<unknown> | undefined;
   }
   test('200,000 random 4-tuples (IPv4 and IPv6), sets, replacements and deletes match a Map model', () => {
     const r = rng(11);
@@ -146,7 +212,7 @@ describe('FlowTable', () => {
         const a = key();
         const b = key();
         const [lo, hi] = String(a) < String(b) ? [a, b] : [b, a];
-        const e = { lo, hi, id: i };
+        const e: Entry = { lo, hi, id: i, qTable: undefined };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
         keys.push([lo, hi]);
@@ -160,7 +226,7 @@ describe('FlowTable', () => {
         }
       } else {
         const [lo, hi] = keys[Math.floor(r() * keys.length)] as [EndpointKey, EndpointKey];
-        const e = { lo, hi, id: i };
+        const e: Entry = { lo, hi, id: i, qTable: undefined };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
       }
@@ -179,7 +245,7 @@ describe('FlowTable', () => {
     const all: Entry[] = [];
     for (let i = 0; i < 100_000; i++) {
       const lo = endpointKey(Math.floor(r() * 2 ** 31), Math.floor(r() * 65536)) as number;
-      const e = { lo, hi: lo + 1 + Math.floor(r() * 2 ** 40), id: i };
+      const e: Entry = { lo, hi: lo + 1 + Math.floor(r() * 2 ** 40), id: i, qTable: undefined };
       table.set(e);
       all.push(e);
     }

@@ -5,6 +5,7 @@
 import type { Anomaly } from '../../core/anomaly.js';
 import { anomaly } from '../../core/anomaly.js';
 import { FA } from '../anomalies.js';
+import type { QueueNode } from '../queue.js';
 import { TcpEndpoint } from './endpoint.js';
 import type { Segment } from './segment.js';
 import { RULES, type TcpState, type TransitionEvent } from './state.js';
@@ -122,6 +123,10 @@ export class TcpConnection {
   /** The 4-tuple's canonical key in the tracker's table. */
   lo: number | string = '';
   hi: number | string = '';
+  /** Its places in the tracker's queues: table order, not yet assured, finished (see flow/queue.ts). */
+  qTable: QueueNode<unknown> | undefined = undefined;
+  qUnassured: QueueNode<unknown> | undefined = undefined;
+  qFinished: QueueNode<unknown> | undefined = undefined;
   private order = 0;
   private truncatedLog = false;
 

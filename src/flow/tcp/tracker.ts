@@ -13,7 +13,7 @@ import { seq, seqGt, u32After } from '../../core/seq.js';
 import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
-import { FifoSet } from '../fifo.js';
+import { LinkedQueue, type QueueNode } from '../queue.js';
 import { type EndpointKey, endpointKey, FlowTable, type Keyed } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
 import { applySegment, type MachineOptions, settle } from './machine.js';
@@ -98,6 +98,9 @@ interface ReuseSource {
 /** What stays of a retired connection while its 4-tuple may be in TIME-WAIT: about 200 bytes. */
 class Tombstone implements ReuseSource, Keyed {
   readonly tombstone = true;
+  /** Its places in the tracker's table order and tomb queue. */
+  qTable: QueueNode<unknown> | undefined = undefined;
+  qGraves: QueueNode<unknown> | undefined = undefined;
   lo: EndpointKey;
   hi: EndpointKey;
   private readonly o: ReuseFacts;
@@ -145,11 +148,11 @@ export class TcpTracker {
    * go first when the table is full (weighted by idle time), as Linux conntrack's early_drop
    * prefers its unassured entries.
    */
-  private readonly unassured = new FifoSet<TcpConnection>();
+  private readonly unassured = new LinkedQueue<TcpConnection, 'qUnassured'>('qUnassured');
   /** Connections both of whose sides have closed, oldest first: the first to go from a full table. */
-  private readonly finished = new FifoSet<TcpConnection>();
+  private readonly finished = new LinkedQueue<TcpConnection, 'qFinished'>('qFinished');
   /** Tombstones, oldest first (at most `maxConnections` of them: the oldest goes first). */
-  private readonly graves = new FifoSet<Tombstone>();
+  private readonly graves = new LinkedQueue<Tombstone, 'qGraves'>('qGraves');
   /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
   late = 0;
   private nextId = 1;

@@ -9,7 +9,6 @@ import { CaptureStats } from '../flow/stats.js';
 import { ListenerTracker } from '../flow/tcp/listeners.js';
 import { renderArp } from '../report/arp.js';
 import { connectionExtras } from '../report/conn-extras.js';
-import { tcpRecord } from '../report/conns.js';
 import { eventsText } from '../report/http.js';
 import { renderNatHints } from '../report/nat.js';
 import { buildReport, renderReport, TcpAggregate } from '../report/report.js';
@@ -91,8 +90,8 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
       events: {
         tcpEnd: (c) => {
           for (const a of c.anomalies) stats.addFlowAnomaly(a, c.firstPacket);
-          // The aggregate reads the Zeek summary, never the address tags.
-          tcpAgg.add(tcpRecord(c, connectionExtras(c, undefined, false)));
+          // The aggregate reads the Zeek conn_state, never the address tags.
+          tcpAgg.add(c, connectionExtras(c, undefined, false).zeek?.connState);
           listeners.add(c);
         },
         udpEnd: (f) => {

@@ -4,7 +4,7 @@ import { shortTag } from '../annotate/describe.js';
 import type { LocalNets } from '../annotate/local-nets.js';
 import { parseIp4, parseIp6 } from '../core/addr.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
-import { ZeekTcpSummary, zeekSummary } from '../flow/tcp/zeek.js';
+import { ZeekTcpSummary } from '../flow/tcp/zeek.js';
 
 /** Tag of an address given as text (flow records keep text). */
 export function tagOfText(addr: string, local?: LocalNets): string {
@@ -28,8 +28,10 @@ const NO_TAGS = { orig: '', resp: '' };
  */
 export function connectionExtras(c: TcpConnection, local?: LocalNets, tags = true): ConnExtras {
   const t = tags ? { orig: tagOfText(c.orig.addr, local), resp: tagOfText(c.resp.addr, local) } : NO_TAGS;
-  if (!c.analyzers.some((a) => a instanceof ZeekTcpSummary) || c.orig.packets + c.resp.packets === 0)
-    return { tags: t };
-  const z = zeekSummary(c);
-  return { tags: t, zeek: { connState: z.connState, history: z.history } };
+  for (const a of c.analyzers) {
+    if (!(a instanceof ZeekTcpSummary)) continue;
+    const zeek = a.firstState();
+    return zeek === undefined ? { tags: t } : { tags: t, zeek };
+  }
+  return { tags: t };
 }

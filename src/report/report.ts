@@ -10,8 +10,8 @@ import { macToString } from '../core/addr.js';
 import { anomalySpec } from '../core/anomaly.js';
 import { formatDuration, formatIso } from '../core/time.js';
 import type { CaptureStats, HierarchyNode } from '../flow/stats.js';
+import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { ListenerReport } from '../flow/tcp/listeners.js';
-import type { ConnRecord } from './conns.js';
 import { renderListeners } from './listeners.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
@@ -111,6 +111,10 @@ function flatten(n: HierarchyNode, depth: number, out: ReportModel['protocols'])
   }
 }
 
+function later(a: number | undefined, b: number): number {
+  return a === undefined || b > a ? b : a;
+}
+
 function inc(r: Record<string, number>, k: string, by = 1): void {
   r[k] = (r[k] ?? 0) + by;
 }
@@ -134,25 +138,27 @@ export class TcpAggregate {
     lastDeadline: undefined,
   };
 
-  add(c: ConnRecord): void {
-    if (c.proto !== 'tcp') return;
+  /** Count one ended connection; `connState` is its Zeek conn_state, when it has one. */
+  add(c: TcpConnection, connState: string | undefined): void {
     const tcp = this.tcp;
     const tw = this.timeWait;
     tcp.connections++;
-    if (c.conn_state) inc(tcp.byConnState, c.conn_state);
-    inc(tcp.byFinalStates, `${c.orig_state}/${c.resp_state}`);
-    inc(tcp.origins, c.origin ?? 'syn');
+    if (connState) inc(tcp.byConnState, connState);
+    inc(tcp.byFinalStates, `${c.orig.state}/${c.resp.state}`);
+    inc(tcp.origins, c.origin);
     inc(tcp.closers, c.closer ?? 'none');
-    for (const [k, v] of Object.entries(c.analysis ?? {})) inc(tcp.analysis, k, v);
-    const sides = new Set((c.time_wait ?? []).map((t) => t.side));
-    if (sides.size === 2) tw.both++;
-    else if (sides.has('orig')) tw.clientHolds++;
-    else if (sides.has('resp')) tw.serverHolds++;
-    for (const t of c.time_wait ?? [])
-      if (tw.lastDeadline === undefined || t.end > tw.lastDeadline) tw.lastDeadline = t.end;
-    if (c.time_wait_reuse) {
+    for (const [k, v] of c.flagCounts) inc(tcp.analysis, k, v);
+    // Sides whose TIME-WAIT ran (start and end known), as in the conns record's time_wait.
+    const o = c.orig.timeWaitStart !== undefined && c.orig.timeWaitEnd !== undefined;
+    const r = c.resp.timeWaitStart !== undefined && c.resp.timeWaitEnd !== undefined;
+    if (o && r) tw.both++;
+    else if (o) tw.clientHolds++;
+    else if (r) tw.serverHolds++;
+    if (o) tw.lastDeadline = later(tw.lastDeadline, c.orig.timeWaitEnd as number);
+    if (r) tw.lastDeadline = later(tw.lastDeadline, c.resp.timeWaitEnd as number);
+    if (c.timeWaitReuse) {
       tw.reuses++;
-      if (!c.time_wait_reuse.legitimate) tw.risky++;
+      if (!c.timeWaitReuse.legitimate) tw.risky++;
     }
   }
 }

@@ -1182,6 +1182,20 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
     cur.packet(seg, cur.packets + 1);
   }
 
+  /**
+   * conn_state and history of the first row (the one `zeekSummary` returns), without building the
+   * whole row: what the connection table and the report show. Undefined before the first row.
+   */
+  firstState(): { connState: string; history: string } | undefined {
+    const z = this.conns[0];
+    if (z === undefined) return undefined;
+    const history = z.history;
+    return {
+      connState: zeekConnState(z.orig.state, z.resp.state, z.orig.size(), z.resp.size(), history),
+      history,
+    };
+  }
+
   /** The conn.log rows Zeek would write for the segments seen so far. */
   summaries(): ZeekConnSummary[] {
     const c = this.conn;

@@ -30,6 +30,7 @@ import type { Frame } from '../capture/types.js';
 import { type CaptureWriter, createCaptureWriter, formatFromPath } from '../capture/writer.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import { escapeText } from '../core/escape.js';
+import { TextBuffer } from '../core/text-buffer.js';
 import { formatIso } from '../core/time.js';
 import { finish, pseudoSum4, sumWords } from '../decode/checksum.js';
 import { decodeFrame } from '../decode/pipeline.js';
@@ -44,7 +45,7 @@ import { type ConnRecord, renderConnsTable, tcpRecord, udpRecord } from '../repo
 import { endpoint, TimeFormatter, type TimeMode } from '../report/format.js';
 import { renderListeners } from '../report/listeners.js';
 import { packetHex } from '../report/packet-hex.js';
-import { packetJsonLine } from '../report/packet-json.js';
+import { writePacketJson } from '../report/packet-json.js';
 import { packetLine } from '../report/packet-line.js';
 import { packetTree } from '../report/packet-tree.js';
 import type { Style } from '../report/style.js';
@@ -487,12 +488,14 @@ export function warmUpFrames(): Frame[] {
 function warmUp(style: Style, addrTag: ((a: number | Uint8Array) => string) | undefined): void {
   const session = new Session();
   const rel = new RelativeSeqTracker();
+  const scratch = new TextBuffer(4096);
   for (const f of warmUpFrames()) {
     const p = decodeFrame(f);
     session.process(p);
     const r = p.tcp ? rel.relative(p) : undefined;
     packetLine(p, { style, time: '', rel: r, numberWidth: 5, addrTag });
-    packetJsonLine(p, r ? { relSeq: r.seq, relAck: r.ack } : undefined);
+    scratch.truncate();
+    writePacketJson(scratch, p, r);
   }
   session.finish();
 }
@@ -629,7 +632,9 @@ export async function runSniff(o: SniffOptions, style: Style, diag: Diagnostics)
     if (frame.index >= 100000 && numberWidth < String(frame.index).length)
       numberWidth = String(frame.index).length;
     if (o.json) {
-      out.line(packetJsonLine(p, r ? { relSeq: r.seq, relAck: r.ack } : undefined));
+      // Straight into the output's byte buffer, as `read --json` does: no string per packet.
+      writePacketJson(out.text, p, r);
+      out.endLine();
       return;
     }
     const time = times.format(frame.tsSec, frame.tsNsec);

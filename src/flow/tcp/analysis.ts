@@ -98,58 +98,69 @@ function within(a: number, b: number, limit: number): boolean {
 const LAST_KEEP_ALIVE = 1;
 const LAST_ZWP = 2;
 
-/** What the analysis knows about one direction of the connection. */
-interface Flow {
-  /** Sender's address|port, to match flows across incarnations of a 4-tuple. */
-  readonly who: string;
-  /** Base sequence number: the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
-  base: Seq | undefined;
+/** `Flow.window` before the flow's first segment. */
+const NO_WINDOW = -1;
+
+/**
+ * What the analysis knows about one direction of the connection. A class, so that every flow has
+ * one shape; every field is a number or a boolean, never `undefined`: a sequence number is often
+ * too big for V8's small integers, and in a field that may also hold `undefined` each new one would
+ * be a fresh heap object.
+ */
+class Flow {
+  /** Base sequence number (when `baseSet`): the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
+  base = seq(0);
   /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SEQ_SET). */
-  baseSet: boolean;
+  baseSet = false;
   /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
-  nextSeq: Seq;
-  nextSeqTs: number;
-  nextSeqFrame: number;
+  nextSeq = seq(0);
+  nextSeqTs = Number.NEGATIVE_INFINITY;
+  nextSeqFrame = 0;
   /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
-  maxSeqToBeAcked: Seq;
+  maxSeqToBeAcked = seq(0);
   /** Last-seen acknowledgement number (the raw field of its last segment; 0: not known) and when. */
-  lastAck: Seq;
-  lastAckTs: number;
-  /** Last raw window field; undefined before the first segment. */
-  window: number | undefined;
+  lastAck = seq(0);
+  lastAckTs = Number.NEGATIVE_INFINITY;
+  /** Last raw window field; NO_WINDOW before the first segment. */
+  window = NO_WINDOW;
   /** Window scale: a shift, WS_UNKNOWN or WS_NONE. */
-  winScale: number;
+  winScale = WS_UNKNOWN;
   /** Its last SYN was not yet followed by one of its ACKs: its last window is a SYN's, unscaled. */
-  firstAck: boolean;
+  firstAck = false;
   /** LAST_* bits of its last segment. */
-  lastFlags: number;
+  lastFlags = 0;
   /**
    * Duplicate ACKs with this acknowledgement number so far, and the frame where it last changed.
    * -1: the peer's "ACKed unseen segment" was reported against this flow's ACK stall already.
    */
-  dupAcks: number;
-  lastNonDupAck: number;
+  dupAcks = 0;
+  lastNonDupAck = 0;
+
+  /** Back to "nothing seen" (in place: the analysis owns its two flows for its whole life). */
+  reset(): void {
+    this.copy(EMPTY_FLOW);
+  }
+
+  copy(from: Readonly<Flow>): void {
+    this.base = from.base;
+    this.baseSet = from.baseSet;
+    this.nextSeq = from.nextSeq;
+    this.nextSeqTs = from.nextSeqTs;
+    this.nextSeqFrame = from.nextSeqFrame;
+    this.maxSeqToBeAcked = from.maxSeqToBeAcked;
+    this.lastAck = from.lastAck;
+    this.lastAckTs = from.lastAckTs;
+    this.window = from.window;
+    this.winScale = from.winScale;
+    this.firstAck = from.firstAck;
+    this.lastFlags = from.lastFlags;
+    this.dupAcks = from.dupAcks;
+    this.lastNonDupAck = from.lastNonDupAck;
+  }
 }
 
-function newFlow(who: string): Flow {
-  return {
-    who,
-    base: undefined,
-    baseSet: false,
-    nextSeq: seq(0),
-    nextSeqTs: Number.NEGATIVE_INFINITY,
-    nextSeqFrame: 0,
-    maxSeqToBeAcked: seq(0),
-    lastAck: seq(0),
-    lastAckTs: Number.NEGATIVE_INFINITY,
-    window: undefined,
-    winScale: WS_UNKNOWN,
-    firstAck: false,
-    lastFlags: 0,
-    dupAcks: 0,
-    lastNonDupAck: 0,
-  };
-}
+/** A flow before its first segment (read by `reset`, never written). */
+const EMPTY_FLOW: Readonly<Flow> = new Flow();
 
 /**
  * Shared by the analysers of one tracker, so that a connection that reuses a 4-tuple can look at
@@ -158,13 +169,25 @@ function newFlow(who: string): Flow {
  */
 export class TcpAnalysisContext {
   private readonly byId = new Map<number, TcpAnalysis>();
+  /**
+   * One iterator over `byId` kept across evictions. A Map iterator stays live through insertions and
+   * deletions, and every entry it has passed was evicted, so its next entry is the oldest still
+   * registered. (A fresh `keys().next()` walks over every entry deleted from the front since V8
+   * last compacted the table: microseconds per eviction.)
+   */
+  private oldest: Iterator<number> = this.byId.keys();
 
   /** At most this many finished analyses are remembered (oldest dropped first). */
   constructor(readonly limit = 65_536) {}
 
   register(id: number, a: TcpAnalysis): void {
     if (this.byId.size >= this.limit) {
-      const oldest = this.byId.keys().next();
+      let oldest = this.oldest.next();
+      if (oldest.done) {
+        // An iterator that reached the end (the table was empty) stays there: start another.
+        this.oldest = this.byId.keys();
+        oldest = this.oldest.next();
+      }
       if (!oldest.done) this.byId.delete(oldest.value);
     }
     this.byId.set(id, a);
@@ -199,32 +222,20 @@ function inFragment(seg: Segment): boolean {
   return ip.fragment !== undefined && (ip.fragment.more || ip.fragment.offset > 0);
 }
 
-/** The segment facts every check reads. */
-interface Ctx {
-  readonly seg: Segment;
-  readonly fwd: Flow;
-  readonly rev: Flow;
-  /** Capture time, ns since the analysis' t0. */
-  readonly ts: number;
-  readonly out: TcpAnalysisDetail[];
+/** An endpoint of the connection, as the analysis tells its two flows apart. */
+interface Sender {
+  // A string: flows are matched by `===` (an address held as bytes would need a content comparison).
+  readonly addr: string;
+  readonly port: number;
 }
-
-/** What the forward checks found that later steps need. */
-interface Forward {
-  readonly zwp: boolean;
-  readonly keepAlive: boolean;
-}
-
-function push(c: Ctx, flag: TcpAnalysisFlag, text: string, values: Record<string, number>): void {
-  c.out.push({ flag, text, values });
-}
-
-/** Both flows before the first segment (replaced by `start`, never written). */
-const NOT_STARTED: Flow = Object.freeze(newFlow(''));
 
 export class TcpAnalysis implements SegmentAnalyzer {
-  private orig: Flow = NOT_STARTED;
-  private resp: Flow = NOT_STARTED;
+  /** Its two flows, made once: a port reuse resets them and a carried-on analysis copies into them. */
+  private readonly orig = new Flow();
+  private readonly resp = new Flow();
+  /** The originator's address and port, to match flows across incarnations of a 4-tuple. */
+  private origAddr = '';
+  private origPort = 0;
   /**
    * Times are integer nanoseconds since the start of the second of the first segment: exact for
    * 104 days (a double of Unix seconds is only good to a quarter of a microsecond).
@@ -237,6 +248,8 @@ export class TcpAnalysis implements SegmentAnalyzer {
   /** Set on the first segment of a connection that reuses a 4-tuple with a new ISN. */
   private reuse: { previousIsn: Seq | undefined; previous: number } | undefined;
   private readonly context: TcpAnalysisContext | undefined;
+  /** The flags found on the current segment (made on the first: most segments have none). */
+  private out: TcpAnalysisDetail[] | undefined;
 
   constructor(opts: TcpAnalysisOptions = {}) {
     this.context = opts.context;
@@ -253,40 +266,47 @@ export class TcpAnalysis implements SegmentAnalyzer {
   onSegment(seg: Segment, conn: TcpConnection): void {
     if (!this.started) this.start(seg, conn);
     if (inFragment(seg)) return;
-    const fwd = seg.fromOrig ? this.orig : this.resp;
-    const out: TcpAnalysisDetail[] = [];
     const f = seg.packet.frame;
     if (this.t0 === undefined) this.t0 = f.tsSec;
+    // Capture time, ns since t0.
     const ts = (f.tsSec - this.t0) * 1e9 + f.tsNsec;
-    this.portReuse(seg, fwd, out);
-    // portReuse may have started the analysis afresh: take the flows again.
-    const c: Ctx = {
-      seg,
-      fwd: seg.fromOrig ? this.orig : this.resp,
-      rev: seg.fromOrig ? this.resp : this.orig,
-      ts,
-      out,
-    };
-    this.setBases(c);
-    const fw = this.forward(c);
-    this.ackedUnseen(c);
-    if ((seg.len > 0 || seg.syn || seg.fin) && !fw.keepAlive) this.resent(c);
-    this.advance(c, fw);
-    this.afterwards(c);
-    if (out.length > 0) {
+    const fwd = seg.fromOrig ? this.orig : this.resp;
+    const rev = seg.fromOrig ? this.resp : this.orig;
+    if (seg.syn || this.reuse !== undefined) this.portReuse(seg, fwd);
+    this.setBases(seg, fwd, rev);
+    // The forward checks' LAST_* bits (zero-window probe, keep-alive) are what later steps need.
+    const last = this.forward(seg, fwd, rev);
+    this.ackedUnseen(seg, fwd, rev);
+    if ((seg.len > 0 || seg.syn || seg.fin) && (last & LAST_KEEP_ALIVE) === 0) this.resent(seg, fwd, rev, ts);
+    this.advance(seg, fwd, ts, last);
+    this.afterwards(seg, fwd, rev, ts);
+    const out = this.out;
+    if (out !== undefined) {
+      this.out = undefined;
       for (const d of out) addFlag(seg, d.flag);
       analysisDetails.set(seg, out);
     }
   }
 
+  /** Records a flag of the current segment with the numbers that triggered it. */
+  private push(flag: TcpAnalysisFlag, text: string, values: Record<string, number>): void {
+    const d: TcpAnalysisDetail = { flag, text, values };
+    if (this.out === undefined) this.out = [d];
+    else this.out.push(d);
+  }
+
+  /** Did `ep` originate this analysis' connection? */
+  private originatedBy(ep: Sender): boolean {
+    return ep.addr === this.origAddr && ep.port === this.origPort;
+  }
+
   /** First segment: set up both flows, or carry on from the connection whose 4-tuple this one reuses. */
   private start(seg: Segment, conn: TcpConnection): void {
     this.started = true;
+    const orig: Sender = conn.orig;
+    this.origAddr = orig.addr;
+    this.origPort = orig.port;
     this.context?.register(conn.id, this);
-    const o = `${conn.orig.addr}|${conn.orig.port}`;
-    const r = `${conn.resp.addr}|${conn.resp.port}`;
-    this.orig = newFlow(o);
-    this.resp = newFlow(r);
     if (conn.reusedFrom === undefined) return;
     const newSyn = seg.syn && !seg.hasAck;
     const prev = this.context?.take(conn.reusedFrom);
@@ -297,14 +317,14 @@ export class TcpAnalysis implements SegmentAnalyzer {
     }
     // Would tshark start a new conversation here? Only for a SYN whose sequence number differs
     // from the ISN its sender had in the old one; otherwise the old analysis goes on.
-    const pf = prev.orig.who === (seg.fromOrig ? o : r) ? prev.orig : prev.resp;
+    const pf = prev.originatedBy(seg.fromOrig ? conn.orig : conn.resp) ? prev.orig : prev.resp;
     if (newSyn && pf.baseSet && pf.base !== seg.seq) {
       this.reuse = { previousIsn: pf.base, previous: conn.reusedFrom };
       return;
     }
-    const same = prev.orig.who === o;
-    this.orig = { ...(same ? prev.orig : prev.resp), who: o };
-    this.resp = { ...(same ? prev.resp : prev.orig), who: r };
+    const same = prev.originatedBy(conn.orig);
+    this.orig.copy(same ? prev.orig : prev.resp);
+    this.resp.copy(same ? prev.resp : prev.orig);
     this.t0 = prev.t0;
     this.synTs = prev.synTs;
     this.irtt = prev.irtt;
@@ -314,7 +334,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
    * Port reuse, decided before the sequence analysis as in tshark: a SYN whose sequence number
    * differs from its sender's ISN starts the analysis afresh; a SYN,ACK with a new ISN is flagged.
    */
-  private portReuse(seg: Segment, fwd: Flow, out: TcpAnalysisDetail[]): void {
+  private portReuse(seg: Segment, fwd: Flow): void {
     const s = seg.seq;
     if (this.reuse) {
       const { previousIsn, previous } = this.reuse;
@@ -322,7 +342,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
       const values: Record<string, number> = { isn: s, previousConnection: previous };
       if (previousIsn !== undefined) values.previousIsn = previousIsn;
       const was = previousIsn === undefined ? '' : `, the previous connection's was ${previousIsn}`;
-      out.push({ flag: 'reused_ports', text: `a new connection on this 4-tuple: ISN ${s}${was}`, values });
+      this.push('reused_ports', `a new connection on this 4-tuple: ISN ${s}${was}`, values);
       return;
     }
     if (!seg.syn || !fwd.baseSet) return;
@@ -333,24 +353,24 @@ export class TcpAnalysis implements SegmentAnalyzer {
       if (!seg.hasAck) fwd.nextSeq = fwd.maxSeqToBeAcked;
       return;
     }
-    const previousIsn = fwd.base as Seq;
+    const previousIsn = fwd.base;
     if (seg.hasAck) {
       fwd.base = s;
     } else {
-      this.orig = newFlow(this.orig.who);
-      this.resp = newFlow(this.resp.who);
+      this.orig.reset();
+      this.resp.reset();
       this.synTs = undefined;
       this.irtt = undefined;
     }
-    out.push({
-      flag: 'reused_ports',
-      text: `${seg.hasAck ? 'SYN,ACK' : 'SYN'} with ISN ${s}, the previous one was ${previousIsn}`,
-      values: { isn: s, previousIsn },
-    });
+    this.push(
+      'reused_ports',
+      `${seg.hasAck ? 'SYN,ACK' : 'SYN'} with ISN ${s}, the previous one was ${previousIsn}`,
+      { isn: s, previousIsn },
+    );
   }
 
   /** Base sequence numbers: a SYN's, else the first seq - 1; the peer's from an ACK - 1. */
-  private setBases({ seg, fwd, rev }: Ctx): void {
+  private setBases(seg: Segment, fwd: Flow, rev: Flow): void {
     if (!fwd.baseSet) {
       fwd.base = seg.syn ? seg.seq : seqAdd(seg.seq, -1);
       fwd.baseSet = true;
@@ -361,9 +381,11 @@ export class TcpAnalysis implements SegmentAnalyzer {
     }
   }
 
-  /** Checks on what the segment says about its own direction, in Wireshark's order. */
-  private forward(c: Ctx): Forward {
-    const { seg, fwd, rev } = c;
+  /**
+   * Checks on what the segment says about its own direction, in Wireshark's order. Returns the
+   * LAST_* bits of the segment: zero-window probe, keep-alive.
+   */
+  private forward(seg: Segment, fwd: Flow, rev: Flow): number {
     const s = seg.seq;
     const ack = seg.ack;
     const len = seg.len;
@@ -374,17 +396,16 @@ export class TcpAnalysis implements SegmentAnalyzer {
     const sameAck = ack === fwd.lastAck;
     // ZERO WINDOW PROBE: 1 byte at the next expected sequence number into a zero window.
     if (len === 1 && atNext && rev.window === 0) {
-      push(c, 'zero_window_probe', `1 byte at the next expected sequence number ${s} into a zero window`, {
+      this.push('zero_window_probe', `1 byte at the next expected sequence number ${s} into a zero window`, {
         seq: s,
       });
-      return { zwp: true, keepAlive: false };
+      return LAST_ZWP;
     }
     // ZERO WINDOW: a window of 0, and none of SYN, FIN, RST.
-    if (win === 0 && !sfr) push(c, 'zero_window', 'the receive window is 0', { window: 0 });
+    if (win === 0 && !sfr) this.push('zero_window', 'the receive window is 0', { window: 0 });
     // PREVIOUS SEGMENT NOT CAPTURED: beyond the next expected sequence number (RST excepted).
     if (next !== 0 && seqGt(s, next) && !seg.rst)
-      push(
-        c,
+      this.push(
         'lost_segment',
         `seq ${s} is beyond the next expected ${next}: ${seqRel(s, next)} bytes not seen`,
         {
@@ -396,21 +417,21 @@ export class TcpAnalysis implements SegmentAnalyzer {
     // KEEP-ALIVE: 0 or 1 byte, one below the next expected sequence number; not SYN, FIN, RST.
     const keepAlive = len <= 1 && s === seqAdd(next, -1) && !sfr;
     if (keepAlive)
-      push(c, 'keep_alive', `seq ${s} is one below the next expected ${next}`, { seq: s, expected: next });
+      this.push('keep_alive', `seq ${s} is one below the next expected ${next}`, { seq: s, expected: next });
+    const last = keepAlive ? LAST_KEEP_ALIVE : 0;
     // WINDOW UPDATE: no data, same seq and ack, a new non-zero window.
-    if (len === 0 && win !== 0 && win !== fwd.window && atNext && sameAck && !sfr)
-      push(c, 'window_update', `window ${fwd.window ?? 0} → ${win}, nothing else new`, {
-        from: fwd.window ?? 0,
-        to: win,
-      });
+    if (len === 0 && win !== 0 && win !== fwd.window && atNext && sameAck && !sfr) {
+      const from = fwd.window === NO_WINDOW ? 0 : fwd.window;
+      this.push('window_update', `window ${from} → ${win}, nothing else new`, { from, to: win });
+    }
     // WINDOW FULL: the data ends exactly at the right edge of the peer's advertised window.
-    if (len > 0 && rev.winScale !== WS_UNKNOWN && rev.window !== undefined && !sfr) {
+    if (len > 0 && rev.winScale !== WS_UNKNOWN && rev.window !== NO_WINDOW && !sfr) {
       // The peer's last window is unscaled while it came in its SYN (no ACK of its own since).
       const shift = rev.firstAck || rev.winScale === WS_NONE ? 0 : rev.winScale;
       const size = rev.window * 2 ** shift;
       const edge = seqAdd(rev.lastAck, size);
       if (seqAdd(s, len) === edge)
-        push(c, 'window_full', `the data ends at ${edge}, the edge of the peer's ${size}-byte window`, {
+        this.push('window_full', `the data ends at ${edge}, the edge of the peer's ${size}-byte window`, {
           end: edge,
           peerAck: rev.lastAck,
           peerWindow: size,
@@ -418,27 +439,27 @@ export class TcpAnalysis implements SegmentAnalyzer {
         });
     }
     // The remaining checks are for a bare repeat of the last ACK.
-    if (len !== 0 || win !== fwd.window || !atNext || !sameAck || sfr) return { zwp: false, keepAlive };
+    if (len !== 0 || win !== fwd.window || !atNext || !sameAck || sfr) return last;
     // KEEP-ALIVE ACK: after the peer's keep-alive (window non-zero).
     if (win !== 0 && (rev.lastFlags & LAST_KEEP_ALIVE) !== 0) {
-      push(c, 'keep_alive_ack', `repeats ACK ${ack} after the peer's keep-alive`, { ack });
-      return { zwp: false, keepAlive };
+      this.push('keep_alive_ack', `repeats ACK ${ack} after the peer's keep-alive`, { ack });
+      return last;
     }
     // ZERO WINDOW PROBE ACK: after the peer's probe, still a zero window.
     if (win === 0 && (rev.lastFlags & LAST_ZWP) !== 0) {
-      push(c, 'zero_window_probe_ack', `repeats ACK ${ack} and window 0 after the peer's probe`, { ack });
-      return { zwp: false, keepAlive };
+      this.push('zero_window_probe_ack', `repeats ACK ${ack} and window 0 after the peer's probe`, { ack });
+      return last;
     }
     // DUPLICATE ACK: window non-zero.
     if (win !== 0) {
       fwd.dupAcks = fwd.dupAcks === -1 ? 1 : fwd.dupAcks + 1;
-      push(c, 'duplicate_ack', `dup ACK #${fwd.dupAcks} of frame ${fwd.lastNonDupAck}`, {
+      this.push('duplicate_ack', `dup ACK #${fwd.dupAcks} of frame ${fwd.lastNonDupAck}`, {
         number: fwd.dupAcks,
         frame: fwd.lastNonDupAck,
         ack,
       });
     }
-    return { zwp: false, keepAlive };
+    return last;
   }
 
   /**
@@ -447,8 +468,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
    * expected seq (data the capture missed), it is reported; when it does not (the peer's own data
    * was seen, the ACK runs ahead of it), it is reported once until the peer's ACK number moves.
    */
-  private ackedUnseen(c: Ctx): void {
-    const { seg, fwd, rev } = c;
+  private ackedUnseen(seg: Segment, fwd: Flow, rev: Flow): void {
     const ack = seg.ack;
     // A new acknowledgement number starts a new series of duplicate ACKs.
     if (ack !== fwd.lastAck) {
@@ -460,7 +480,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
     // tshark compares these two as plain unsigned numbers (so across 2^32 too).
     const behind = end > rev.nextSeq;
     if (behind || rev.dupAcks !== -1)
-      push(c, 'ack_lost_segment', `ACK ${ack} is beyond the peer's next expected ${end}`, {
+      this.push('ack_lost_segment', `ACK ${ack} is beyond the peer's next expected ${end}`, {
         ack,
         expected: end,
       });
@@ -469,16 +489,14 @@ export class TcpAnalysis implements SegmentAnalyzer {
   }
 
   /** A segment with data, SYN or FIN (not a keep-alive): old data sent again, and why. */
-  private resent(c: Ctx): void {
-    const { seg, fwd, rev, ts } = c;
+  private resent(seg: Segment, fwd: Flow, rev: Flow, ts: number): void {
     const s = seg.seq;
     const len = seg.len;
     const next = fwd.nextSeq;
     const end = seqAdd(s, len);
     // SPURIOUS RETRANSMISSION: all of its data was already acknowledged.
     if (len > 0 && rev.lastAck !== 0 && seqLe(end, rev.lastAck)) {
-      push(
-        c,
+      this.push(
         'spurious_retransmission',
         `ends at ${end}, already acknowledged by the peer (ACK ${rev.lastAck})`,
         {
@@ -494,7 +512,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
     if (!notAdvanced) return;
     // FAST RETRANSMISSION: at the peer's ACK, after >= 2 duplicate ACKs, within 20 ms of the last.
     if (rev.dupAcks >= 2 && rev.lastAck === s && within(ts, rev.lastAckTs, FAST_RETRANSMISSION_WINDOW_NS)) {
-      push(c, 'fast_retransmission', `resends seq ${s} after ${rev.dupAcks} duplicate ACKs`, {
+      this.push('fast_retransmission', `resends seq ${s} after ${rev.dupAcks} duplicate ACKs`, {
         seq: s,
         dupAcks: rev.dupAcks,
         sinceAck: (ts - rev.lastAckTs) / 1e9,
@@ -506,7 +524,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
     const threshold =
       this.irtt === undefined ? DEFAULT_OUT_OF_ORDER_THRESHOLD_NS : this.irtt < 0 ? Infinity : this.irtt;
     if (within(ts, fwd.nextSeqTs, threshold) && next !== seqAdd(end, seg.syn || seg.fin ? 1 : 0)) {
-      push(c, 'out_of_order', `seq ${s} is below the next expected ${next} and came soon after it`, {
+      this.push('out_of_order', `seq ${s} is below the next expected ${next} and came soon after it`, {
         seq: s,
         expected: next,
         since: (ts - fwd.nextSeqTs) / 1e9,
@@ -515,8 +533,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
       return;
     }
     // RETRANSMISSION: anything else below the next expected sequence number.
-    push(
-      c,
+    this.push(
       'retransmission',
       `seq ${s} is below the next expected ${next} (set by frame ${fwd.nextSeqFrame})`,
       {
@@ -527,9 +544,12 @@ export class TcpAnalysis implements SegmentAnalyzer {
     );
   }
 
-  /** Move the flow on (a zero-window probe does not advance the next expected sequence number). */
-  private advance({ seg, fwd, ts }: Ctx, fw: Forward): void {
-    if (!fw.zwp) {
+  /**
+   * Move the flow on (a zero-window probe does not advance the next expected sequence number).
+   * `last`: the segment's LAST_* bits.
+   */
+  private advance(seg: Segment, fwd: Flow, ts: number, last: number): void {
+    if ((last & LAST_ZWP) === 0) {
       const end = seqAdd(seg.seq, seg.seqLen);
       if (fwd.nextSeq === 0 || seqGt(end, fwd.nextSeq)) {
         fwd.nextSeq = end;
@@ -541,11 +561,11 @@ export class TcpAnalysis implements SegmentAnalyzer {
     fwd.window = seg.tcp.window;
     fwd.lastAck = seg.ack;
     fwd.lastAckTs = ts;
-    fwd.lastFlags = (fw.keepAlive ? LAST_KEEP_ALIVE : 0) | (fw.zwp ? LAST_ZWP : 0);
+    fwd.lastFlags = last;
   }
 
   /** What tshark's dissector does after the analysis: SYN bookkeeping, initial RTT, window scale. */
-  private afterwards({ seg, fwd, rev, ts }: Ctx): void {
+  private afterwards(seg: Segment, fwd: Flow, rev: Flow, ts: number): void {
     if (seg.syn) {
       fwd.firstAck = true;
       if (!seg.hasAck) this.synTs = ts;

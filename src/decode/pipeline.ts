@@ -9,10 +9,18 @@ import type { Frame } from '../capture/types.js';
 import { type Anomaly, anomaly } from '../core/anomaly.js';
 import { DA } from './anomalies.js';
 import { ethertypeName, ipProtoName, registry } from './registry.js';
-import type { DecodeContext, Layer, NextSpace, Packet, PacketStatus } from './types.js';
+import { newResult } from './result.js';
+import type { IpContext, Layer, NextSpace, Packet, PacketStatus } from './types.js';
 
 /** Deepest header chain we follow (tags, tunnels, quoted datagrams together). */
 export const MAX_LAYERS = 32;
+
+/** The context a walk hands its decoders: its own object, updated in place when an IP header changes it. */
+interface WalkContext {
+  cut: boolean;
+  ip: IpContext | undefined;
+  quoted: boolean;
+}
 
 interface WalkOut {
   layers: Layer[];
@@ -27,10 +35,13 @@ function walk(
   end: number,
   space: NextSpace,
   value: number,
-  ctx: DecodeContext,
+  ctx: WalkContext,
   out: WalkOut,
   pkt: Packet | undefined,
 ): void {
+  // One result object for the whole walk: each decoder fills it and it is read right after the call
+  // (an ICMP quote is decoded by a nested walk with a result of its own).
+  const res = newResult(out.anomalies);
   out.payloadOffset = off;
   out.payloadEnd = end;
   for (let depth = 0; ; depth++) {
@@ -119,8 +130,7 @@ function walk(
         break;
       }
     }
-    const res = dec(d, off, end, ctx);
-    for (const a of res.anomalies) out.anomalies.push(a);
+    dec(d, off, end, ctx, res);
     const layer = res.layer;
     if (!layer) {
       // Header-less link types (RAW) only name what follows; failures have next 'none'.
@@ -172,8 +182,8 @@ function walk(
     }
     out.payloadOffset = res.payloadOffset;
     out.payloadEnd = res.payloadEnd;
-    if (res.ip || res.cut !== undefined)
-      ctx = { cut: res.cut ?? ctx.cut, ip: res.ip ?? ctx.ip, quoted: ctx.quoted };
+    if (res.ip) ctx.ip = res.ip;
+    if (res.cut !== undefined) ctx.cut = res.cut;
     off = res.payloadOffset;
     end = res.payloadEnd;
     space = res.next;

@@ -4,10 +4,10 @@
  */
 
 import { ip4ToString, ip6ToString } from '../../core/addr.js';
-import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
 import { toHex, u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
-import { ok, short } from '../result.js';
+import { none, ok, short } from '../result.js';
 import type { DecodeContext, DecodeResult, DnsLayer, DnsQuestion, DnsRecord } from '../types.js';
 
 const HEADER = 12;
@@ -81,21 +81,19 @@ function rdataText(d: Uint8Array, msg: number, type: number, s: number, len: num
   return toHex(d, s, s + Math.min(len, 64));
 }
 
-export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+export function decodeDns(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   if (end - off < HEADER) {
-    if (ctx.cut || ctx.quoted) return short(ctx, 'dns', off, end, HEADER);
-    return {
-      layer: undefined,
-      anomalies: [anomaly(DA['dns.too-short'], 'dns', off, `${end - off} bytes`)],
-      next: 'none',
-      nextValue: 0,
-      payloadOffset: off,
-      payloadEnd: end,
-      ip: undefined,
-      cut: undefined,
-    };
+    if (ctx.cut || ctx.quoted) return short(ctx, res, 'dns', off, end, HEADER);
+    res.anomalies.push(anomaly(DA['dns.too-short'], 'dns', off, `${end - off} bytes`));
+    return none(res, off, end);
   }
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   const flags = u16be(d, off + 2);
   const qdcount = u16be(d, off + 4);
   const ancount = u16be(d, off + 6);
@@ -174,28 +172,24 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     questions,
     answers,
   };
-  return ok(layer, 'none', 0, end, end, anomalies);
+  return ok(res, layer, 'none', 0, end, end);
 }
 
 /**
  * DNS over TCP (RFC 1035 section 4.2.2): a 2-byte length, then the message. Decoded only when the
  * segment holds exactly whole messages starting at its first byte (no stream reassembly here).
  */
-export function decodeDnsTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  const none: DecodeResult = {
-    layer: undefined,
-    anomalies: [],
-    next: 'none',
-    nextValue: 0,
-    payloadOffset: off,
-    payloadEnd: end,
-    ip: undefined,
-    cut: undefined,
-  };
-  if (end - off < 2) return none;
+export function decodeDnsTcp(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < 2) return none(res, off, end);
   const len = u16be(d, off);
   // Cut by the snap length: decode as far as the bytes go (the length prefix says more was sent).
   const cutShort = ctx.cut && off + 2 + len > end;
-  if (!cutShort && (end - off < 2 + HEADER || off + 2 + len !== end)) return none;
-  return decodeDns(d, off + 2, end, ctx);
+  if (!cutShort && (end - off < 2 + HEADER || off + 2 + len !== end)) return none(res, off, end);
+  return decodeDns(d, off + 2, end, ctx, res);
 }

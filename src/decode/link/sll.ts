@@ -33,8 +33,14 @@ function addrText(d: Uint8Array, o: number, len: number): string {
   return toHex(d, o, o + Math.min(len, 8), ':');
 }
 
-export function decodeSll(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < SLL_HEADER) return short(ctx, 'sll', off, end, SLL_HEADER);
+export function decodeSll(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < SLL_HEADER) return short(ctx, res, 'sll', off, end, SLL_HEADER);
   const packetType = u16be(d, off);
   const arphrd = u16be(d, off + 2);
   const addrLength = u16be(d, off + 4);
@@ -50,11 +56,17 @@ export function decodeSll(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     protocol,
   };
   const [space, value] = next(protocol, arphrd);
-  return ok(layer, space, value, off + SLL_HEADER, end);
+  return ok(res, layer, space, value, off + SLL_HEADER, end);
 }
 
-export function decodeSll2(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < SLL2_HEADER) return short(ctx, 'sll2', off, end, SLL2_HEADER);
+export function decodeSll2(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < SLL2_HEADER) return short(ctx, res, 'sll2', off, end, SLL2_HEADER);
   const protocol = u16be(d, off);
   const ifindex = u32be(d, off + 4);
   const arphrd = u16be(d, off + 8);
@@ -72,5 +84,5 @@ export function decodeSll2(d: Uint8Array, off: number, end: number, ctx: DecodeC
     addr: addrText(d, off + 12, addrLength),
   };
   const [space, value] = next(protocol, arphrd);
-  return ok(layer, space, value, off + SLL2_HEADER, end);
+  return ok(res, layer, space, value, off + SLL2_HEADER, end);
 }

@@ -43,6 +43,18 @@ function badLength(anomalies: Anomaly[], o: number, kind: number, len: number, w
   );
 }
 
+/**
+ * NOP and EOL carry nothing but their offset, and nearly every segment has two NOPs (before its
+ * timestamp): one shared frozen record per offset instead of two new objects per segment.
+ */
+const SHARED_OFFSETS = 256;
+const NOP_AT: TcpOption[] = [];
+const EOL_AT: TcpOption[] = [];
+for (let o = 0; o < SHARED_OFFSETS; o++) {
+  NOP_AT.push(Object.freeze({ kind: 'nop', offset: o }));
+  EOL_AT.push(Object.freeze({ kind: 'eol', offset: o }));
+}
+
 /** Parse options in [start, end); a bad length ends parsing with a malformed anomaly (never a throw). */
 export function parseTcpOptions(
   d: Uint8Array,
@@ -55,11 +67,11 @@ export function parseTcpOptions(
   while (o < end) {
     const kind = d[o] as number;
     if (kind === TcpOptionKind.EOL) {
-      opts.push({ kind: 'eol', offset: o });
+      opts.push(o < SHARED_OFFSETS ? (EOL_AT[o] as TcpOption) : { kind: 'eol', offset: o });
       break;
     }
     if (kind === TcpOptionKind.NOP) {
-      opts.push({ kind: 'nop', offset: o });
+      opts.push(o < SHARED_OFFSETS ? (NOP_AT[o] as TcpOption) : { kind: 'nop', offset: o });
       o++;
       continue;
     }

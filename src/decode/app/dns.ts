@@ -4,7 +4,7 @@
  */
 
 import { ip4ToString, ip6ToString } from '../../core/addr.js';
-import { anomaly } from '../../core/anomaly.js';
+import { type Anomaly, anomaly } from '../../core/anomaly.js';
 import { toHex, u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
 import { none, ok, short } from '../result.js';
@@ -81,6 +81,32 @@ function rdataText(d: Uint8Array, msg: number, type: number, s: number, len: num
   return toHex(d, s, s + Math.min(len, 64));
 }
 
+/**
+ * A question or record runs past the message: expected when it is `incomplete` (a fragment or an
+ * ICMP quote). Plain functions, not closures: nothing allocated per message.
+ */
+function ranOut(
+  anomalies: Anomaly[],
+  ctx: DecodeContext,
+  incomplete: boolean,
+  at: number,
+  what: string,
+): void {
+  if (!incomplete) anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', at, what));
+}
+
+function nameError(
+  anomalies: Anomaly[],
+  ctx: DecodeContext,
+  incomplete: boolean,
+  r: { error: string; at: number; loop?: boolean },
+): void {
+  const past = r.error.includes('past');
+  if (past && incomplete) return;
+  const id = ctx.cut && past ? DA.truncated : r.loop ? DA['dns.pointer-loop'] : DA['dns.bad-name'];
+  anomalies.push(anomaly(id, 'dns', r.at, r.error));
+}
+
 export function decodeDns(
   d: Uint8Array,
   off: number,
@@ -103,25 +129,16 @@ export function decodeDns(
   let broken = false;
   // A fragment or an ICMP quote holds only the start of the message: running out is expected there.
   const incomplete = ctx.quoted || ctx.ip?.fragment === true;
-  const ranOut = (at: number, what: string) => {
-    if (!incomplete) anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', at, what));
-    broken = true;
-  };
-  const nameError = (r: { error: string; at: number; loop?: boolean }) => {
-    broken = true;
-    const past = r.error.includes('past');
-    if (past && incomplete) return;
-    const id = ctx.cut && past ? DA.truncated : r.loop ? DA['dns.pointer-loop'] : DA['dns.bad-name'];
-    anomalies.push(anomaly(id, 'dns', r.at, r.error));
-  };
   for (let i = 0; i < qdcount && i < MAX_DNS_RECORDS && !broken; i++) {
     const r = readName(d, off, o, end);
     if (!('name' in r)) {
-      nameError(r);
+      nameError(anomalies, ctx, incomplete, r);
+      broken = true;
       break;
     }
     if (r.next + 4 > end) {
-      ranOut(r.next, 'question type/class missing');
+      ranOut(anomalies, ctx, incomplete, r.next, 'question type/class missing');
+      broken = true;
       break;
     }
     questions.push({ name: r.name, type: u16be(d, r.next), class: u16be(d, r.next + 2) });
@@ -130,18 +147,21 @@ export function decodeDns(
   for (let i = 0; i < ancount && i < MAX_DNS_RECORDS && !broken; i++) {
     const r = readName(d, off, o, end);
     if (!('name' in r)) {
-      nameError(r);
+      nameError(anomalies, ctx, incomplete, r);
+      broken = true;
       break;
     }
     const f = r.next;
     if (f + 10 > end) {
-      ranOut(f, 'record header runs past the message');
+      ranOut(anomalies, ctx, incomplete, f, 'record header runs past the message');
+      broken = true;
       break;
     }
     const type = u16be(d, f);
     const rdlen = u16be(d, f + 8);
     if (f + 10 + rdlen > end) {
-      ranOut(f + 8, `rdata length ${rdlen}`);
+      ranOut(anomalies, ctx, incomplete, f + 8, `rdata length ${rdlen}`);
+      broken = true;
       break;
     }
     answers.push({

@@ -21,12 +21,13 @@ export const SLL_PACKET_TYPES = [
 /** ARPHRD values whose protocol field is a GRE/netlink/CAN number rather than an EtherType. */
 const ARPHRD_NETLINK = 824;
 
-function next(protocol: number, arphrd: number): [NextSpace, number] {
-  if (arphrd === ARPHRD_NETLINK) return ['none', 0];
-  if (protocol >= 0x0600) return ['ethertype', protocol];
+/** What follows the cooked header (its value is the protocol when that is an EtherType). */
+function next(protocol: number, arphrd: number): NextSpace {
+  if (arphrd === ARPHRD_NETLINK) return 'none';
+  if (protocol >= 0x0600) return 'ethertype';
   // LINUX_SLL_P_802_2: an 802.2 LLC header follows.
-  if (protocol === 0x0004) return ['llc', 0];
-  return ['none', 0];
+  if (protocol === 0x0004) return 'llc';
+  return 'none';
 }
 
 function addrText(d: Uint8Array, o: number, len: number): string {
@@ -55,8 +56,8 @@ export function decodeSll(
     addr: addrText(d, off + 6, addrLength),
     protocol,
   };
-  const [space, value] = next(protocol, arphrd);
-  return ok(res, layer, space, value, off + SLL_HEADER, end);
+  const space = next(protocol, arphrd);
+  return ok(res, layer, space, space === 'ethertype' ? protocol : 0, off + SLL_HEADER, end);
 }
 
 export function decodeSll2(
@@ -83,6 +84,6 @@ export function decodeSll2(
     addrLength,
     addr: addrText(d, off + 12, addrLength),
   };
-  const [space, value] = next(protocol, arphrd);
-  return ok(res, layer, space, value, off + SLL2_HEADER, end);
+  const space = next(protocol, arphrd);
+  return ok(res, layer, space, space === 'ethertype' ? protocol : 0, off + SLL2_HEADER, end);
 }

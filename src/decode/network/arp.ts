@@ -90,8 +90,6 @@ export function decodeArp(
   }
   if (opcode < 1 || opcode > 4)
     anomalies.push(anomaly(DA['arp.unknown-opcode'], 'arp', off + OPER, `opcode ${opcode}`));
-  const hex = (o: number, n: number) => toHex(d, o, o + n, ':');
-  const ip4 = (o: number) => ip4ToString(u32be(d, o));
   let layer: ArpLayer;
   if (ethIp) {
     const senderIp = u32be(d, spa);
@@ -118,6 +116,9 @@ export function decodeArp(
       targetProto: ip4ToString(targetIp),
     };
   } else {
+    // Only here (rare hardware/protocol types) are these helpers needed: no closures per common ARP.
+    const hex = (o: number, n: number) => toHex(d, o, o + n, ':');
+    const ip4 = (o: number) => ip4ToString(u32be(d, o));
     const p4 = protoType === PROTO_IPV4 && protoLength === 4;
     layer = {
       kind: 'arp',

@@ -2,21 +2,27 @@
 
 /**
  * Add the 16-bit big-endian words of [start, end) to `sum` (an odd final byte is padded with zero).
- * Long ranges are summed 32 bits at a time: one's-complement addition is associative, and folding a
- * sum of 32-bit words gives the sum of their 16-bit halves (RFC 1071 §2). The result stays exact in
- * a double for any frame (2^53 / 2^32 words).
+ * The high and the low bytes of the words are summed in two integer lanes, eight bytes per round,
+ * and combined at the end: the same sum as adding word by word, with no DataView to allocate per
+ * call and no 32-bit reads (u32 values above 2^31 are doubles). Exact: a lane of a 4 GiB range
+ * stays below 2^40.
  */
 export function sumWords(d: Uint8Array, start: number, end: number, sum = 0): number {
+  let hi = 0;
+  let lo = 0;
   let i = start;
-  if (end - start >= 64) {
-    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
-    const e4 = start + ((end - start) & ~3);
-    for (; i < e4; i += 4) sum += dv.getUint32(i);
+  const e8 = start + ((end - start) & ~7);
+  for (; i < e8; i += 8) {
+    hi += (d[i] as number) + (d[i + 2] as number) + (d[i + 4] as number) + (d[i + 6] as number);
+    lo += (d[i + 1] as number) + (d[i + 3] as number) + (d[i + 5] as number) + (d[i + 7] as number);
   }
   const even = end - ((end - i) & 1);
-  for (; i < even; i += 2) sum += ((d[i] as number) << 8) | (d[i + 1] as number);
-  if (i < end) sum += (d[i] as number) << 8;
-  return sum;
+  for (; i < even; i += 2) {
+    hi += d[i] as number;
+    lo += d[i + 1] as number;
+  }
+  if (i < end) hi += d[i] as number;
+  return sum + hi * 256 + lo;
 }
 
 /** Fold carries into 16 bits. */

@@ -9,16 +9,61 @@ import type { Frame } from '../capture/types.js';
 import { type Anomaly, anomaly } from '../core/anomaly.js';
 import { DA } from './anomalies.js';
 import { ethertypeName, ipProtoName, registry } from './registry.js';
-import type { DecodeContext, Layer, NextSpace, Packet, PacketStatus } from './types.js';
+import { newResult } from './result.js';
+import type {
+  ArpLayer,
+  DecodeResult,
+  IpContext,
+  Ipv4Layer,
+  Ipv6Layer,
+  Layer,
+  NextSpace,
+  Packet,
+  PacketStatus,
+  TcpLayer,
+  UdpLayer,
+} from './types.js';
 
 /** Deepest header chain we follow (tags, tunnels, quoted datagrams together). */
 export const MAX_LAYERS = 32;
 
-interface WalkOut {
-  layers: Layer[];
-  anomalies: Anomaly[];
+/**
+ * What one walk accumulates, and what it hands its decoders: one object per walk (per packet, plus
+ * one per ICMP quote, whose nested walk has its own, so nothing a walk reads is overwritten under
+ * it). All of it is short-lived on purpose: a long-lived holder reused for every packet would save
+ * these few allocations but pay V8's old-to-young write barrier on every store of a new layer.
+ */
+interface Walk {
+  readonly layers: Layer[];
+  /** The anomalies found: decoders push here (`res.anomalies` is this array). */
+  readonly anomalies: Anomaly[];
+  /** The context for the next decoder, updated in place when an IP header changes it. */
+  readonly ctx: { cut: boolean; ip: IpContext | undefined; quoted: boolean };
+  /** The one result object every decoder of this walk fills, read right after each call. */
+  readonly res: DecodeResult;
   payloadOffset: number;
   payloadEnd: number;
+  /** Outermost IP, TCP, UDP and ARP layers (set by the packet's walk only, not a quote's). */
+  ip: Ipv4Layer | Ipv6Layer | undefined;
+  tcp: TcpLayer | undefined;
+  udp: UdpLayer | undefined;
+  arp: ArpLayer | undefined;
+}
+
+function newWalk(cut: boolean, quoted: boolean): Walk {
+  const anomalies: Anomaly[] = [];
+  return {
+    layers: [],
+    anomalies,
+    ctx: { cut, ip: undefined, quoted },
+    res: newResult(anomalies),
+    payloadOffset: 0,
+    payloadEnd: 0,
+    ip: undefined,
+    tcp: undefined,
+    udp: undefined,
+    arp: undefined,
+  };
 }
 
 function walk(
@@ -27,36 +72,37 @@ function walk(
   end: number,
   space: NextSpace,
   value: number,
-  ctx: DecodeContext,
-  out: WalkOut,
-  pkt: Packet | undefined,
+  w: Walk,
+  top: boolean,
 ): void {
-  out.payloadOffset = off;
-  out.payloadEnd = end;
+  const ctx = w.ctx;
+  const res = w.res;
+  w.payloadOffset = off;
+  w.payloadEnd = end;
   for (let depth = 0; ; depth++) {
     if (space === 'none') return;
     if (depth >= MAX_LAYERS) {
-      out.anomalies.push(anomaly(DA['too-deep'], 'decode', off, `more than ${MAX_LAYERS} headers`));
+      w.anomalies.push(anomaly(DA['too-deep'], 'decode', off, `more than ${MAX_LAYERS} headers`));
       return;
     }
     if (space === 'ip-version') {
       if (off >= end) {
         // Nothing where an IP header should start (a quote may legitimately stop here).
         if (!ctx.quoted)
-          out.anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['too-short'], 'ip', off, 'no IP header'));
+          w.anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['too-short'], 'ip', off, 'no IP header'));
         return;
       }
       const version = (d[off] as number) >> 4;
       if (version === 4) value = 0x0800;
       else if (version === 6) value = 0x86dd;
       else {
-        out.layers.push({
+        w.layers.push({
           kind: 'undecoded',
           offset: off,
           headerLength: end - off,
           what: `ip version ${version}`,
         });
-        out.anomalies.push(anomaly(DA['ipv4.bad-version'], 'ip', off, `version nibble ${version}`));
+        w.anomalies.push(anomaly(DA['ipv4.bad-version'], 'ip', off, `version nibble ${version}`));
         return;
       }
       space = 'ethertype';
@@ -70,13 +116,13 @@ function walk(
       case 'link':
         dec = registry.link.get(value);
         if (!dec) {
-          out.layers.push({
+          w.layers.push({
             kind: 'undecoded',
             offset: off,
             headerLength: end - off,
             what: `linktype ${value} (${linkTypeName(value)})`,
           });
-          out.anomalies.push(anomaly(DA['unsupported-linktype'], 'link', off, `linktype ${value}`));
+          w.anomalies.push(anomaly(DA['unsupported-linktype'], 'link', off, `linktype ${value}`));
           return;
         }
         break;
@@ -84,7 +130,7 @@ function walk(
         dec = registry.ethertype.get(value);
         if (!dec) {
           if (off < end)
-            out.layers.push({
+            w.layers.push({
               kind: 'undecoded',
               offset: off,
               headerLength: end - off,
@@ -100,7 +146,7 @@ function walk(
         dec = registry.ipproto.get(value);
         if (!dec) {
           if (off < end)
-            out.layers.push({
+            w.layers.push({
               kind: 'undecoded',
               offset: off,
               headerLength: end - off,
@@ -111,7 +157,7 @@ function walk(
         break;
       case 'udp':
       case 'tcp': {
-        const t = out.layers[out.layers.length - 1];
+        const t = w.layers[w.layers.length - 1];
         if ((t?.kind !== 'udp' && t?.kind !== 'tcp') || off >= end) return;
         const table = t.kind === 'udp' ? registry.udpPort : registry.tcpPort;
         dec = table.get(t.dstPort) ?? table.get(t.srcPort);
@@ -119,8 +165,7 @@ function walk(
         break;
       }
     }
-    const res = dec(d, off, end, ctx);
-    for (const a of res.anomalies) out.anomalies.push(a);
+    dec(d, off, end, ctx, res);
     const layer = res.layer;
     if (!layer) {
       // Header-less link types (RAW) only name what follows; failures have next 'none'.
@@ -132,48 +177,40 @@ function walk(
       continue;
     }
     if (res.next === 'quoted-ip' && (layer.kind === 'icmp4' || layer.kind === 'icmp6')) {
-      const inner: WalkOut = { layers: [], anomalies: [], payloadOffset: 0, payloadEnd: 0 };
-      walk(
-        d,
-        res.payloadOffset,
-        res.payloadEnd,
-        'ip-version',
-        0,
-        { cut: ctx.cut, ip: undefined, quoted: true },
-        inner,
-        undefined,
-      );
-      out.layers.push(inner.layers.length > 0 ? { ...layer, quoted: inner.layers } : layer);
+      const inner = newWalk(ctx.cut, true);
+      walk(d, res.payloadOffset, res.payloadEnd, 'ip-version', 0, inner, false);
+      w.layers.push(inner.layers.length > 0 ? { ...layer, quoted: inner.layers } : layer);
       // A quote is cut short by design: only its malformations are news.
-      for (const a of inner.anomalies) if (a.severity !== 'truncated') out.anomalies.push(a);
-      out.payloadOffset = res.payloadOffset;
-      out.payloadEnd = res.payloadEnd;
+      for (const a of inner.anomalies) if (a.severity !== 'truncated') w.anomalies.push(a);
+      // The inner walk has its own result: `res` still holds the ICMP header's.
+      w.payloadOffset = res.payloadOffset;
+      w.payloadEnd = res.payloadEnd;
       return;
     }
-    out.layers.push(layer);
-    if (pkt) {
+    w.layers.push(layer);
+    if (top) {
       switch (layer.kind) {
         case 'ipv4':
         case 'ipv6':
-          if (!pkt.ip) pkt.ip = layer;
+          if (!w.ip) w.ip = layer;
           break;
         case 'tcp':
-          if (!pkt.tcp) pkt.tcp = layer;
+          if (!w.tcp) w.tcp = layer;
           break;
         case 'udp':
-          if (!pkt.udp) pkt.udp = layer;
+          if (!w.udp) w.udp = layer;
           break;
         case 'arp':
-          if (!pkt.arp) pkt.arp = layer;
+          if (!w.arp) w.arp = layer;
           break;
         default:
           break;
       }
     }
-    out.payloadOffset = res.payloadOffset;
-    out.payloadEnd = res.payloadEnd;
-    if (res.ip || res.cut !== undefined)
-      ctx = { cut: res.cut ?? ctx.cut, ip: res.ip ?? ctx.ip, quoted: ctx.quoted };
+    w.payloadOffset = res.payloadOffset;
+    w.payloadEnd = res.payloadEnd;
+    if (res.ip) ctx.ip = res.ip;
+    if (res.cut !== undefined) ctx.cut = res.cut;
     off = res.payloadOffset;
     end = res.payloadEnd;
     space = res.next;
@@ -195,35 +232,22 @@ export function statusOf(anomalies: readonly Anomaly[]): PacketStatus {
 
 /** Decode one frame into its layers. Never throws: an unexpected error becomes a `decoder-bug` anomaly. */
 export function decodeFrame(frame: Frame): Packet {
-  const pkt: Packet = {
-    frame,
-    layers: [],
-    anomalies: [],
-    status: 'decoded',
-    ip: undefined,
-    tcp: undefined,
-    udp: undefined,
-    arp: undefined,
-    payloadOffset: 0,
-    payloadLength: 0,
-  };
-  const out: WalkOut = { layers: pkt.layers, anomalies: pkt.anomalies, payloadOffset: 0, payloadEnd: 0 };
+  const w = newWalk(frame.caplen < frame.origlen, false);
   try {
-    walk(
-      frame.data,
-      0,
-      frame.data.length,
-      'link',
-      frame.linkType,
-      { cut: frame.caplen < frame.origlen, ip: undefined, quoted: false },
-      out,
-      pkt,
-    );
+    walk(frame.data, 0, frame.data.length, 'link', frame.linkType, w, true);
   } catch (e) {
-    pkt.anomalies.push(anomaly(DA['decoder-bug'], 'decode', -1, e instanceof Error ? e.message : String(e)));
+    w.anomalies.push(anomaly(DA['decoder-bug'], 'decode', -1, e instanceof Error ? e.message : String(e)));
   }
-  pkt.payloadOffset = out.payloadOffset;
-  pkt.payloadLength = Math.max(0, out.payloadEnd - out.payloadOffset);
-  pkt.status = statusOf(pkt.anomalies);
-  return pkt;
+  return {
+    frame,
+    layers: w.layers,
+    anomalies: w.anomalies,
+    status: statusOf(w.anomalies),
+    ip: w.ip,
+    tcp: w.tcp,
+    udp: w.udp,
+    arp: w.arp,
+    payloadOffset: w.payloadOffset,
+    payloadLength: Math.max(0, w.payloadEnd - w.payloadOffset),
+  };
 }

@@ -421,9 +421,10 @@ export interface IpContext {
   /** Transport header cannot be verified as a whole: fragment or super-frame. */
   readonly fragment: boolean;
   readonly superFrame: boolean;
-  /** The source address as text-free data, for checksum-offload heuristics. */
-  readonly src: Ip4 | Uint8Array;
 }
+
+/** The record behind `IpContext`, which IP decoders fill (`ipContext` in result.ts). */
+export type IpRecord = { -readonly [K in keyof IpContext]: IpContext[K] };
 
 export interface DecodeContext {
   /** The frame was cut by the snap length (caplen < origlen). */
@@ -434,28 +435,49 @@ export interface DecodeContext {
   readonly quoted: boolean;
 }
 
+/**
+ * Where a decoder reports. Each walk (pipeline.ts) owns one and hands it to every decoder it calls,
+ * reading it back as soon as the decoder returns: one object per walk instead of one per layer.
+ * Decoders fill it with `ok`, `fail` and `short` (result.ts) and push anomalies onto `anomalies`.
+ */
 export interface DecodeResult {
-  readonly layer: Layer | undefined;
-  /** Anomalies found in this header (may be empty). */
-  readonly anomalies: readonly Anomaly[];
-  readonly next: NextSpace;
-  readonly nextValue: number;
+  layer: Layer | undefined;
+  /**
+   * The walk's anomaly list (the packet's, or the ICMP quote's): a decoder pushes what it finds in its
+   * header here, in order. Nothing is allocated for a header without anomalies.
+   */
+  readonly anomalies: Anomaly[];
+  next: NextSpace;
+  nextValue: number;
   /** Where this layer's payload lies in the frame: [payloadOffset, payloadEnd). */
-  readonly payloadOffset: number;
-  readonly payloadEnd: number;
-  /** For IP layers: context handed to the transport decoder. */
-  readonly ip: IpContext | undefined;
+  payloadOffset: number;
+  payloadEnd: number;
+  /** For IP layers: context handed to the transport decoder (`ipRecord`, filled by `ipContext`). */
+  ip: IpContext | undefined;
   /**
    * How upper layers should read running out of bytes: true = the header claims more bytes than the
    * frame has (already reported as malformed): decode on as if the capture had cut it; false = the
    * payload ends inside the captured bytes, so running out there is malformed even if the snap
-   * length cut a trailer later; absent = as the enclosing context says.
+   * length cut a trailer later; undefined = as the enclosing context says.
    */
-  readonly cut: boolean | undefined;
+  cut: boolean | undefined;
+  /**
+   * The walk's one IP context record, refilled by each IP header (a tunnelled header replaces the
+   * outer one's context, as before). Safe because IP decoders never read `ctx.ip`, and a quoted
+   * datagram is decoded by a walk of its own.
+   */
+  readonly ipRecord: IpRecord;
 }
 
 /**
  * A decoder: a pure function from the bytes [off, end) of a frame to a layer, its anomalies and
- * a hint for the next layer. It never throws on any input and never reads outside [off, end).
+ * a hint for the next layer, all written to `res`. It never throws on any input and never reads
+ * outside [off, end).
  */
-export type Decoder = (d: Uint8Array, off: number, end: number, ctx: DecodeContext) => DecodeResult;
+export type Decoder = (
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+) => void;

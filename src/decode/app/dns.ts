@@ -7,7 +7,7 @@ import { ip4ToString, ip6ToString } from '../../core/addr.js';
 import { type Anomaly, anomaly } from '../../core/anomaly.js';
 import { toHex, u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
-import { ok, short } from '../result.js';
+import { none, ok, short } from '../result.js';
 import type { DecodeContext, DecodeResult, DnsLayer, DnsQuestion, DnsRecord } from '../types.js';
 
 const HEADER = 12;
@@ -81,21 +81,45 @@ function rdataText(d: Uint8Array, msg: number, type: number, s: number, len: num
   return toHex(d, s, s + Math.min(len, 64));
 }
 
-export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+/**
+ * A question or record runs past the message: expected when it is `incomplete` (a fragment or an
+ * ICMP quote). Plain functions, not closures: nothing allocated per message.
+ */
+function ranOut(
+  anomalies: Anomaly[],
+  ctx: DecodeContext,
+  incomplete: boolean,
+  at: number,
+  what: string,
+): void {
+  if (!incomplete) anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', at, what));
+}
+
+function nameError(
+  anomalies: Anomaly[],
+  ctx: DecodeContext,
+  incomplete: boolean,
+  r: { error: string; at: number; loop?: boolean },
+): void {
+  const past = r.error.includes('past');
+  if (past && incomplete) return;
+  const id = ctx.cut && past ? DA.truncated : r.loop ? DA['dns.pointer-loop'] : DA['dns.bad-name'];
+  anomalies.push(anomaly(id, 'dns', r.at, r.error));
+}
+
+export function decodeDns(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   if (end - off < HEADER) {
-    if (ctx.cut || ctx.quoted) return short(ctx, 'dns', off, end, HEADER);
-    return {
-      layer: undefined,
-      anomalies: [anomaly(DA['dns.too-short'], 'dns', off, `${end - off} bytes`)],
-      next: 'none',
-      nextValue: 0,
-      payloadOffset: off,
-      payloadEnd: end,
-      ip: undefined,
-      cut: undefined,
-    };
+    if (ctx.cut || ctx.quoted) return short(ctx, res, 'dns', off, end, HEADER);
+    res.anomalies.push(anomaly(DA['dns.too-short'], 'dns', off, `${end - off} bytes`));
+    return none(res, off, end);
   }
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   const flags = u16be(d, off + 2);
   const qdcount = u16be(d, off + 4);
   const ancount = u16be(d, off + 6);
@@ -105,25 +129,16 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   let broken = false;
   // A fragment or an ICMP quote holds only the start of the message: running out is expected there.
   const incomplete = ctx.quoted || ctx.ip?.fragment === true;
-  const ranOut = (at: number, what: string) => {
-    if (!incomplete) anomalies.push(anomaly(ctx.cut ? DA.truncated : DA['dns.bad-record'], 'dns', at, what));
-    broken = true;
-  };
-  const nameError = (r: { error: string; at: number; loop?: boolean }) => {
-    broken = true;
-    const past = r.error.includes('past');
-    if (past && incomplete) return;
-    const id = ctx.cut && past ? DA.truncated : r.loop ? DA['dns.pointer-loop'] : DA['dns.bad-name'];
-    anomalies.push(anomaly(id, 'dns', r.at, r.error));
-  };
   for (let i = 0; i < qdcount && i < MAX_DNS_RECORDS && !broken; i++) {
     const r = readName(d, off, o, end);
     if (!('name' in r)) {
-      nameError(r);
+      nameError(anomalies, ctx, incomplete, r);
+      broken = true;
       break;
     }
     if (r.next + 4 > end) {
-      ranOut(r.next, 'question type/class missing');
+      ranOut(anomalies, ctx, incomplete, r.next, 'question type/class missing');
+      broken = true;
       break;
     }
     questions.push({ name: r.name, type: u16be(d, r.next), class: u16be(d, r.next + 2) });
@@ -132,18 +147,21 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   for (let i = 0; i < ancount && i < MAX_DNS_RECORDS && !broken; i++) {
     const r = readName(d, off, o, end);
     if (!('name' in r)) {
-      nameError(r);
+      nameError(anomalies, ctx, incomplete, r);
+      broken = true;
       break;
     }
     const f = r.next;
     if (f + 10 > end) {
-      ranOut(f, 'record header runs past the message');
+      ranOut(anomalies, ctx, incomplete, f, 'record header runs past the message');
+      broken = true;
       break;
     }
     const type = u16be(d, f);
     const rdlen = u16be(d, f + 8);
     if (f + 10 + rdlen > end) {
-      ranOut(f + 8, `rdata length ${rdlen}`);
+      ranOut(anomalies, ctx, incomplete, f + 8, `rdata length ${rdlen}`);
+      broken = true;
       break;
     }
     answers.push({
@@ -174,28 +192,24 @@ export function decodeDns(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     questions,
     answers,
   };
-  return ok(layer, 'none', 0, end, end, anomalies);
+  return ok(res, layer, 'none', 0, end, end);
 }
 
 /**
  * DNS over TCP (RFC 1035 section 4.2.2): a 2-byte length, then the message. Decoded only when the
  * segment holds exactly whole messages starting at its first byte (no stream reassembly here).
  */
-export function decodeDnsTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  const none: DecodeResult = {
-    layer: undefined,
-    anomalies: [],
-    next: 'none',
-    nextValue: 0,
-    payloadOffset: off,
-    payloadEnd: end,
-    ip: undefined,
-    cut: undefined,
-  };
-  if (end - off < 2) return none;
+export function decodeDnsTcp(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < 2) return none(res, off, end);
   const len = u16be(d, off);
   // Cut by the snap length: decode as far as the bytes go (the length prefix says more was sent).
   const cutShort = ctx.cut && off + 2 + len > end;
-  if (!cutShort && (end - off < 2 + HEADER || off + 2 + len !== end)) return none;
-  return decodeDns(d, off + 2, end, ctx);
+  if (!cutShort && (end - off < 2 + HEADER || off + 2 + len !== end)) return none(res, off, end);
+  return decodeDns(d, off + 2, end, ctx, res);
 }

@@ -9,8 +9,14 @@ const SRC = 6;
 const TYPE = 12;
 const HEADER = 14;
 
-export function decodeEthernet(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < HEADER) return short(ctx, 'eth', off, end, HEADER);
+export function decodeEthernet(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < HEADER) return short(ctx, res, 'eth', off, end, HEADER);
   const etherType = u16be(d, off + TYPE);
   const layer = {
     kind: 'eth' as const,
@@ -23,7 +29,7 @@ export function decodeEthernet(d: Uint8Array, off: number, end: number, ctx: Dec
   const p = off + HEADER;
   if (etherType <= 1500) {
     // IEEE 802.3: the field is the length of the LLC payload; anything after it is padding.
-    return ok(layer, 'llc', 0, p, Math.min(end, p + etherType));
+    return ok(res, layer, 'llc', 0, p, Math.min(end, p + etherType));
   }
-  return ok(layer, 'ethertype', etherType, p, end);
+  return ok(res, layer, 'ethertype', etherType, p, end);
 }

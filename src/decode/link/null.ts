@@ -17,8 +17,15 @@ export function familyEthertype(family: number): number | undefined {
   return undefined;
 }
 
-function decode(d: Uint8Array, off: number, end: number, ctx: DecodeContext, loop: boolean): DecodeResult {
-  if (end - off < HEADER) return short(ctx, loop ? 'loop' : 'null', off, end, HEADER);
+function decode(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+  loop: boolean,
+): DecodeResult {
+  if (end - off < HEADER) return short(ctx, res, loop ? 'loop' : 'null', off, end, HEADER);
   let family: number;
   let byteOrder: 'little' | 'big';
   if (loop) {
@@ -39,17 +46,28 @@ function decode(d: Uint8Array, off: number, end: number, ctx: DecodeContext, loo
   const layer: NullLayer = { kind: 'null', offset: off, headerLength: HEADER, family, byteOrder, loop };
   const et = familyEthertype(family);
   if (et === undefined) {
-    return ok(layer, 'none', 0, off + HEADER, end, [
-      anomaly(DA['null.unknown-family'], 'null', off, `address family ${family}`),
-    ]);
+    res.anomalies.push(anomaly(DA['null.unknown-family'], 'null', off, `address family ${family}`));
+    return ok(res, layer, 'none', 0, off + HEADER, end);
   }
-  return ok(layer, 'ethertype', et, off + HEADER, end);
+  return ok(res, layer, 'ethertype', et, off + HEADER, end);
 }
 
-export function decodeNull(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  return decode(d, off, end, ctx, false);
+export function decodeNull(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  return decode(d, off, end, ctx, res, false);
 }
 
-export function decodeLoop(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  return decode(d, off, end, ctx, true);
+export function decodeLoop(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  return decode(d, off, end, ctx, res, true);
 }

@@ -21,20 +21,27 @@ export const SLL_PACKET_TYPES = [
 /** ARPHRD values whose protocol field is a GRE/netlink/CAN number rather than an EtherType. */
 const ARPHRD_NETLINK = 824;
 
-function next(protocol: number, arphrd: number): [NextSpace, number] {
-  if (arphrd === ARPHRD_NETLINK) return ['none', 0];
-  if (protocol >= 0x0600) return ['ethertype', protocol];
+/** What follows the cooked header (its value is the protocol when that is an EtherType). */
+function next(protocol: number, arphrd: number): NextSpace {
+  if (arphrd === ARPHRD_NETLINK) return 'none';
+  if (protocol >= 0x0600) return 'ethertype';
   // LINUX_SLL_P_802_2: an 802.2 LLC header follows.
-  if (protocol === 0x0004) return ['llc', 0];
-  return ['none', 0];
+  if (protocol === 0x0004) return 'llc';
+  return 'none';
 }
 
 function addrText(d: Uint8Array, o: number, len: number): string {
   return toHex(d, o, o + Math.min(len, 8), ':');
 }
 
-export function decodeSll(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < SLL_HEADER) return short(ctx, 'sll', off, end, SLL_HEADER);
+export function decodeSll(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < SLL_HEADER) return short(ctx, res, 'sll', off, end, SLL_HEADER);
   const packetType = u16be(d, off);
   const arphrd = u16be(d, off + 2);
   const addrLength = u16be(d, off + 4);
@@ -49,12 +56,18 @@ export function decodeSll(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     addr: addrText(d, off + 6, addrLength),
     protocol,
   };
-  const [space, value] = next(protocol, arphrd);
-  return ok(layer, space, value, off + SLL_HEADER, end);
+  const space = next(protocol, arphrd);
+  return ok(res, layer, space, space === 'ethertype' ? protocol : 0, off + SLL_HEADER, end);
 }
 
-export function decodeSll2(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < SLL2_HEADER) return short(ctx, 'sll2', off, end, SLL2_HEADER);
+export function decodeSll2(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < SLL2_HEADER) return short(ctx, res, 'sll2', off, end, SLL2_HEADER);
   const protocol = u16be(d, off);
   const ifindex = u32be(d, off + 4);
   const arphrd = u16be(d, off + 8);
@@ -71,6 +84,6 @@ export function decodeSll2(d: Uint8Array, off: number, end: number, ctx: DecodeC
     addrLength,
     addr: addrText(d, off + 12, addrLength),
   };
-  const [space, value] = next(protocol, arphrd);
-  return ok(layer, space, value, off + SLL2_HEADER, end);
+  const space = next(protocol, arphrd);
+  return ok(res, layer, space, space === 'ethertype' ? protocol : 0, off + SLL2_HEADER, end);
 }

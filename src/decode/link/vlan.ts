@@ -7,8 +7,14 @@ const TCI = 0;
 const TYPE = 2;
 const HEADER = 4;
 
-export function decodeVlan(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < HEADER) return short(ctx, 'vlan', off, end, HEADER);
+export function decodeVlan(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < HEADER) return short(ctx, res, 'vlan', off, end, HEADER);
   const tci = u16be(d, off + TCI);
   const etherType = u16be(d, off + TYPE);
   // The TPID is the EtherType just before this tag.
@@ -24,6 +30,6 @@ export function decodeVlan(d: Uint8Array, off: number, end: number, ctx: DecodeC
     etherType,
   };
   const p = off + HEADER;
-  if (etherType <= 1500) return ok(layer, 'llc', 0, p, Math.min(end, p + etherType));
-  return ok(layer, 'ethertype', etherType, p, end);
+  if (etherType <= 1500) return ok(res, layer, 'llc', 0, p, Math.min(end, p + etherType));
+  return ok(res, layer, 'ethertype', etherType, p, end);
 }

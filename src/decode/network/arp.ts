@@ -1,10 +1,10 @@
 /** ARP and RARP (RFC 826, RFC 903; gratuitous and probe forms from RFC 5227). */
 
 import { ip4ToString, macAt, macToString } from '../../core/addr.js';
-import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
 import { toHex, u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
-import { fail, ok, short } from '../result.js';
+import { fail, ok, short, shortAnomaly } from '../result.js';
 import type { ArpKind, ArpLayer, DecodeContext, DecodeResult } from '../types.js';
 
 const HTYPE = 0;
@@ -30,8 +30,14 @@ function classify(op: number, spa: number | undefined, tpa: number | undefined):
   return 'other';
 }
 
-export function decodeArp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < FIXED) return short(ctx, 'arp', off, end, FIXED);
+export function decodeArp(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < FIXED) return short(ctx, res, 'arp', off, end, FIXED);
   const hwType = u16be(d, off + HTYPE);
   const protoType = u16be(d, off + PTYPE);
   const hwLength = d[off + HLEN] as number;
@@ -55,13 +61,18 @@ export function decodeArp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
       targetHw: '',
       targetProto: '',
     };
-    return ok(layer, 'none', 0, end, end, short(ctx, 'arp', off, end, total).anomalies);
+    res.anomalies.push(shortAnomaly(ctx, 'arp', off, end, total));
+    return ok(res, layer, 'none', 0, end, end);
   }
   const sha = off + FIXED;
   const spa = sha + hwLength;
   const tha = spa + protoLength;
   const tpa = tha + hwLength;
-  const anomalies: Anomaly[] = [];
+  // Before any other anomaly: a packet that fails here reports only this one.
+  if (hwLength === 0 && protoLength === 0) {
+    return fail(res, DA['arp.bad-lengths'], 'arp', off + HLEN, end, 'zero-length addresses');
+  }
+  const anomalies = res.anomalies;
   const ethIp =
     (hwType === HW_ETHERNET || hwType === HW_IEEE802) &&
     protoType === PROTO_IPV4 &&
@@ -79,11 +90,6 @@ export function decodeArp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
   }
   if (opcode < 1 || opcode > 4)
     anomalies.push(anomaly(DA['arp.unknown-opcode'], 'arp', off + OPER, `opcode ${opcode}`));
-  if (hwLength === 0 && protoLength === 0) {
-    return fail(DA['arp.bad-lengths'], 'arp', off + HLEN, end, 'zero-length addresses');
-  }
-  const hex = (o: number, n: number) => toHex(d, o, o + n, ':');
-  const ip4 = (o: number) => ip4ToString(u32be(d, o));
   let layer: ArpLayer;
   if (ethIp) {
     const senderIp = u32be(d, spa);
@@ -110,6 +116,9 @@ export function decodeArp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
       targetProto: ip4ToString(targetIp),
     };
   } else {
+    // Only here (rare hardware/protocol types) are these helpers needed: no closures per common ARP.
+    const hex = (o: number, n: number) => toHex(d, o, o + n, ':');
+    const ip4 = (o: number) => ip4ToString(u32be(d, o));
     const p4 = protoType === PROTO_IPV4 && protoLength === 4;
     layer = {
       kind: 'arp',
@@ -127,5 +136,5 @@ export function decodeArp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
       targetProto: p4 ? ip4(tpa) : hex(tpa, protoLength),
     };
   }
-  return ok(layer, 'none', 0, off + total, end, anomalies);
+  return ok(res, layer, 'none', 0, off + total, end);
 }

@@ -1,5 +1,5 @@
 /** ICMP for IPv4 (RFC 792 and successors): type/code names, echo id/seq, and the datagram quoted by error messages. */
-import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
 import { u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
 import { finish, sumWords } from '../checksum.js';
@@ -16,7 +16,13 @@ const HEADER = 8;
 /** Error messages quote the offending datagram after the 8-byte header. */
 const ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
 
-export function decodeIcmp4(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+export function decodeIcmp4(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   if (end - off < HEADER) {
     if (end - off >= 2 && ctx.quoted) {
       // A quote may hold only the type and code of the original ICMP message.
@@ -32,15 +38,15 @@ export function decodeIcmp4(d: Uint8Array, off: number, end: number, ctx: Decode
         typeName,
         codeName,
       };
-      return ok(layer, 'none', 0, end, end);
+      return ok(res, layer, 'none', 0, end, end);
     }
-    return short(ctx, 'icmp', off, end, HEADER);
+    return short(ctx, res, 'icmp', off, end, HEADER);
   }
   const type = d[off + TYPE] as number;
   const code = d[off + CODE] as number;
   const checksum = u16be(d, off + CHECKSUM);
   const [typeName, codeName, known] = icmpNames(ICMP4, type, code);
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   if (!known) anomalies.push(anomaly(DA['icmp.unknown-type'], 'icmp', off, `type ${type}`));
   const ip = ctx.ip;
   const msgEnd = ip && !ip.superFrame ? off + ip.upperLength : end;
@@ -84,7 +90,7 @@ export function decodeIcmp4(d: Uint8Array, off: number, end: number, ctx: Decode
   if (ERROR_TYPES.has(type) && !ctx.quoted) {
     if (end - p < 20 + 8)
       anomalies.push(anomaly(DA['icmp.short-quote'], 'icmp', p, `${Math.max(0, end - p)} bytes quoted`));
-    return ok(layer, 'quoted-ip', 0, p, end, anomalies);
+    return ok(res, layer, 'quoted-ip', 0, p, end);
   }
-  return ok(layer, 'none', 0, p, end, anomalies);
+  return ok(res, layer, 'none', 0, p, end);
 }

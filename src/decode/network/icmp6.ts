@@ -1,7 +1,7 @@
 /** ICMPv6 (RFC 4443) with Neighbor Discovery (RFC 4861) targets and link-layer address options. */
 
 import { macAt } from '../../core/addr.js';
-import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
 import { u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
 import { finish, sumWords } from '../checksum.js';
@@ -21,13 +21,19 @@ const REDIRECT = 137;
 const RS = 133;
 const RA = 134;
 
-export function decodeIcmp6(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
-  if (end - off < 4 || (end - off < HEADER && !ctx.quoted)) return short(ctx, 'icmp6', off, end, HEADER);
+export function decodeIcmp6(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
+  if (end - off < 4 || (end - off < HEADER && !ctx.quoted)) return short(ctx, res, 'icmp6', off, end, HEADER);
   const type = d[off + TYPE] as number;
   const code = d[off + CODE] as number;
   const checksum = u16be(d, off + CHECKSUM);
   const [typeName, codeName, known] = icmpNames(ICMP6, type, code);
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   if (!known) anomalies.push(anomaly(DA['icmp.unknown-type'], 'icmp6', off, `type ${type}`));
   const ip = ctx.ip;
   const msgEnd = ip && !ip.superFrame ? off + ip.upperLength : end;
@@ -108,7 +114,7 @@ export function decodeIcmp6(d: Uint8Array, off: number, end: number, ctx: Decode
   if (type < 128 && !ctx.quoted && end - off >= HEADER) {
     if (end - p < 40 + 8)
       anomalies.push(anomaly(DA['icmp.short-quote'], 'icmp6', p, `${Math.max(0, end - p)} bytes quoted`));
-    return ok(layer, 'quoted-ip', 0, p, end, anomalies);
+    return ok(res, layer, 'quoted-ip', 0, p, end);
   }
-  return ok(layer, 'none', 0, Math.min(p, end), end, anomalies);
+  return ok(res, layer, 'none', 0, Math.min(p, end), end);
 }

@@ -3,7 +3,7 @@ import { type Anomaly, anomaly } from '../../core/anomaly.js';
 import { u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
 import { finish, pseudoSum4, sumWords } from '../checksum.js';
-import { fail, ok, short } from '../result.js';
+import { fail, ipContext, ok, short } from '../result.js';
 import type { ChecksumStatus, DecodeContext, DecodeResult, Ipv4Layer, Ipv4Option } from '../types.js';
 
 const VER_IHL = 0;
@@ -59,17 +59,23 @@ function parseOptions(d: Uint8Array, start: number, end: number, anomalies: Anom
 
 const NO_OPTIONS: readonly Ipv4Option[] = [];
 
-export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+export function decodeIpv4(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   const avail = end - off;
-  if (avail < 1) return short(ctx, 'ipv4', off, end, MIN_HEADER);
+  if (avail < 1) return short(ctx, res, 'ipv4', off, end, MIN_HEADER);
   const version = (d[off + VER_IHL] as number) >> 4;
-  if (version !== 4) return fail(DA['ipv4.bad-version'], 'ipv4', off, end, `version ${version}`);
-  if (avail < MIN_HEADER) return short(ctx, 'ipv4', off, end, MIN_HEADER);
+  if (version !== 4) return fail(res, DA['ipv4.bad-version'], 'ipv4', off, end, `version ${version}`);
+  if (avail < MIN_HEADER) return short(ctx, res, 'ipv4', off, end, MIN_HEADER);
   const ihl = ((d[off + VER_IHL] as number) & 0x0f) * 4;
-  if (ihl < MIN_HEADER) return fail(DA['ipv4.bad-ihl'], 'ipv4', off, end, `header length ${ihl}`);
-  if (avail < ihl) return short(ctx, 'ipv4', off, end, ihl);
+  if (ihl < MIN_HEADER) return fail(res, DA['ipv4.bad-ihl'], 'ipv4', off, end, `header length ${ihl}`);
+  if (avail < ihl) return short(ctx, res, 'ipv4', off, end, ihl);
 
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   const tos = d[off + TOS] as number;
   const totalLength = u16be(d, off + TOTAL_LENGTH);
   const ff = u16be(d, off + FLAGS_FRAG);
@@ -184,7 +190,7 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
     superFrame,
   };
   const p = off + ihl;
-  if (stop) return ok(layer, 'none', 0, p, Math.max(p, Math.min(payloadEnd, end)), anomalies);
+  if (stop) return ok(res, layer, 'none', 0, p, Math.max(p, Math.min(payloadEnd, end)));
   if (fragmentOffset > 0) {
     // Only the first fragment carries the transport header.
     anomalies.push(
@@ -195,24 +201,16 @@ export function decodeIpv4(d: Uint8Array, off: number, end: number, ctx: DecodeC
         `offset ${fragmentOffset}${moreFragments ? ', more' : ', last'}`,
       ),
     );
-    return ok(layer, 'none', 0, p, payloadEnd, anomalies, undefined, lengthCut);
+    return ok(res, layer, 'none', 0, p, payloadEnd, undefined, lengthCut);
   }
   if (moreFragments) anomalies.push(anomaly(DA['ipv4.fragment'], 'ipv4', off + FLAGS_FRAG, 'offset 0, more'));
-  return ok(
-    layer,
-    'ipproto',
-    protocol,
-    p,
-    payloadEnd,
-    anomalies,
-    {
-      family: 4,
-      pseudoSum: pseudoSum4(src, dst, protocol, upperLength & 0xffff),
-      upperLength,
-      fragment,
-      superFrame,
-      src,
-    },
-    lengthCut,
+  const ip = ipContext(
+    res,
+    4,
+    pseudoSum4(src, dst, protocol, upperLength & 0xffff),
+    upperLength,
+    fragment,
+    superFrame,
   );
+  return ok(res, layer, 'ipproto', protocol, p, payloadEnd, ip, lengthCut);
 }

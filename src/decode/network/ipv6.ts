@@ -2,11 +2,11 @@
  * IPv6 (RFC 8200) and its extension headers: hop-by-hop, routing, fragment, destination options,
  * AH (RFC 4302) and mobility. ESP (RFC 4303) ends decoding: what follows is encrypted.
  */
-import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
 import { u16be, u32be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
 import { pseudoSum6 } from '../checksum.js';
-import { fail, ok, short } from '../result.js';
+import { fail, ipContext, ok, short } from '../result.js';
 import type { DecodeContext, DecodeResult, Ipv6Extension, Ipv6ExtKind, Ipv6Layer } from '../types.js';
 import { ETHERNET_MTU } from './ipv4.js';
 
@@ -49,13 +49,19 @@ function optionTypes(d: Uint8Array, start: number, end: number): number[] {
   return types;
 }
 
-export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+export function decodeIpv6(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   const avail = end - off;
-  if (avail < 1) return short(ctx, 'ipv6', off, end, HEADER);
+  if (avail < 1) return short(ctx, res, 'ipv6', off, end, HEADER);
   const version = (d[off] as number) >> 4;
-  if (version !== 6) return fail(DA['ipv6.bad-version'], 'ipv6', off, end, `version ${version}`);
-  if (avail < HEADER) return short(ctx, 'ipv6', off, end, HEADER);
-  const anomalies: Anomaly[] = [];
+  if (version !== 6) return fail(res, DA['ipv6.bad-version'], 'ipv6', off, end, `version ${version}`);
+  if (avail < HEADER) return short(ctx, res, 'ipv6', off, end, HEADER);
+  const anomalies = res.anomalies;
   const vtf = u32be(d, off + VTF);
   const payloadLength = u16be(d, off + PAYLOAD_LENGTH);
   const nextHeader = d[off + NEXT_HEADER] as number;
@@ -238,7 +244,7 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
   };
   const layer: Ipv6Layer = fragment ? { ...base, fragment } : base;
   if (stop || opaque || nh === NO_NEXT_HEADER)
-    return ok(layer, 'none', 0, Math.min(o, payloadEnd), payloadEnd, anomalies, undefined, lengthCut);
+    return ok(res, layer, 'none', 0, Math.min(o, payloadEnd), payloadEnd, undefined, lengthCut);
   if (fragment) {
     anomalies.push(
       anomaly(
@@ -248,24 +254,10 @@ export function decodeIpv6(d: Uint8Array, off: number, end: number, ctx: DecodeC
         `offset ${fragment.offset}${fragment.more ? ', more' : ', last'}`,
       ),
     );
-    if (fragment.offset > 0) return ok(layer, 'none', 0, o, payloadEnd, anomalies, undefined, lengthCut);
+    if (fragment.offset > 0) return ok(res, layer, 'none', 0, o, payloadEnd, undefined, lengthCut);
   }
   const upperLength = superFrame ? payloadEnd - o : p0 + payloadLength - o;
-  return ok(
-    layer,
-    'ipproto',
-    nh,
-    o,
-    payloadEnd,
-    anomalies,
-    {
-      family: 6,
-      pseudoSum: pseudoSum6(d, off + SRC, finalDst, nh, upperLength),
-      upperLength,
-      fragment: fragment !== undefined,
-      superFrame,
-      src,
-    },
-    lengthCut,
-  );
+  const pseudoSum = pseudoSum6(d, off + SRC, finalDst, nh, upperLength);
+  const ip = ipContext(res, 6, pseudoSum, upperLength, fragment !== undefined, superFrame);
+  return ok(res, layer, 'ipproto', nh, o, payloadEnd, ip, lengthCut);
 }

@@ -43,6 +43,18 @@ function badLength(anomalies: Anomaly[], o: number, kind: number, len: number, w
   );
 }
 
+/**
+ * NOP and EOL carry nothing but their offset, and nearly every segment has two NOPs (before its
+ * timestamp): one shared frozen record per offset instead of two new objects per segment.
+ */
+const SHARED_OFFSETS = 256;
+const NOP_AT: TcpOption[] = [];
+const EOL_AT: TcpOption[] = [];
+for (let o = 0; o < SHARED_OFFSETS; o++) {
+  NOP_AT.push(Object.freeze({ kind: 'nop', offset: o }));
+  EOL_AT.push(Object.freeze({ kind: 'eol', offset: o }));
+}
+
 /** Parse options in [start, end); a bad length ends parsing with a malformed anomaly (never a throw). */
 export function parseTcpOptions(
   d: Uint8Array,
@@ -55,11 +67,11 @@ export function parseTcpOptions(
   while (o < end) {
     const kind = d[o] as number;
     if (kind === TcpOptionKind.EOL) {
-      opts.push({ kind: 'eol', offset: o });
+      opts.push(o < SHARED_OFFSETS ? (EOL_AT[o] as TcpOption) : { kind: 'eol', offset: o });
       break;
     }
     if (kind === TcpOptionKind.NOP) {
-      opts.push({ kind: 'nop', offset: o });
+      opts.push(o < SHARED_OFFSETS ? (NOP_AT[o] as TcpOption) : { kind: 'nop', offset: o });
       o++;
       continue;
     }
@@ -170,7 +182,13 @@ function tcpLayer(
 
 const NO_OPTIONS: readonly TcpOption[] = [];
 
-export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+export function decodeTcp(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   const avail = end - off;
   if (avail < MIN_HEADER) {
     // An ICMP error quotes at least the ports and the sequence number, and a snap length can cut the
@@ -189,21 +207,20 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
         0,
         true,
       );
-      const an = ctx.quoted
-        ? []
-        : [
-            anomaly(
-              ctx.cut ? DA.truncated : DA['too-short'],
-              'tcp',
-              off,
-              `header needs 20 bytes, ${avail} captured`,
-            ),
-          ];
-      return ok(layer, 'none', 0, end, end, an);
+      if (!ctx.quoted)
+        res.anomalies.push(
+          anomaly(
+            ctx.cut ? DA.truncated : DA['too-short'],
+            'tcp',
+            off,
+            `header needs 20 bytes, ${avail} captured`,
+          ),
+        );
+      return ok(res, layer, 'none', 0, end, end);
     }
-    return short(ctx, 'tcp', off, end, MIN_HEADER);
+    return short(ctx, res, 'tcp', off, end, MIN_HEADER);
   }
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   const offFlags = u16be(d, off + OFF_FLAGS);
   const dataOffset = offFlags >> 12;
   const flags = offFlags & 0x0fff;
@@ -219,7 +236,7 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
       anomaly(DA['tcp.bad-data-offset'], 'tcp', off + OFF_FLAGS, `data offset ${dataOffset} (${hdr} bytes)`),
     );
     const layer = tcpLayer(d, off, avail, MIN_HEADER, 'unverified', NO_OPTIONS, 0, 0, false);
-    return ok(layer, 'none', 0, off + MIN_HEADER, off + MIN_HEADER, anomalies);
+    return ok(res, layer, 'none', 0, off + MIN_HEADER, off + MIN_HEADER);
   }
   let options: readonly TcpOption[] = NO_OPTIONS;
   let partial = false;
@@ -287,5 +304,5 @@ export function decodeTcp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     Math.max(0, pEnd - p),
     partial,
   );
-  return ok(layer, pEnd > p && !ctx.quoted ? 'tcp' : 'none', 0, p, Math.max(p, pEnd), anomalies);
+  return ok(res, layer, pEnd > p && !ctx.quoted ? 'tcp' : 'none', 0, p, Math.max(p, pEnd));
 }

@@ -1,5 +1,5 @@
 /** UDP (RFC 768): length against IP, checksum (0 = none on IPv4; offload recognised). */
-import { type Anomaly, anomaly } from '../../core/anomaly.js';
+import { anomaly } from '../../core/anomaly.js';
 import { u16be } from '../../core/bytes.js';
 import { DA } from '../anomalies.js';
 import { finish, fold, sumWords } from '../checksum.js';
@@ -12,7 +12,13 @@ const LENGTH = 4;
 const CHECKSUM = 6;
 const HEADER = 8;
 
-export function decodeUdp(d: Uint8Array, off: number, end: number, ctx: DecodeContext): DecodeResult {
+export function decodeUdp(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  ctx: DecodeContext,
+  res: DecodeResult,
+): DecodeResult {
   const avail = end - off;
   if (avail < HEADER) {
     if (avail >= 4) {
@@ -29,21 +35,20 @@ export function decodeUdp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
         capturedPayload: 0,
         partial: true,
       };
-      const an = ctx.quoted
-        ? []
-        : [
-            anomaly(
-              ctx.cut ? DA.truncated : DA['too-short'],
-              'udp',
-              off,
-              `header needs 8 bytes, ${avail} captured`,
-            ),
-          ];
-      return ok(layer, 'none', 0, end, end, an);
+      if (!ctx.quoted)
+        res.anomalies.push(
+          anomaly(
+            ctx.cut ? DA.truncated : DA['too-short'],
+            'udp',
+            off,
+            `header needs 8 bytes, ${avail} captured`,
+          ),
+        );
+      return ok(res, layer, 'none', 0, end, end);
     }
-    return short(ctx, 'udp', off, end, HEADER);
+    return short(ctx, res, 'udp', off, end, HEADER);
   }
-  const anomalies: Anomaly[] = [];
+  const anomalies = res.anomalies;
   const length = u16be(d, off + LENGTH);
   const checksum = u16be(d, off + CHECKSUM);
   const ip = ctx.ip;
@@ -114,6 +119,6 @@ export function decodeUdp(d: Uint8Array, off: number, end: number, ctx: DecodeCo
     payloadLength: Math.max(0, dgramLen - HEADER),
     capturedPayload: Math.max(0, pEnd - p),
   };
-  if (stop) return ok(layer, 'none', 0, p, pEnd, anomalies);
-  return ok(layer, 'udp', 0, p, pEnd, anomalies);
+  if (stop) return ok(res, layer, 'none', 0, p, pEnd);
+  return ok(res, layer, 'udp', 0, p, pEnd);
 }

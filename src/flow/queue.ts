@@ -45,11 +45,9 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
   /** Add at the back (a member already present keeps its place, as with a Set). */
   add(v: T): void {
     if (v[this.slot] !== undefined) return;
-    const n: QueueNode<T> = { v, prev: this.tail, next: undefined, removed: false };
+    const n: QueueNode<T> = { v, prev: undefined, next: undefined, removed: false };
     (v as Queueable<K>)[this.slot] = n;
-    if (this.tail) this.tail.next = n;
-    else this.head = n;
-    this.tail = n;
+    this.append(n);
     this.count++;
   }
 
@@ -73,11 +71,7 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
     const n = this.nodeOf(v);
     if (n === undefined || n === this.tail) return;
     this.unlink(n);
-    n.prev = this.tail;
-    n.next = undefined;
-    if (this.tail) this.tail.next = n;
-    else this.head = n;
-    this.tail = n;
+    this.append(n);
   }
 
   /** Members oldest first; removing the current member while iterating is safe. */
@@ -110,6 +104,14 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
     this.head = undefined;
     this.tail = undefined;
     this.count = 0;
+  }
+
+  private append(n: QueueNode<T>): void {
+    n.prev = this.tail;
+    n.next = undefined;
+    if (this.tail) this.tail.next = n;
+    else this.head = n;
+    this.tail = n;
   }
 
   private unlink(n: QueueNode<T>): void {

@@ -10,17 +10,7 @@ import { TopK } from '../../src/core/topk.js';
 import { LinkedQueue, type QueueNode } from '../../src/flow/queue.js';
 import { type EndpointKey, endpointKey, FlowTable, hashPair } from '../../src/flow/table.js';
 import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
-
-/** A small deterministic PRNG (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 /** The queue API both ordered sets share, over numbers (LinkedQueue members are wrapped in objects). */
 interface NumberQueue {

@@ -10,17 +10,7 @@ import { ip4ToString, macToString } from '../../src/core/addr.js';
 import { fragment, TextBuffer } from '../../src/core/text-buffer.js';
 import type { Ipv4Layer, Ipv6Layer } from '../../src/decode/types.js';
 import { TupleMap } from '../../src/flow/tuple-map.js';
-
-/** A small deterministic PRNG (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 describe('TextBuffer', () => {
   test('random writes of every kind match the same text built as a string, across growth and take()', () => {

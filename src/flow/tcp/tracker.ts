@@ -210,8 +210,7 @@ export class TcpTracker {
     }
     const seg = makeSegment(p, tcp, sk === c.origKey);
     applySegment(c, seg, this.opts);
-    if ((seg.rst || c.orig.fins > 0 || c.resp.fins > 0) && isClosed(c) && !this.finished.has(c))
-      this.finished.add(c);
+    if ((seg.rst || c.orig.fins > 0 || c.resp.fins > 0) && isClosed(c)) this.finished.add(c);
     if (c.assured !== 3 && (tcp.flags & 0x06) === 0) {
       c.assured |= seg.fromOrig ? 1 : 2;
       if (c.assured === 3) this.unassured.delete(c);

@@ -570,6 +570,11 @@ class ZeekTcpConn {
     this.expireChains = [];
   }
 
+  /** Zeek's conn_state for the segments seen so far. */
+  connState(): ZeekConnState {
+    return zeekConnState(this.orig.state, this.resp.state, this.orig.size(), this.resp.size(), this.history);
+  }
+
   /** Run the timers due by time `t` (state is unchanged since the last packet). Sets `removed`. */
   advance(t: number): void {
     if (!this.opts.timers || this.removed) return;
@@ -1188,12 +1193,7 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
    */
   firstState(): { connState: string; history: string } | undefined {
     const z = this.conns[0];
-    if (z === undefined) return undefined;
-    const history = z.history;
-    return {
-      connState: zeekConnState(z.orig.state, z.resp.state, z.orig.size(), z.resp.size(), history),
-      history,
-    };
+    return z === undefined ? undefined : { connState: z.connState(), history: z.history };
   }
 
   /** The conn.log rows Zeek would write for the segments seen so far. */
@@ -1212,7 +1212,7 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
         origPort: o.port,
         respAddr: r.addr,
         respPort: r.port,
-        connState: zeekConnState(z.orig.state, z.resp.state, origBytes, respBytes, history),
+        connState: z.connState(),
         history,
         origBytes,
         respBytes,

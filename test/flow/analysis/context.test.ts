@@ -6,17 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TcpAnalysis, TcpAnalysisContext } from '../../../src/flow/tcp/analysis.js';
-
-/** A small deterministic PRNG (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from '../../helpers/rng.js';
 
 for (const limit of [0, 1, 3, 50, 5000])
   test(`limit ${limit}: registrations and takes match an oldest-first model`, () => {

@@ -15,6 +15,9 @@ export interface Pending {
   readonly end: Seq;
 }
 
+/** The pending list of an endpoint that holds nothing back (most of the time): shared, never written. */
+const NO_PENDING: readonly Pending[] = Object.freeze([]);
+
 const KNOWN_SND_NXT = 1;
 const KNOWN_ACK_SENT = 2;
 const KNOWN_TSVAL = 4;
@@ -98,7 +101,11 @@ export class TcpEndpoint {
    * the peer's SYN or FIN (crossing SYNs/FINs mean simultaneous open/close), and the ACK completing
    * the handshake (a server that retransmits its SYN,ACK afterwards never took that ACK).
    */
-  readonly pending: Pending[] = [];
+  get pending(): readonly Pending[] {
+    return this.pendingList;
+  }
+  /** Made on the first receipt held back (see `holdBack`). */
+  private pendingList: readonly Pending[] = NO_PENDING;
   /** When it entered TIME-WAIT, and when 2×MSL ends. */
   timeWaitStart: number | undefined;
   timeWaitEnd: number | undefined;
@@ -110,6 +117,24 @@ export class TcpEndpoint {
   ) {
     this.initialState = initial;
     this.state = initial;
+  }
+
+  /** Hold a receipt back (see `pending`). */
+  holdBack(p: Pending): void {
+    if (this.pendingList === NO_PENDING) this.pendingList = [p];
+    else (this.pendingList as Pending[]).push(p);
+  }
+
+  /** Every receipt held back, oldest first; none stays held. */
+  takePending(): readonly Pending[] {
+    const list = this.pendingList;
+    this.pendingList = NO_PENDING;
+    return list;
+  }
+
+  /** Forget the receipts held back. */
+  dropPending(): void {
+    this.pendingList = NO_PENDING;
   }
 
   /** Record a segment it sent: advance SND.NXT and ACK-sent. */

@@ -272,6 +272,9 @@ function scaledHit(n: number): boolean {
   return t === n;
 }
 
+/** No pieces held: shared by every stream until its first hole. */
+const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
+
 /**
  * Zeek's reassembler reduced to sequence numbers (relative, 64-bit, plain numbers). Bytes from
  * `trimSeq` (acknowledged up to there) to `lastReassem` (the next byte to deliver in order) are held
@@ -281,13 +284,18 @@ function scaledHit(n: number): boolean {
 class Reassembly {
   lastReassem = 1;
   trimSeq = 1;
-  held: Array<[number, number]> = [];
+  /** Made on the first piece held above a hole (most streams never have one). */
+  held: ReadonlyArray<[number, number]> = NO_HELD;
   skip = false;
 
   /** Bytes stored (delivered but not yet acknowledged, and held above a hole). */
   dataSize(): number {
     let n = Math.max(0, this.lastReassem - this.trimSeq);
-    for (const [a, b] of this.held) n += b - a;
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) {
+      const [a, b] = held[i] as [number, number];
+      n += b - a;
+    }
     return n;
   }
 
@@ -320,7 +328,8 @@ class Reassembly {
     for (const p of pieces) {
       let i = this.held.findIndex(([x]) => x > p[0]);
       if (i < 0) i = this.held.length;
-      this.held.splice(i, 0, p);
+      if (this.held === NO_HELD) this.held = [];
+      (this.held as Array<[number, number]>).splice(i, 0, p);
     }
     // BlockInserted starts at the first new piece (or, for data held already, at the block holding it).
     const from = pieces[0]?.[0] ?? a0;
@@ -1115,7 +1124,7 @@ class ZeekTcpConn {
       (ep.noDataAcked() && limit > 0 && r.undeliveredBytes() > limit) ||
       (excessive > 0 && r.dataSize() > excessive)
     ) {
-      r.held = [];
+      r.held = NO_HELD;
       r.skip = true;
     }
   }

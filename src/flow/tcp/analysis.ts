@@ -25,7 +25,7 @@
  *
  * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
-import { type Seq, seq, seqAdd, seqGt, seqLe, seqLt, seqRel } from '../../core/seq.js';
+import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqRel } from '../../core/seq.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
 
@@ -108,18 +108,47 @@ const NO_WINDOW = -1;
  * be a fresh heap object.
  */
 class Flow {
+  /*
+   * Sequence numbers are stored as int32 (`| 0`) and read back unsigned (`>>> 0`): an int32 is a
+   * small integer to V8 and lives in the field itself, where a value above 2^31 would be a separate
+   * heap number per field (see TcpEndpoint).
+   */
+  private baseI = 0;
+  private nextSeqI = 0;
+  private maxSeqToBeAckedI = 0;
+  private lastAckI = 0;
   /** Base sequence number (when `baseSet`): the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
-  base = seq(0);
+  get base(): Seq {
+    return (this.baseI >>> 0) as Seq;
+  }
+  set base(s: Seq) {
+    this.baseI = s | 0;
+  }
   /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SEQ_SET). */
   baseSet = false;
   /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
-  nextSeq = seq(0);
+  get nextSeq(): Seq {
+    return (this.nextSeqI >>> 0) as Seq;
+  }
+  set nextSeq(s: Seq) {
+    this.nextSeqI = s | 0;
+  }
   nextSeqTs = Number.NEGATIVE_INFINITY;
   nextSeqFrame = 0;
   /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
-  maxSeqToBeAcked = seq(0);
+  get maxSeqToBeAcked(): Seq {
+    return (this.maxSeqToBeAckedI >>> 0) as Seq;
+  }
+  set maxSeqToBeAcked(s: Seq) {
+    this.maxSeqToBeAckedI = s | 0;
+  }
   /** Last-seen acknowledgement number (the raw field of its last segment; 0: not known) and when. */
-  lastAck = seq(0);
+  get lastAck(): Seq {
+    return (this.lastAckI >>> 0) as Seq;
+  }
+  set lastAck(s: Seq) {
+    this.lastAckI = s | 0;
+  }
   lastAckTs = Number.NEGATIVE_INFINITY;
   /** Last raw window field; NO_WINDOW before the first segment. */
   window = NO_WINDOW;
@@ -141,14 +170,14 @@ class Flow {
     this.copy(EMPTY_FLOW);
   }
 
-  copy(from: Readonly<Flow>): void {
-    this.base = from.base;
+  copy(from: Flow): void {
+    this.baseI = from.baseI;
     this.baseSet = from.baseSet;
-    this.nextSeq = from.nextSeq;
+    this.nextSeqI = from.nextSeqI;
     this.nextSeqTs = from.nextSeqTs;
     this.nextSeqFrame = from.nextSeqFrame;
-    this.maxSeqToBeAcked = from.maxSeqToBeAcked;
-    this.lastAck = from.lastAck;
+    this.maxSeqToBeAckedI = from.maxSeqToBeAckedI;
+    this.lastAckI = from.lastAckI;
     this.lastAckTs = from.lastAckTs;
     this.window = from.window;
     this.winScale = from.winScale;
@@ -160,7 +189,7 @@ class Flow {
 }
 
 /** A flow before its first segment (read by `reset`, never written). */
-const EMPTY_FLOW: Readonly<Flow> = new Flow();
+const EMPTY_FLOW = new Flow();
 
 /**
  * Shared by the analysers of one tracker, so that a connection that reuses a 4-tuple can look at

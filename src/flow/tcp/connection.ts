@@ -52,12 +52,16 @@ export function causeText(t: Transition): string {
 }
 
 const NO_ANALYZERS: readonly SegmentAnalyzer[] = Object.freeze([]);
+/** Empty lists shared by every connection until its first entry (most connections never get one). */
+const NO_TRANSITIONS: readonly Transition[] = Object.freeze([]);
+const NO_PACKETS: readonly number[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
 export class TcpConnection {
   readonly orig: TcpEndpoint;
   readonly resp: TcpEndpoint;
-  readonly transitions: Transition[] = [];
+  /** The transition log (made on the first transition recorded: off for bulk runs). */
+  transitions: readonly Transition[] = NO_TRANSITIONS;
   readonly anomalies: Anomaly[] = [];
   /** Anomalies not kept beyond MAX_CONN_ANOMALIES (a new kind is always kept). */
   anomaliesDropped = 0;
@@ -98,7 +102,7 @@ export class TcpConnection {
   /** Record every transition (the step-by-step story); off for bulk runs to save memory. */
   recordTransitions = true;
   /** Handshake ACKs (packet numbers) the server showed it dropped by retransmitting its SYN,ACK. */
-  readonly ackDropped: number[] = [];
+  ackDropped: readonly number[] = NO_PACKETS;
   /** Counts of analysis flags seen on its packets (made on the first: most connections have none). */
   private flags: Map<string, number> | undefined;
   /** Its analysers, set once by the tracker when it creates the connection. */
@@ -192,7 +196,8 @@ export class TcpConnection {
       }
       return;
     }
-    this.transitions.push({
+    if (this.transitions === NO_TRANSITIONS) this.transitions = [];
+    (this.transitions as Transition[]).push({
       ts,
       packet,
       side,
@@ -205,6 +210,12 @@ export class TcpConnection {
       inferred,
       order: this.order++,
     });
+  }
+
+  /** A handshake ACK (packet `n`) the server showed it dropped. */
+  noteAckDropped(n: number): void {
+    if (this.ackDropped === NO_PACKETS) this.ackDropped = [n];
+    else (this.ackDropped as number[]).push(n);
   }
 
   /** Record an event that explains a packet without changing the state (e.g. a refused SYN). */

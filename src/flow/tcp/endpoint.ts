@@ -15,6 +15,9 @@ export interface Pending {
   readonly end: Seq;
 }
 
+/** The pending list of an endpoint that holds nothing back (most of the time): shared, never written. */
+const NO_PENDING: readonly Pending[] = Object.freeze([]);
+
 const KNOWN_SND_NXT = 1;
 const KNOWN_ACK_SENT = 2;
 const KNOWN_TSVAL = 4;
@@ -26,9 +29,11 @@ export class TcpEndpoint {
   /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
   isn: Seq | undefined;
   /**
-   * Sequence numbers and TSvals above 2^30 are not small integers to V8: a field that may also be
-   * `undefined` boxes each new value in a fresh heap object, one per packet here. These are kept in
-   * number-only fields (updated in place) with a flag for "not known yet", behind accessors.
+   * Sequence numbers and TSvals above 2^31 are not small integers to V8: a field that may also be
+   * `undefined` boxes each new value in a fresh heap object, one per packet here, and even a
+   * number-only field holds its value in a separate heap number. These are kept as int32 (`| 0`,
+   * read back unsigned with `>>> 0`) in number-only fields, with a flag for "not known yet", behind
+   * accessors: small integers, stored in the object itself.
    */
   private sndNxtV = 0;
   private ackSentV = 0;
@@ -37,23 +42,23 @@ export class TcpEndpoint {
 
   /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
   get sndNxt(): Seq | undefined {
-    return this.known & KNOWN_SND_NXT ? (this.sndNxtV as Seq) : undefined;
+    return this.known & KNOWN_SND_NXT ? ((this.sndNxtV >>> 0) as Seq) : undefined;
   }
   set sndNxt(v: Seq | undefined) {
     if (v === undefined) this.known &= ~KNOWN_SND_NXT;
     else {
-      this.sndNxtV = v;
+      this.sndNxtV = v | 0;
       this.known |= KNOWN_SND_NXT;
     }
   }
   /** Highest acknowledgement it has sent (its RCV.NXT as far as the capture shows). */
   get ackSent(): Seq | undefined {
-    return this.known & KNOWN_ACK_SENT ? (this.ackSentV as Seq) : undefined;
+    return this.known & KNOWN_ACK_SENT ? ((this.ackSentV >>> 0) as Seq) : undefined;
   }
   set ackSent(v: Seq | undefined) {
     if (v === undefined) this.known &= ~KNOWN_ACK_SENT;
     else {
-      this.ackSentV = v;
+      this.ackSentV = v | 0;
       this.known |= KNOWN_ACK_SENT;
     }
   }
@@ -70,12 +75,12 @@ export class TcpEndpoint {
   timestamps = false;
   /** Last TSval it sent (for RFC 6191 TIME-WAIT reuse checks). */
   get lastTsval(): number | undefined {
-    return this.known & KNOWN_TSVAL ? this.lastTsvalV : undefined;
+    return this.known & KNOWN_TSVAL ? this.lastTsvalV >>> 0 : undefined;
   }
   set lastTsval(v: number | undefined) {
     if (v === undefined) this.known &= ~KNOWN_TSVAL;
     else {
-      this.lastTsvalV = v;
+      this.lastTsvalV = v | 0;
       this.known |= KNOWN_TSVAL;
     }
   }
@@ -96,7 +101,11 @@ export class TcpEndpoint {
    * the peer's SYN or FIN (crossing SYNs/FINs mean simultaneous open/close), and the ACK completing
    * the handshake (a server that retransmits its SYN,ACK afterwards never took that ACK).
    */
-  readonly pending: Pending[] = [];
+  get pending(): readonly Pending[] {
+    return this.pendingList;
+  }
+  /** Made on the first receipt held back (see `holdBack`). */
+  private pendingList: readonly Pending[] = NO_PENDING;
   /** When it entered TIME-WAIT, and when 2×MSL ends. */
   timeWaitStart: number | undefined;
   timeWaitEnd: number | undefined;
@@ -108,6 +117,24 @@ export class TcpEndpoint {
   ) {
     this.initialState = initial;
     this.state = initial;
+  }
+
+  /** Hold a receipt back (see `pending`). */
+  holdBack(p: Pending): void {
+    if (this.pendingList === NO_PENDING) this.pendingList = [p];
+    else (this.pendingList as Pending[]).push(p);
+  }
+
+  /** Every receipt held back, oldest first; none stays held. */
+  takePending(): readonly Pending[] {
+    const list = this.pendingList;
+    this.pendingList = NO_PENDING;
+    return list;
+  }
+
+  /** Forget the receipts held back. */
+  dropPending(): void {
+    this.pendingList = NO_PENDING;
   }
 
   /** Record a segment it sent: advance SND.NXT and ACK-sent. */

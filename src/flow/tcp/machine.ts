@@ -158,8 +158,9 @@ function resolvePending(
   const ep = c.endpoint(side);
   if (ep.pending.length === 0) return undefined;
   let after: (() => void) | undefined;
-  const list = ep.pending.splice(0, ep.pending.length);
-  for (const p of list) {
+  const list = ep.takePending();
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i] as Pending;
     if (seg.rst) {
       // A bare RST (no ACK bit) answers a segment the server could not take: it never processed the
       // handshake's ACK (accept-queue overflow with tcp_abort_on_overflow=1 looks like this). An
@@ -173,7 +174,7 @@ function resolvePending(
     if (p.kind === 'ack') {
       if (seg.syn && seg.hasAck && ep.synAcks > 0) {
         // A retransmitted SYN,ACK after the client's ACK: that ACK never reached the state machine.
-        c.ackDropped.push(p.packet);
+        c.noteAckDropped(p.packet);
         c.note(
           side,
           'ack-dropped',
@@ -193,7 +194,7 @@ function resolvePending(
       const kind = p.kind;
       after = () => applyReceipt(c, side, kind, seg.ts, seg.n, true, opts, p.packet);
     } else {
-      ep.pending.push(p);
+      ep.holdBack(p);
     }
   }
   return after;
@@ -219,7 +220,7 @@ function sendEffects(c: TcpConnection, side: Side, seg: Segment): void {
       // Nobody listens on that port: the kernel answers the SYN with RST,ACK (connection refused).
       ep.initialState = 'CLOSED';
       ep.state = 'CLOSED';
-      ep.pending.length = 0;
+      ep.dropPending();
       c.note(
         side,
         'refuse',
@@ -347,7 +348,7 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
   const ts = seg.ts;
   const from = who(c, other(side));
   if (seg.rst) {
-    ep.pending.length = 0;
+    ep.dropPending();
     switch (ep.state) {
       case 'CLOSED':
       case 'LISTEN':
@@ -408,7 +409,7 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
       // Held back until the server's next packet shows it took the ACK (see resolvePending).
       ep.synAcked = true;
       if (!ep.pending.some((p) => p.kind === 'ack'))
-        ep.pending.push({ kind: 'ack', packet: n, ts, end: seg.ack });
+        ep.holdBack({ kind: 'ack', packet: n, ts, end: seg.ack });
       if (side === 'resp') c.ackTs ??= ts;
     } else if (ep.isn !== undefined && seqGt(seg.ack, ep.isn)) {
       ep.synAcked = true;
@@ -454,10 +455,10 @@ function recvEffects(c: TcpConnection, side: Side, seg: Segment, opts: MachineOp
     }
   }
   if (seg.syn && !seg.hasAck && !ep.pending.some((p) => p.kind === 'syn')) {
-    ep.pending.push({ kind: 'syn', packet: n, ts, end: seqAdd(seg.seq, 1) });
+    ep.holdBack({ kind: 'syn', packet: n, ts, end: seqAdd(seg.seq, 1) });
   }
   if (seg.fin && !ep.pending.some((p) => p.kind === 'fin')) {
-    ep.pending.push({ kind: 'fin', packet: n, ts, end: seqAdd(seg.seq, seg.seqLen) });
+    ep.holdBack({ kind: 'fin', packet: n, ts, end: seqAdd(seg.seq, seg.seqLen) });
   }
 }
 
@@ -502,9 +503,11 @@ export function settle(c: TcpConnection, now: number, opts: MachineOptions): voi
     const ep = c.endpoint(side);
     // An ACK of the handshake that nothing contradicted: the server took it — unless the server
     // already showed it drops these ACKs (it retransmitted its SYN,ACK after an identical one).
-    for (const p of ep.pending.splice(0, ep.pending.length)) {
+    const list = ep.takePending();
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i] as Pending;
       if (p.kind === 'ack' && c.ackDropped.length === 0) applyAck(c, side, p);
-      else if (p.kind !== 'ack') ep.pending.push(p);
+      else if (p.kind !== 'ack') ep.holdBack(p);
     }
     if (side === 'resp' && ep.state === 'LISTEN' && c.origin === 'syn') {
       c.move(

@@ -8,7 +8,7 @@
  * `guessServerIsDst`): a port below 1024, else a well-known service port, else the non-ephemeral one;
  * failing all that, the first packet's sender is taken as the client.
  */
-import { anomaly } from '../../core/anomaly.js';
+import { type Anomaly, anomaly } from '../../core/anomaly.js';
 import { seq, seqGt, u32After } from '../../core/seq.js';
 import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
@@ -215,9 +215,13 @@ export class TcpTracker {
       c.assured |= seg.fromOrig ? 1 : 2;
       if (c.assured === 3) this.unassured.delete(c);
     }
-    for (const a of c.analyzers) a.onSegment(seg, c);
-    for (const f of seg.analysis) c.countFlag(f);
-    for (const a of seg.anomalies) c.addAnomaly(a);
+    // Indexed loops: `for…of` over the shared frozen empty arrays allocates an iterator per packet.
+    const analyzers = c.analyzers;
+    for (let i = 0; i < analyzers.length; i++) (analyzers[i] as SegmentAnalyzer).onSegment(seg, c);
+    const flags = seg.analysis;
+    for (let i = 0; i < flags.length; i++) c.countFlag(flags[i] as string);
+    const anomalies = seg.anomalies;
+    for (let i = 0; i < anomalies.length; i++) c.addAnomaly(anomalies[i] as Anomaly);
     return { conn: c, seg };
   }
 

@@ -272,6 +272,9 @@ function scaledHit(n: number): boolean {
   return t === n;
 }
 
+/** No pieces held: shared by every stream until its first hole. */
+const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
+
 /**
  * Zeek's reassembler reduced to sequence numbers (relative, 64-bit, plain numbers). Bytes from
  * `trimSeq` (acknowledged up to there) to `lastReassem` (the next byte to deliver in order) are held
@@ -281,13 +284,18 @@ function scaledHit(n: number): boolean {
 class Reassembly {
   lastReassem = 1;
   trimSeq = 1;
-  held: Array<[number, number]> = [];
+  /** Made on the first piece held above a hole (most streams never have one). */
+  held: ReadonlyArray<[number, number]> = NO_HELD;
   skip = false;
 
   /** Bytes stored (delivered but not yet acknowledged, and held above a hole). */
   dataSize(): number {
     let n = Math.max(0, this.lastReassem - this.trimSeq);
-    for (const [a, b] of this.held) n += b - a;
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) {
+      const [a, b] = held[i] as [number, number];
+      n += b - a;
+    }
     return n;
   }
 
@@ -320,7 +328,8 @@ class Reassembly {
     for (const p of pieces) {
       let i = this.held.findIndex(([x]) => x > p[0]);
       if (i < 0) i = this.held.length;
-      this.held.splice(i, 0, p);
+      if (this.held === NO_HELD) this.held = [];
+      (this.held as Array<[number, number]>).splice(i, 0, p);
     }
     // BlockInserted starts at the first new piece (or, for data held already, at the block holding it).
     const from = pieces[0]?.[0] ?? a0;
@@ -348,10 +357,30 @@ class ZEndpoint {
   state: ZeekTcpState = 'TCP_INACTIVE';
   prevState: ZeekTcpState = 'TCP_INACTIVE';
   peer!: ZEndpoint;
-  /** 64-bit start of the sequence space (ISN, or first sequence number - 1 when no SYN was seen). */
-  startSeq = 0;
-  lastSeq: Seq = seq(0);
-  ackSeq: Seq = seq(0);
+  /*
+   * The three 32-bit sequence numbers are stored as int32 (`| 0`) and read back unsigned (`>>> 0`):
+   * an int32 is a small integer to V8 and lives in the field itself, where a value above 2^31 would
+   * be a separate heap number per field (see TcpEndpoint).
+   */
+  private startSeqI = 0;
+  private lastSeqI = 0;
+  private ackSeqI = 0;
+  /** Start of the sequence space (ISN, or first sequence number - 1 when no SYN was seen). */
+  get startSeq(): number {
+    return this.startSeqI >>> 0;
+  }
+  get lastSeq(): Seq {
+    return (this.lastSeqI >>> 0) as Seq;
+  }
+  set lastSeq(s: Seq) {
+    this.lastSeqI = s | 0;
+  }
+  get ackSeq(): Seq {
+    return (this.ackSeqI >>> 0) as Seq;
+  }
+  set ackSeq(s: Seq) {
+    this.ackSeqI = s | 0;
+  }
   seqWraps = 0;
   ackWraps = 0;
   finCnt = 0;
@@ -378,7 +407,7 @@ class ZEndpoint {
   ) {}
 
   initStart(s: Seq): void {
-    this.startSeq = s;
+    this.startSeqI = s | 0;
   }
 
   updateLastSeq(s: Seq): void {
@@ -439,6 +468,24 @@ function isBad(status: ChecksumStatus, opts: ZeekTcpOptions): boolean {
   return status === 'bad' || (opts.offloadIsBad && status === 'offload');
 }
 
+/** The flags of the packet being processed (one object, filled by each `process`). */
+const FLAGS: { -readonly [K in keyof Flags]: Flags[K] } = { syn: false, fin: false, rst: false, ack: false };
+
+/** What a packet's state update decided about closing (see `updateStateMachine`). */
+interface CloseDecision {
+  doClose: boolean;
+  genEvent: boolean;
+}
+
+/** The one decision object, filled by each `updateStateMachine` and read right after it. */
+const CLOSE: CloseDecision = { doClose: false, genEvent: false };
+
+/** Is any of these timer times due by `t`? */
+function anyDue(times: readonly number[], t: number): boolean {
+  for (let i = 0; i < times.length; i++) if ((times[i] as number) <= t) return true;
+  return false;
+}
+
 /** Capture time as Zeek computes it: seconds plus microseconds (libpcap's timeval). */
 function zeekTime(seg: Segment): number {
   const f = seg.packet.frame;
@@ -470,6 +517,8 @@ class ZeekTcpConn {
   private deleteAt: number | undefined;
   private partialCloseAt: number | undefined;
   private expireChains: number[];
+  /** Set by each `relSeq`: its position was below the start of the space. */
+  private relUnderflow = false;
 
   constructor(
     first: Segment,
@@ -615,6 +664,8 @@ class ZeekTcpConn {
       }
     }
     // TCPSessionAdapter::ExpireTimer, rescheduled every tcp_session_timer while the connection is active.
+    // Usually no timer is due: the array stays as it is (no new array per packet).
+    if (!anyDue(this.expireChains, t)) return;
     const chains: number[] = [];
     for (let at of this.expireChains) {
       if (at > t) {
@@ -706,8 +757,11 @@ class ZeekTcpConn {
     ep.state = to;
   }
 
-  /** get_relative_seq: position of `cur` in `ep`'s space, given the last value seen and its wraps. */
-  private relSeq(ep: ZEndpoint, cur: Seq, last: Seq, wraps: number): { rel: number; underflow: boolean } {
+  /**
+   * get_relative_seq: position of `cur` in `ep`'s space, given the last value seen and its wraps.
+   * Whether it fell below the start of the space is left in `relUnderflow` (no result object per call).
+   */
+  private relSeq(ep: ZEndpoint, cur: Seq, last: Seq, wraps: number): number {
     const d = delta(cur, last);
     if (d < 0) {
       if (wraps > 0 && cur > last) wraps--;
@@ -716,14 +770,20 @@ class ZeekTcpConn {
     }
     if (wraps === 0) {
       const r = delta(cur, seq(ep.startSeq));
-      return { rel: r, underflow: r < 0 };
+      this.relUnderflow = r < 0;
+      return r;
     }
-    return { rel: ep.relative(cur, wraps), underflow: false };
+    this.relUnderflow = false;
+    return ep.relative(cur, wraps);
   }
 
   private process(seg: Segment, isOrig: boolean, pktNo: number): void {
     const ts = zeekTime(seg);
-    const f: Flags = { syn: seg.syn, fin: seg.fin, rst: seg.rst, ack: seg.hasAck };
+    const f = FLAGS;
+    f.syn = seg.syn;
+    f.fin = seg.fin;
+    f.rst = seg.rst;
+    f.ack = seg.hasAck;
     const len = seg.len;
     // PR #2191: a connection whose first packet was a SYN-ACK is flipped when its second packet is an
     // ACK or carries data.
@@ -751,7 +811,8 @@ class ZeekTcpConn {
     const onePast = seqAdd(base, segLen);
 
     this.initEndpoint(ep, f, base, onePast, ts);
-    const { rel, underflow } = this.relSeq(ep, base, ep.lastSeq, ep.seqWraps);
+    const rel = this.relSeq(ep, base, ep.lastSeq, ep.seqWraps);
+    const underflow = this.relUnderflow;
     this.updateHistory(f, ep, rel, len);
     // update_window: a zero window is news unless it comes with or after a RST, or after the peer's FIN.
     if (seg.tcp.window === 0 && !f.rst && peer.state !== 'TCP_CLOSED' && ep.state !== 'TCP_RESET')
@@ -774,9 +835,9 @@ class ZeekTcpConn {
         peer.lastSeq = s;
       } else {
         const r = this.relSeq(peer, ackNo, peer.ackSeq, peer.ackWraps);
-        if (r.underflow) relAck = 0;
+        if (this.relUnderflow) relAck = 0;
         else {
-          relAck = r.rel;
+          relAck = r;
           if (!f.rst) {
             const d = delta(ackNo, peer.ackSeq);
             if (!(ackNo === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) peer.updateAckSeq(ackNo);
@@ -908,8 +969,10 @@ class ZeekTcpConn {
     _deltaLast: number,
     isOrig: boolean,
     f: Flags,
-  ): { doClose: boolean; genEvent: boolean } {
-    const out = { doClose: false, genEvent: false };
+  ): CloseDecision {
+    const out = CLOSE;
+    out.doClose = false;
+    out.genEvent = false;
     switch (ep.state) {
       case 'TCP_INACTIVE':
         this.inactiveState(ts, ep, peer, base, ackNo, len, isOrig, f, out);
@@ -941,7 +1004,7 @@ class ZeekTcpConn {
     len: number,
     isOrig: boolean,
     f: Flags,
-    out: { doClose: boolean; genEvent: boolean },
+    out: CloseDecision,
   ): void {
     if (f.syn) {
       if (isOrig) {
@@ -986,12 +1049,7 @@ class ZeekTcpConn {
   }
 
   /** UpdateSYN_SentState. */
-  private synSentState(
-    ep: ZEndpoint,
-    _peer: ZEndpoint,
-    f: Flags,
-    out: { doClose: boolean; genEvent: boolean },
-  ): void {
+  private synSentState(ep: ZEndpoint, _peer: ZEndpoint, f: Flags, out: CloseDecision): void {
     if (f.fin) {
       this.setState(ep, 'TCP_CLOSED');
       out.doClose = true;
@@ -1005,12 +1063,7 @@ class ZeekTcpConn {
   }
 
   /** UpdateEstablishedState. */
-  private establishedState(
-    ep: ZEndpoint,
-    peer: ZEndpoint,
-    f: Flags,
-    out: { doClose: boolean; genEvent: boolean },
-  ): void {
+  private establishedState(ep: ZEndpoint, peer: ZEndpoint, f: Flags, out: CloseDecision): void {
     if (f.syn && ep.state === 'TCP_PARTIAL' && peer.state === 'TCP_INACTIVE' && !f.ack)
       this.setState(ep, 'TCP_SYN_SENT');
     if (f.fin && !f.rst) {
@@ -1029,7 +1082,7 @@ class ZeekTcpConn {
   }
 
   /** UpdateClosedState: a RST after our FIN, unless the peer had closed too. */
-  private closedState(ep: ZEndpoint, f: Flags, out: { doClose: boolean; genEvent: boolean }): void {
+  private closedState(ep: ZEndpoint, f: Flags, out: CloseDecision): void {
     if (f.rst && ep.peer.state !== 'TCP_CLOSED') {
       this.setState(ep, 'TCP_RESET');
       if (!ep.didClose) out.doClose = true;
@@ -1071,7 +1124,7 @@ class ZeekTcpConn {
       (ep.noDataAcked() && limit > 0 && r.undeliveredBytes() > limit) ||
       (excessive > 0 && r.dataSize() > excessive)
     ) {
-      r.held = [];
+      r.held = NO_HELD;
       r.skip = true;
     }
   }

@@ -9,7 +9,7 @@
  * whatever comes next, so the buffer always keeps `SLACK` spare bytes at its end.
  *
  * Every method produces exactly the UTF-8 bytes of the equivalent template literal: `num(n)` is
- * `${n}`, `bool(b)` is `${b}`, `put(fragment(s))` is `${s}`.
+ * `${n}`, `bool(b)` is `${b}`, `put(fragment(s))` is `${s}`, `jsonString(s)` is `${JSON.stringify(s)}`.
  */
 
 /** Room every write may assume without checking (covers any single number or short fragment). */
@@ -94,6 +94,9 @@ for (let i = 0; i < 256; i++) {
 }
 const TRUE = fragment('true');
 const FALSE = fragment('false');
+const NULL = fragment('null');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 export class TextBuffer {
   private bytes: Buffer;
@@ -237,6 +240,26 @@ export class TextBuffer {
 
   bool(b: boolean): void {
     this.put(b ? TRUE : FALSE);
+  }
+
+  /** `JSON.stringify(s)`: as is between quotes when it is plain printable ASCII, else through JSON.stringify. */
+  jsonString(s: string): void {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+        this.utf8(JSON.stringify(s));
+        return;
+      }
+    }
+    this.byte(QUOTE);
+    this.text(s);
+    this.byte(QUOTE);
+  }
+
+  /** `JSON.stringify(n)`: `${n}` when finite (-0 is `0` either way), else `null`. */
+  jsonNumber(n: number): void {
+    if (Number.isFinite(n)) this.num(n);
+    else this.put(NULL);
   }
 
   /** `ip4ToString(a)`: dotted quad of an unsigned 32-bit address. */

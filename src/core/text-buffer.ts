@@ -242,18 +242,27 @@ export class TextBuffer {
     this.put(b ? TRUE : FALSE);
   }
 
-  /** `JSON.stringify(s)`: as is between quotes when it is plain printable ASCII, else through JSON.stringify. */
+  /**
+   * `JSON.stringify(s)`: plain printable ASCII is copied between quotes as it is checked; anything
+   * else (a quote, a backslash, a control or non-ASCII character) goes through JSON.stringify.
+   */
   jsonString(s: string): void {
-    for (let i = 0; i < s.length; i++) {
+    const n = s.length;
+    if (this.length + n + 2 > this.limit) this.grow(n + 2);
+    const bytes = this.bytes;
+    let p = this.length;
+    bytes[p++] = QUOTE;
+    for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+        // What was copied lies beyond `length`: the next write covers it.
         this.utf8(JSON.stringify(s));
         return;
       }
+      bytes[p++] = c;
     }
-    this.byte(QUOTE);
-    this.text(s);
-    this.byte(QUOTE);
+    bytes[p] = QUOTE;
+    this.length = p + 1;
   }
 
   /** `JSON.stringify(n)`: `${n}` when finite (-0 is `0` either way), else `null`. */

@@ -10,6 +10,7 @@ import {
   renderConnsTable,
   tcpRecord,
   udpRecord,
+  writeConnRecordJson,
   type ZeekRow,
   zeekTsv,
 } from '../report/conns.js';
@@ -77,10 +78,14 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
     (r.orig_state !== undefined && want.has(r.orig_state)) ||
     (r.resp_state !== undefined && want.has(r.resp_state));
   const totals = { tcp: 0, udp: 0 };
+  const writeJson = (r: ConnRecord) => {
+    writeConnRecordJson(out.text, r);
+    out.endLine();
+  };
   const emit = (r: ConnRecord) => {
     if (!keep(r)) return;
     totals[r.proto]++;
-    if (stream) out.line(JSON.stringify(r));
+    if (stream) writeJson(r);
     else if (!o.zeek) rows.offer(r);
   };
   const run = await analyzeFile(
@@ -114,7 +119,7 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
   const order = `${o.limit === undefined ? 'the first' : 'the'} ${rows.k.toLocaleString('en')} by ${by}${o.reverse ? ' (reversed)' : ''}`;
   if (stream) {
     // already written
-  } else if (o.json) for (const r of rows.sorted()) out.line(JSON.stringify(r));
+  } else if (o.json) for (const r of rows.sorted()) writeJson(r);
   else if (o.zeek) {
     for (const u of zeekUdp?.finish() ?? []) {
       zeekRows.offer({

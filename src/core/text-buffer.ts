@@ -9,7 +9,7 @@
  * whatever comes next, so the buffer always keeps `SLACK` spare bytes at its end.
  *
  * Every method produces exactly the UTF-8 bytes of the equivalent template literal: `num(n)` is
- * `${n}`, `bool(b)` is `${b}`, `put(fragment(s))` is `${s}`.
+ * `${n}`, `bool(b)` is `${b}`, `put(fragment(s))` is `${s}`, `jsonString(s)` is `${JSON.stringify(s)}`.
  */
 
 /** Room every write may assume without checking (covers any single number or short fragment). */
@@ -94,6 +94,9 @@ for (let i = 0; i < 256; i++) {
 }
 const TRUE = fragment('true');
 const FALSE = fragment('false');
+const NULL = fragment('null');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 export class TextBuffer {
   private bytes: Buffer;
@@ -237,6 +240,35 @@ export class TextBuffer {
 
   bool(b: boolean): void {
     this.put(b ? TRUE : FALSE);
+  }
+
+  /**
+   * `JSON.stringify(s)`: plain printable ASCII is copied between quotes as it is checked; anything
+   * else (a quote, a backslash, a control or non-ASCII character) goes through JSON.stringify.
+   */
+  jsonString(s: string): void {
+    const n = s.length;
+    if (this.length + n + 2 > this.limit) this.grow(n + 2);
+    const bytes = this.bytes;
+    let p = this.length;
+    bytes[p++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
+        // What was copied lies beyond `length`: the next write covers it.
+        this.utf8(JSON.stringify(s));
+        return;
+      }
+      bytes[p++] = c;
+    }
+    bytes[p] = QUOTE;
+    this.length = p + 1;
+  }
+
+  /** `JSON.stringify(n)`: `${n}` when finite (-0 is `0` either way), else `null`. */
+  jsonNumber(n: number): void {
+    if (Number.isFinite(n)) this.num(n);
+    else this.put(NULL);
   }
 
   /** `ip4ToString(a)`: dotted quad of an unsigned 32-bit address. */

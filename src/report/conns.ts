@@ -3,6 +3,7 @@
  * Zeek has the field, plus wirelens' own (both endpoints' final RFC 9293 states, who closed first,
  * TIME-WAIT, negotiated options, analysis flag counts). Documented in docs/json.md.
  */
+import { type Fragment, fragment, type TextBuffer } from '../core/text-buffer.js';
 import { formatDuration } from '../core/time.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
@@ -60,17 +61,18 @@ export interface ConnRecord {
   unanswered?: number;
 }
 
-export function tcpRecord(
-  c: TcpConnection,
-  x: ConnExtras & { zeekCounts?: Partial<ConnRecord> },
-): ConnRecord {
+/**
+ * The record of a TCP connection. Its keys are inserted in the order of the ConnRecord interface,
+ * whichever optional ones it has, which is the order `writeConnRecordJson` writes: a new field goes
+ * in the same place in all three (test/report/conn-json.test.ts compares with JSON.stringify).
+ */
+export function tcpRecord(c: TcpConnection, x: ConnExtras): ConnRecord {
   const tw: { side: 'orig' | 'resp'; start: number; end: number }[] = [];
   for (const side of ['orig', 'resp'] as const) {
     const ep = c.endpoint(side);
     if (ep.timeWaitStart !== undefined && ep.timeWaitEnd !== undefined)
       tw.push({ side, start: ep.timeWaitStart, end: ep.timeWaitEnd });
   }
-  const anomalies = [...new Set(c.anomalies.map((a) => a.id))];
   const r: ConnRecord = {
     ts: c.startTs,
     uid: `C${c.id}`,
@@ -89,7 +91,6 @@ export function tcpRecord(
     orig_ip_bytes: c.orig.ipBytes,
     resp_pkts: c.resp.packets,
     resp_ip_bytes: c.resp.ipBytes,
-    ...x.zeekCounts,
     index: c.id,
     first_packet: c.firstPacket,
     last_packet: c.lastPacket,
@@ -116,7 +117,8 @@ export function tcpRecord(
   if (c.timeWaitReuse) r.time_wait_reuse = c.timeWaitReuse;
   if (c.reusedFrom !== undefined) r.reused_from = c.reusedFrom;
   if (c.flagCounts.size > 0) r.analysis = Object.fromEntries(c.flagCounts);
-  if (anomalies.length > 0) r.anomalies = anomalies;
+  // Most connections have none: no array, set and copy for them.
+  if (c.anomalies.length > 0) r.anomalies = [...new Set(c.anomalies.map((a) => a.id))];
   return r;
 }
 
@@ -147,6 +149,194 @@ export function udpRecord(f: UdpFlow): ConnRecord {
     answered: f.answered,
     unanswered: f.unanswered,
   };
+}
+
+const key = (name: string) => fragment(`,${JSON.stringify(name)}:`);
+const K = {
+  ts: fragment('{"ts":'),
+  uid: key('uid'),
+  origH: key('id.orig_h'),
+  origP: key('id.orig_p'),
+  respH: key('id.resp_h'),
+  respP: key('id.resp_p'),
+  proto: key('proto'),
+  duration: key('duration'),
+  origBytes: key('orig_bytes'),
+  respBytes: key('resp_bytes'),
+  connState: key('conn_state'),
+  missedBytes: key('missed_bytes'),
+  history: key('history'),
+  origPkts: key('orig_pkts'),
+  origIpBytes: key('orig_ip_bytes'),
+  respPkts: key('resp_pkts'),
+  respIpBytes: key('resp_ip_bytes'),
+  index: key('index'),
+  firstPacket: key('first_packet'),
+  lastPacket: key('last_packet'),
+  origTag: key('orig_tag'),
+  respTag: key('resp_tag'),
+  origin: key('origin'),
+  origState: key('orig_state'),
+  respState: key('resp_state'),
+  origInitialState: key('orig_initial_state'),
+  respInitialState: key('resp_initial_state'),
+  endReason: key('end_reason'),
+  closer: key('closer'),
+  irtt: key('irtt'),
+  origMss: key('orig_mss'),
+  respMss: key('resp_mss'),
+  origWscale: key('orig_wscale'),
+  respWscale: key('resp_wscale'),
+  sack: key('sack'),
+  timestamps: key('timestamps'),
+  timeWait: key('time_wait'),
+  timeWaitReuse: key('time_wait_reuse'),
+  reusedFrom: key('reused_from'),
+  analysis: key('analysis'),
+  anomalies: key('anomalies'),
+  answered: key('answered'),
+  unanswered: key('unanswered'),
+  side: fragment('{"side":'),
+  start: key('start'),
+  end: key('end'),
+};
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+function optString(b: TextBuffer, k: Fragment, v: string | undefined): void {
+  if (v === undefined) return;
+  b.put(k);
+  b.jsonString(v);
+}
+
+function optNumber(b: TextBuffer, k: Fragment, v: number | undefined): void {
+  if (v === undefined) return;
+  b.put(k);
+  b.jsonNumber(v);
+}
+
+function optBool(b: TextBuffer, k: Fragment, v: boolean | undefined): void {
+  if (v === undefined) return;
+  b.put(k);
+  b.bool(v);
+}
+
+/**
+ * `JSON.stringify(r)` for a record from `tcpRecord` or `udpRecord`, written straight into `b`
+ * (`conns --json` writes one per connection). Keys in the order those functions insert them (the
+ * order of the ConnRecord interface); a key whose value is undefined is left out, as JSON.stringify
+ * does. test/report/conn-json.test.ts checks it against JSON.stringify on every fixture connection.
+ */
+export function writeConnRecordJson(b: TextBuffer, r: ConnRecord): void {
+  b.put(K.ts);
+  b.jsonNumber(r.ts);
+  b.put(K.uid);
+  b.jsonString(r.uid);
+  b.put(K.origH);
+  b.jsonString(r['id.orig_h']);
+  b.put(K.origP);
+  b.jsonNumber(r['id.orig_p']);
+  b.put(K.respH);
+  b.jsonString(r['id.resp_h']);
+  b.put(K.respP);
+  b.jsonNumber(r['id.resp_p']);
+  b.put(K.proto);
+  b.jsonString(r.proto);
+  b.put(K.duration);
+  b.jsonNumber(r.duration);
+  b.put(K.origBytes);
+  b.jsonNumber(r.orig_bytes);
+  b.put(K.respBytes);
+  b.jsonNumber(r.resp_bytes);
+  optString(b, K.connState, r.conn_state);
+  b.put(K.missedBytes);
+  b.jsonNumber(r.missed_bytes);
+  optString(b, K.history, r.history);
+  b.put(K.origPkts);
+  b.jsonNumber(r.orig_pkts);
+  b.put(K.origIpBytes);
+  b.jsonNumber(r.orig_ip_bytes);
+  b.put(K.respPkts);
+  b.jsonNumber(r.resp_pkts);
+  b.put(K.respIpBytes);
+  b.jsonNumber(r.resp_ip_bytes);
+  b.put(K.index);
+  b.jsonNumber(r.index);
+  b.put(K.firstPacket);
+  b.jsonNumber(r.first_packet);
+  b.put(K.lastPacket);
+  b.jsonNumber(r.last_packet);
+  b.put(K.origTag);
+  b.jsonString(r.orig_tag);
+  b.put(K.respTag);
+  b.jsonString(r.resp_tag);
+  optString(b, K.origin, r.origin);
+  optString(b, K.origState, r.orig_state);
+  optString(b, K.respState, r.resp_state);
+  optString(b, K.origInitialState, r.orig_initial_state);
+  optString(b, K.respInitialState, r.resp_initial_state);
+  optString(b, K.endReason, r.end_reason);
+  optString(b, K.closer, r.closer);
+  optNumber(b, K.irtt, r.irtt);
+  optNumber(b, K.origMss, r.orig_mss);
+  optNumber(b, K.respMss, r.resp_mss);
+  optNumber(b, K.origWscale, r.orig_wscale);
+  optNumber(b, K.respWscale, r.resp_wscale);
+  optBool(b, K.sack, r.sack);
+  optBool(b, K.timestamps, r.timestamps);
+  const tw = r.time_wait;
+  if (tw !== undefined) {
+    b.put(K.timeWait);
+    b.byte(0x5b); // [
+    for (let i = 0; i < tw.length; i++) {
+      const t = tw[i] as { side: string; start: number; end: number };
+      if (i > 0) b.byte(COMMA);
+      b.put(K.side);
+      b.jsonString(t.side);
+      b.put(K.start);
+      b.jsonNumber(t.start);
+      b.put(K.end);
+      b.jsonNumber(t.end);
+      b.byte(0x7d); // }
+    }
+    b.byte(0x5d); // ]
+  }
+  // Rare (a SYN into TIME-WAIT): JSON.stringify keeps the object's own key order.
+  if (r.time_wait_reuse !== undefined) {
+    b.put(K.timeWaitReuse);
+    b.utf8(JSON.stringify(r.time_wait_reuse));
+  }
+  optNumber(b, K.reusedFrom, r.reused_from);
+  const a = r.analysis;
+  if (a !== undefined) {
+    b.put(K.analysis);
+    b.byte(0x7b); // {
+    let first = true;
+    // Object.keys: the order JSON.stringify uses (integer-like keys first, then insertion order).
+    for (const k of Object.keys(a)) {
+      const v = a[k];
+      if (v === undefined) continue;
+      if (!first) b.byte(COMMA);
+      first = false;
+      b.jsonString(k);
+      b.byte(COLON);
+      b.jsonNumber(v);
+    }
+    b.byte(0x7d); // }
+  }
+  const an = r.anomalies;
+  if (an !== undefined) {
+    b.put(K.anomalies);
+    b.byte(0x5b); // [
+    for (let i = 0; i < an.length; i++) {
+      if (i > 0) b.byte(COMMA);
+      b.jsonString(an[i] as string);
+    }
+    b.byte(0x5d); // ]
+  }
+  optNumber(b, K.answered, r.answered);
+  optNumber(b, K.unanswered, r.unanswered);
+  b.byte(0x7d); // }
 }
 
 /** ss(8)-style short state names, so the table stays narrow. */

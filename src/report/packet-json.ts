@@ -738,20 +738,6 @@ function writeUdp(b: TextBuffer, l: UdpLayer): void {
   else b.byte(CLOSE_BRACE);
 }
 
-/** A JSON string: as is between quotes when it is plain printable ASCII, else through JSON.stringify. */
-function writeString(b: TextBuffer, s: string): void {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) {
-      b.utf8(JSON.stringify(s));
-      return;
-    }
-  }
-  b.byte(QUOTE);
-  b.text(s);
-  b.byte(QUOTE);
-}
-
 /** Text from packet bytes (DNS names and data): escaped for terminals, then quoted. */
 function writePacketText(b: TextBuffer, s: string): void {
   // Plain printable ASCII (the usual name) is its own escapeText, and needs no JSON escaping either.
@@ -779,15 +765,15 @@ function writeArp(b: TextBuffer, l: ArpLayer): void {
   b.put(K.opcode);
   b.num(l.opcode);
   b.put(K.kind);
-  writeString(b, l.arpKind);
+  b.jsonString(l.arpKind);
   b.put(K.senderHw);
-  writeString(b, l.senderHw);
+  b.jsonString(l.senderHw);
   b.put(K.senderProto);
-  writeString(b, l.senderProto);
+  b.jsonString(l.senderProto);
   b.put(K.targetHw);
-  writeString(b, l.targetHw);
+  b.jsonString(l.targetHw);
   b.put(K.targetProto);
-  writeString(b, l.targetProto);
+  b.jsonString(l.targetProto);
   b.byte(CLOSE_BRACE);
 }
 

@@ -157,6 +157,10 @@ export class HttpAnalyzer implements SegmentAnalyzer {
       return;
     }
     if (this.state === 'other') return;
+    if (this.held === undefined && chunk.length > 0) {
+      this.detectFirst(side, chunk, ts, packet);
+      return;
+    }
     // Detection: hold the first bytes of each side. A view for now: copied below only if they must
     // outlive this call (chunks do not), which most streams, decided by their first chunk, never need.
     this.held ??= [];
@@ -188,12 +192,7 @@ export class HttpAnalyzer implements SegmentAnalyzer {
     const req = heldBytes.request > 0 ? detectRequest(joined('request')) : 'more';
     const resp = heldBytes.response > 0 ? classifyResponseStart(joined('response')) : 'more';
     if (req === 'yes' || (resp === 'yes' && req !== 'no')) {
-      this.stopDetecting('http');
-      const conv = new HttpConversation(
-        (tx) => this.emit(tx),
-        this.opts.onEvent ? { onEvent: (e) => this.opts.onEvent?.(e, this.conn) } : undefined,
-      );
-      this.conv = conv;
+      const conv = this.startHttp();
       // Replay what was held, in order; the chunk in hand is replayed whole (its copy may be cut).
       for (const h of held.slice(0, -1)) conv.push(h.side, h.bytes, h.ts, h.packet);
       conv.push(side, chunk, ts, packet);
@@ -210,6 +209,38 @@ export class HttpAnalyzer implements SegmentAnalyzer {
       return;
     }
     entry.bytes = entry.bytes.slice();
+  }
+
+  /**
+   * The first chunk of the connection (nothing held yet): decided as the general path below
+   * would decide it with only this chunk held, without its arrays and closure; most streams are.
+   */
+  private detectFirst(side: HttpSide, chunk: Uint8Array, ts: number, packet: number): void {
+    const head = chunk.subarray(0, DETECT_BYTES);
+    const req = side === 'request' ? detectRequest(head) : 'more';
+    const resp = side === 'response' ? classifyResponseStart(head) : 'more';
+    if (req === 'yes' || (resp === 'yes' && req !== 'no')) {
+      this.startHttp().push(side, chunk, ts, packet);
+      return;
+    }
+    if (req === 'no' || resp === 'no' || chunk.length >= DETECT_BYTES) {
+      this.stopDetecting('other');
+      return;
+    }
+    this.held = [{ side, bytes: head.slice(), ts, packet }];
+    this.heldBytes = { request: 0, response: 0 };
+    this.heldBytes[side] = chunk.length;
+  }
+
+  /** HTTP recognised: the conversation both directions now feed. */
+  private startHttp(): HttpConversation {
+    this.stopDetecting('http');
+    const conv = new HttpConversation(
+      (tx) => this.emit(tx),
+      this.opts.onEvent ? { onEvent: (e) => this.opts.onEvent?.(e, this.conn) } : undefined,
+    );
+    this.conv = conv;
+    return conv;
   }
 
   private emit(tx: HttpTransaction): void {

@@ -8,8 +8,11 @@
  * Memory: a chunk is only read during `push`. What is kept across calls is bounded: the part of
  * a line not yet ended (at most the header budget, `maxHeaderBytes`, or `maxChunkLineBytes`),
  * a body preview (`previewBytes`) and the start of a compressed body (`decodeInputBytes`).
- * Lines are found with `indexOf(LF)`; a line complete inside a chunk is parsed in place, and
- * only a line split across chunks is copied, once. Strings are built only from complete lines.
+ * Lines are found with a byte loop; a line complete inside a chunk is parsed in place, and only
+ * a line split across chunks is copied, once. Chunks are read as they come (any Uint8Array, no
+ * Buffer made per chunk). Strings are built only from complete lines, and only for what is kept:
+ * header lines are split and checked as bytes, and well-known names, methods and reason phrases
+ * are matched as bytes and shared.
  *
  * Errors never throw: a malformed message becomes an anomaly, the message ends incomplete, and
  * the parser resynchronises on the next plausible start line, or stops (the rest is counted as
@@ -126,29 +129,97 @@ function isOws(b: number | undefined): boolean {
   return b === SP || b === HT;
 }
 
-/** Case-insensitive token list membership (`close` in `Connection: keep-alive, Close`). */
+/**
+ * Node's latin1 slicer, called on the chunk itself (any Uint8Array): one native call that copies
+ * the bytes into a one-byte string, without wrapping each chunk in a Buffer first.
+ */
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, from: number, to: number): string }
+).latin1Slice;
+
+/** Bytes `from..to` as a string, one char per byte (callers pass printable ASCII). */
+function latin1(buf: Uint8Array, from: number, to: number): string {
+  return latin1Slice.call(buf, from, to);
+}
+
+/** Printable ASCII without backslash: a byte that `escapeBytes` leaves unchanged. */
+function isPlain(b: number): boolean {
+  return b >= 0x20 && b <= 0x7e && b !== 0x5c;
+}
+
+/** `src[from..to)` into `dst` at `at`, cut to fit as `Buffer#copy` would. */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
+  const n = Math.min(to - from, dst.length - at);
+  if (n > 0) dst.set(src.subarray(from, from + n), at);
+}
+
+function isPlainRange(buf: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isPlain(buf[k] as number)) return false;
+  return true;
+}
+
 /**
  * Text of a byte range for display: printable ASCII (no backslash) is sliced as is, which is
  * exactly what `escapeBytes` would return for it; anything else goes through `escapeBytes`.
  */
-function text(buf: Buffer, from: number, to: number): string {
-  for (let k = from; k < to; k++) {
-    const b = buf[k] as number;
-    if (b < 0x20 || b > 0x7e || b === 0x5c) return escapeBytes(buf, from, to);
-  }
-  return buf.toString('latin1', from, to);
+function text(buf: Uint8Array, from: number, to: number): string {
+  return isPlainRange(buf, from, to) ? latin1(buf, from, to) : escapeBytes(buf, from, to);
 }
 
-/** Printable ASCII without backslash: text that `escapeBytes` leaves unchanged. */
-const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
-/** A plain Content-Length value. */
-const DIGITS = /^\d{1,15}$/;
-/** A header name: 1*tchar (RFC 9110 §5.6.2). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A plain Content-Length value (1 to 15 ASCII digits) as a number, else -1. */
+function plainLength(v: string): number {
+  const n = v.length;
+  if (n === 0 || n > MAX_LENGTH_DIGITS) return -1;
+  let num = 0;
+  for (let k = 0; k < n; k++) {
+    const c = v.charCodeAt(k) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    num = num * 10 + c;
+  }
+  return num;
+}
 
-/** A Buffer over the same memory (no copy), for latin1 slicing. */
-function asBuffer(d: Uint8Array): Buffer {
-  return Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+/** Index of the first LF in `d[from..to)`, or -1 (lines are short: a loop beats a native call). */
+function findLf(d: Uint8Array, from: number, to: number): number {
+  for (let k = from; k < to; k++) if (d[k] === LF) return k;
+  return -1;
+}
+
+/** "1.0", "1.1", …: version strings by major * 10 + minor (no string built per message). */
+const VERSIONS: readonly string[] = Array.from({ length: 100 }, (_, v) => `${Math.floor(v / 10)}.${v % 10}`);
+
+/** A string known in advance, matched against wire bytes exactly (case-sensitive). */
+interface Interned {
+  readonly bytes: Uint8Array;
+  readonly str: string;
+  /** Header names: the framing header it is (H_*), 0 for none. */
+  readonly kind: number;
+}
+
+/** Interned strings by length (`table[len]`), built from `words`. */
+function internTable(words: readonly string[], kindOf: (w: string) => number): Interned[][] {
+  const table: Interned[][] = [];
+  for (const w of words) {
+    while (table.length <= w.length) table.push([]);
+    (table[w.length] as Interned[]).push({ bytes: Buffer.from(w, 'latin1'), str: w, kind: kindOf(w) });
+  }
+  return table;
+}
+
+/** The interned string equal to bytes `from..to`, or undefined. */
+function interned(table: Interned[][], buf: Uint8Array, from: number, to: number): Interned | undefined {
+  const cands = table[to - from];
+  if (cands === undefined) return undefined;
+  const first = buf[from];
+  for (let c = 0; c < cands.length; c++) {
+    const e = cands[c] as Interned;
+    const w = e.bytes;
+    if (w[0] !== first) continue;
+    let k = 1;
+    while (k < w.length && w[k] === buf[from + k]) k++;
+    if (k === w.length) return e;
+  }
+  return undefined;
 }
 
 interface PendingRequest {
@@ -224,7 +295,7 @@ export class HttpStreamParser {
   private packet = 0;
 
   // Line assembly: the not-yet-ended part of a line split across chunks.
-  private pend: Buffer | undefined;
+  private pend: Uint8Array | undefined;
   private pendLen = 0;
   /** Skip bytes up to and including the next LF (rest of an over-long or rejected line). */
   private discarding = false;
@@ -340,11 +411,10 @@ export class HttpStreamParser {
     }
   }
 
-  push(bytes: Uint8Array, ts: number, packet: number): void {
+  push(chunk: Uint8Array, ts: number, packet: number): void {
     if (this.phase === P_ENDED) return;
     this.ts = ts;
     this.packet = packet;
-    const chunk = asBuffer(bytes);
     const n = chunk.length;
     let i = 0;
     while (i < n) {
@@ -674,7 +744,7 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Phases
 
-  private idle(d: Buffer, i: number): number {
+  private idle(d: Uint8Array, i: number): number {
     const n = d.length;
     while (i < n) {
       const b = d[i] as number;
@@ -697,7 +767,7 @@ export class HttpStreamParser {
     return i;
   }
 
-  private startLine(d: Buffer, i: number): number {
+  private startLine(d: Uint8Array, i: number): number {
     const n = d.length;
     if (!this.pfxDone) {
       for (let j = i; j < n; j++) {
@@ -756,7 +826,7 @@ export class HttpStreamParser {
     this.phase = P_UNTIL_CLOSE;
   }
 
-  private probe(d: Buffer, i: number): number {
+  private probe(d: Uint8Array, i: number): number {
     const b = d[i] as number;
     if (TCHAR[b] === 1 || b === CR || b === LF) {
       this.phase = P_IDLE;
@@ -772,10 +842,10 @@ export class HttpStreamParser {
    * Read one line (up to LF) of at most `cap` bytes (LF included) from `d[i..end)`, parse it when
    * complete. A longer line goes to `lineTooLong`. Returns the next index.
    */
-  private readLine(d: Buffer, i: number, end: number, cap: number): number {
+  private readLine(d: Uint8Array, i: number, end: number, cap: number): number {
     if (this.discarding) {
-      const lf = d.indexOf(LF, i);
-      if (lf < 0 || lf >= end) return end;
+      const lf = findLf(d, i, end);
+      if (lf < 0) return end;
       this.discarding = false;
       return lf + 1;
     }
@@ -788,8 +858,7 @@ export class HttpStreamParser {
     } else if (this.phase === P_RESYNC || this.phase === P_START) {
       this.mark(this.base + i);
     }
-    let lf = d.indexOf(LF, i);
-    if (lf >= end) lf = -1;
+    const lf = findLf(d, i, end);
     if (lf < 0) {
       if (have + (end - i) >= cap) {
         this.pendLen = 0;
@@ -810,7 +879,7 @@ export class HttpStreamParser {
       this.onLine(d, i, lf);
     } else {
       this.append(d, i, lf + 1);
-      const buf = this.pend as Buffer;
+      const buf = this.pend as Uint8Array;
       this.pendLen = 0;
       this.onLine(buf, 0, have + (lf - i));
       if (buf.length > 4096 && this.pend === buf) this.pend = undefined;
@@ -818,13 +887,13 @@ export class HttpStreamParser {
     return lf + 1;
   }
 
-  private append(d: Buffer, from: number, to: number): void {
+  private append(d: Uint8Array, from: number, to: number): void {
     const need = this.pendLen + (to - from);
     let buf = this.pend;
     if (buf === undefined || buf.length < need) {
       let size = buf === undefined ? 256 : buf.length * 2;
       while (size < need) size *= 2;
-      const grown = Buffer.alloc(size);
+      const grown = new Uint8Array(size);
       if (buf !== undefined && this.pendLen > 0) grown.set(buf.subarray(0, this.pendLen));
       this.pend = grown;
       buf = grown;
@@ -871,7 +940,7 @@ export class HttpStreamParser {
   }
 
   /** A complete line `buf[s..lf)` (LF at `lf`, CR before it if any). */
-  private onLine(buf: Buffer, s: number, lf: number): void {
+  private onLine(buf: Uint8Array, s: number, lf: number): void {
     const len = lf + 1 - s;
     const lfAt = this.lineStart + (lf - s);
     let ce = lf;
@@ -925,12 +994,10 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Start lines
 
-  private requestLine(buf: Buffer, s: number, ce: number, lf: number, lfAt: number): void {
+  private requestLine(buf: Uint8Array, s: number, ce: number, lf: number, lfAt: number): void {
     let sp1 = s;
     while (sp1 < ce && buf[sp1] !== SP) sp1++;
-    const line = buf.toString('latin1', s, ce);
-    const plain = PRINTABLE.test(line);
-    this.m.method = plain ? line.slice(0, sp1 - s) : text(buf, s, sp1);
+    this.m.method = interned(METHODS, buf, s, sp1)?.str ?? text(buf, s, sp1);
     if (
       !isUpperMethod(buf, s, sp1) &&
       !KNOWN_METHODS.has(this.m.method) &&
@@ -978,12 +1045,13 @@ export class HttpStreamParser {
     // ("CONNECT host:25 / HTTP/1.0") are not part of it, and are flagged.
     let te = sp1 + 1;
     while (te < sp2 && buf[te] !== SP) te++;
-    this.m.target = plain ? line.slice(sp1 + 1 - s, te - s) : text(buf, sp1 + 1, te);
-    if (!plain || te < sp2) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
+    this.m.target = text(buf, sp1 + 1, te);
+    // checkTarget finds nothing in a target of printable bytes that ends at the version's space.
+    if (te < sp2 || !isPlainRange(buf, sp1 + 1, te)) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
     this.phase = P_HEADERS;
   }
 
-  private checkTarget(buf: Buffer, from: number, to: number, lfAt: number): void {
+  private checkTarget(buf: Uint8Array, from: number, to: number, lfAt: number): void {
     for (let k = from; k < to; k++) {
       const b = buf[k] as number;
       if (b <= SP || b === 0x7f) {
@@ -994,18 +1062,18 @@ export class HttpStreamParser {
   }
 
   /** `HTTP/` DIGIT `.` DIGIT exactly filling buf[from..to): returns the major version, or -1. */
-  private parseVersion(buf: Buffer, from: number, to: number): number {
+  private parseVersion(buf: Uint8Array, from: number, to: number): number {
     if (to - from !== 8) return -1;
     for (let k = 0; k < 5; k++) if (buf[from + k] !== HTTP_SLASH[k]) return -1;
     const maj = buf[from + 5];
     const min = buf[from + 7];
     if (!isDigit(maj) || buf[from + 6] !== 0x2e || !isDigit(min)) return -1;
     this.m.minor = (min as number) - 0x30;
-    this.m.version = `${(maj as number) - 0x30}.${this.m.minor}`;
+    this.m.version = VERSIONS[((maj as number) - 0x30) * 10 + this.m.minor] as string;
     return (maj as number) - 0x30;
   }
 
-  private statusLine(buf: Buffer, s: number, ce: number, lfAt: number): void {
+  private statusLine(buf: Uint8Array, s: number, ce: number, lfAt: number): void {
     // "HTTP/" is checked already: DIGIT "." DIGIT SP 3DIGIT [ SP reason ]
     const major = this.parseVersion(buf, s, s + 8);
     const c0 = buf[s + 9];
@@ -1029,7 +1097,7 @@ export class HttpStreamParser {
       return;
     }
     this.m.status = status;
-    this.m.reason = ce > s + 13 ? text(buf, s + 13, ce) : '';
+    this.m.reason = ce > s + 13 ? (interned(REASONS, buf, s + 13, ce)?.str ?? text(buf, s + 13, ce)) : '';
     this.phase = P_HEADERS;
   }
 
@@ -1053,7 +1121,7 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Header section
 
-  private headerLine(buf: Buffer, s: number, ce: number, lfAt: number, trailer: boolean): void {
+  private headerLine(buf: Uint8Array, s: number, ce: number, lfAt: number, trailer: boolean): void {
     const first = buf[s] as number;
     if (trailer && this.m.tList === undefined) this.m.tList = [];
     const list = trailer ? (this.m.tList as Array<readonly [string, string]>) : this.m.hList;
@@ -1074,32 +1142,11 @@ export class HttpStreamParser {
       if (last !== undefined && count <= this.limits.maxHeaders) {
         list[list.length - 1] = [last[0], last[1] === '' ? more : `${last[1]} ${more}`];
       }
-      if (!trailer && this.m.lastSemantic !== 0) this.semantic(this.m.lastSemantic, more.toLowerCase(), more);
+      if (!trailer && this.m.lastSemantic !== 0) this.semantic(this.m.lastSemantic, more);
       return;
     }
-    // Fast path: a printable-ASCII line (the usual case) is sliced once, then split in JS.
-    const line = buf.toString('latin1', s, ce);
-    if (PRINTABLE.test(line)) {
-      const colon = line.indexOf(':');
-      if (colon < 0) {
-        this.flag(F_BAD_LINE, HA['http.bad-header-line'], lfAt, 'no colon');
-        this.m.lastSemantic = 0;
-        return;
-      }
-      const raw = line.slice(0, colon);
-      const name = raw.trimEnd();
-      if (name.length === 0) {
-        this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'empty name');
-        this.m.lastSemantic = 0;
-        return;
-      }
-      if (name.length < raw.length)
-        this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'whitespace before the colon');
-      else if (!TOKEN.test(name))
-        this.flag(F_BAD_NAME, HA['http.bad-header-name'], lfAt, 'character outside the token set');
-      this.addHeader(name, line.slice(colon + 1).trim(), list, count, lfAt, trailer);
-      return;
-    }
+    // Bytes are scanned once; strings are made only for the name (unless a well-known one) and
+    // the value. A name of tchars is printable ASCII; a value is escaped only if it needs to be.
     let c = s;
     let badChar = false;
     while (c < ce) {
@@ -1127,38 +1174,44 @@ export class HttpStreamParser {
     let ve = ce;
     while (vs < ve && isOws(buf[vs])) vs++;
     while (ve > vs && isOws(buf[ve - 1])) ve--;
-    this.addHeader(text(buf, s, ne), text(buf, vs, ve), list, count, lfAt, trailer);
-  }
-
-  private addHeader(
-    name: string,
-    value: string,
-    list: Array<readonly [string, string]>,
-    count: number,
-    lfAt: number,
-    trailer: boolean,
-  ): void {
+    const known = badChar ? undefined : interned(HEADER_NAMES, buf, s, ne);
+    const name = known !== undefined ? known.str : text(buf, s, ne);
+    const value = text(buf, vs, ve);
     const n = count + 1;
     if (trailer) this.m.tCount = n;
     else this.m.hCount = n;
     if (n <= this.limits.maxHeaders) list.push([name, value]);
     else this.flag(F_TOO_MANY, HA['http.too-many-headers'], lfAt, `more than ${this.limits.maxHeaders}`);
     if (trailer) return;
-    const kind = SEMANTIC_LENGTHS[name.length] === 1 ? (SEMANTIC[name.toLowerCase()] ?? 0) : 0;
+    const kind = known !== undefined ? known.kind : semanticKind(name);
     this.m.lastSemantic = kind;
-    if (kind !== 0) this.semantic(kind, value.toLowerCase(), value);
+    if (kind !== 0) this.semantic(kind, value);
   }
 
   /** Interpret a header that decides framing or connection handling. */
-  private semantic(kind: number, lower: string, value: string): void {
+  private semantic(kind: number, value: string): void {
+    if (kind === H_HOST) {
+      this.m.hostCount++;
+      return;
+    }
+    if (kind === H_CONTENT_LENGTH) {
+      // The usual value: 1 to 15 digits (as /^\d{1,15}$/ would say), read without a regex.
+      const num = plainLength(value);
+      if (num >= 0) {
+        if (this.m.cl === CL_NONE) this.m.cl = num;
+        else if (this.m.cl >= 0 && this.m.cl !== num) this.m.cl = CL_CONFLICT;
+        return;
+      }
+    } else if (kind === H_TRANSFER_ENCODING && value === 'chunked') {
+      this.m.teCount++;
+      this.m.teLastChunked = true;
+      this.m.teChunked++;
+      return;
+    }
+    // Upgrade uses the value as is; the others compare it lowercased.
+    const lower = kind === H_UPGRADE ? value : value.toLowerCase();
     switch (kind) {
       case H_CONTENT_LENGTH:
-        if (DIGITS.test(lower)) {
-          const num = Number(lower);
-          if (this.m.cl === CL_NONE) this.m.cl = num;
-          else if (this.m.cl >= 0 && this.m.cl !== num) this.m.cl = CL_CONFLICT;
-          break;
-        }
         // RFC 9110 §8.6: a list of identical values is the same as one.
         for (const part of lower.split(',')) {
           const v = part.trim();
@@ -1205,9 +1258,6 @@ export class HttpStreamParser {
       case H_CONTENT_ENCODING:
         this.m.contentEncoding =
           this.m.contentEncoding === '' ? lower : `${this.m.contentEncoding}, ${lower}`;
-        break;
-      case H_HOST:
-        this.m.hostCount++;
         break;
       default:
         break;
@@ -1399,7 +1449,7 @@ export class HttpStreamParser {
   // Bodies
 
   /** Content-Length body or chunk data: take up to `remaining` bytes. */
-  private countedBody(d: Buffer, i: number): number {
+  private countedBody(d: Uint8Array, i: number): number {
     const take = Math.min(this.m.remaining, d.length - i);
     this.bodyData(d, i, i + take, this.base + i);
     this.m.remaining -= take;
@@ -1419,7 +1469,7 @@ export class HttpStreamParser {
   }
 
   /** Body payload bytes d[from..to), the first at stream offset `off`: count, preview, keep for decoding. */
-  private bodyData(d: Buffer, from: number, to: number, off: number): void {
+  private bodyData(d: Uint8Array, from: number, to: number, off: number): void {
     const n = to - from;
     if (n <= 0) return;
     this.m.wireTotal += n;
@@ -1435,14 +1485,14 @@ export class HttpStreamParser {
         const size = this.m.framing === 'content-length' ? Math.min(pmax, this.m.remaining) : pmax;
         this.m.preview = new Uint8Array(Math.max(size, k));
       }
-      d.copy(this.m.preview, this.m.previewLen, from, from + k);
+      copyInto(this.m.preview, this.m.previewLen, d, from, from + k);
       this.m.previewLen += k;
     }
     if (this.m.coding !== undefined && !this.m.decCut && this.m.decOut === undefined)
       this.keepForDecode(d, from, to);
   }
 
-  private keepForDecode(d: Buffer, from: number, to: number): void {
+  private keepForDecode(d: Uint8Array, from: number, to: number): void {
     const cap = this.limits.decodeInputBytes;
     const k = Math.min(cap - this.m.decLen, to - from);
     if (k > 0) {
@@ -1455,7 +1505,7 @@ export class HttpStreamParser {
         this.m.decBuf = grown;
         buf = grown;
       }
-      d.copy(buf, this.m.decLen, from, from + k);
+      copyInto(buf, this.m.decLen, d, from, from + k);
       this.m.decLen += k;
     }
     if (k < to - from) {
@@ -1489,7 +1539,7 @@ export class HttpStreamParser {
     this.m.decCut = true;
   }
 
-  private chunkSizeLine(buf: Buffer, s: number, ce: number, lfAt: number): void {
+  private chunkSizeLine(buf: Uint8Array, s: number, ce: number, lfAt: number): void {
     let k = s;
     let size = 0;
     let sig = 0;
@@ -1544,7 +1594,7 @@ export class HttpStreamParser {
   // ---------------------------------------------------------------------------------------------
   // Resynchronisation
 
-  private resync(d: Buffer, i: number): number {
+  private resync(d: Uint8Array, i: number): number {
     // Index in `d` of the first byte past the budget (may lie beyond this chunk).
     const budgetEnd = this.resyncStart + this.limits.maxResyncBytes - this.base;
     const end = Math.min(d.length, budgetEnd);
@@ -1560,7 +1610,7 @@ export class HttpStreamParser {
   }
 
   /** A complete line while resynchronising: does a plausible start line end it? */
-  private resyncLine(buf: Buffer, s: number, ce: number, lf: number): void {
+  private resyncLine(buf: Uint8Array, s: number, ce: number, lf: number): void {
     const k = this.isRequest ? findRequestStart(buf, s, ce) : findStatusStart(buf, s, ce);
     if (k < 0) return;
     const start = this.lineStart + (k - s);
@@ -1640,7 +1690,7 @@ function findRequestStart(buf: Uint8Array, s: number, ce: number): number {
   if (m === t) return -1;
   if (m === s && t - s <= 32 && isUpperMethod(buf, s, t)) return s;
   for (let k = Math.max(m, t - 32); k < t; k++) {
-    if (KNOWN_METHODS.has(Buffer.from(buf.buffer, buf.byteOffset + k, t - k).toString('latin1'))) return k;
+    if (KNOWN_METHODS.has(latin1(buf, k, t))) return k;
   }
   return -1;
 }
@@ -1698,4 +1748,106 @@ const SEMANTIC: Readonly<Record<string, number>> = Object.assign(
     'content-encoding': H_CONTENT_ENCODING,
     host: H_HOST,
   },
+);
+
+/** The framing header a name is (H_*), compared case-insensitively; 0 for none. */
+function semanticKind(name: string): number {
+  return SEMANTIC_LENGTHS[name.length] === 1 ? (SEMANTIC[name.toLowerCase()] ?? 0) : 0;
+}
+
+/**
+ * Header names common enough to be matched as bytes and shared as one string each (as sent:
+ * case matters; a name in another case is sliced like any other). Each carries its H_* kind.
+ */
+const HEADER_NAMES = internTable(
+  [
+    'Accept',
+    'Accept-Charset',
+    'Accept-Encoding',
+    'Accept-Language',
+    'Accept-Ranges',
+    'Access-Control-Allow-Origin',
+    'Age',
+    'Allow',
+    'Authorization',
+    'Cache-Control',
+    'Connection',
+    'Content-Disposition',
+    'Content-Encoding',
+    'Content-Language',
+    'Content-Length',
+    'Content-Location',
+    'Content-Range',
+    'Content-Security-Policy',
+    'Content-Type',
+    'Cookie',
+    'Date',
+    'ETag',
+    'Expect',
+    'Expires',
+    'From',
+    'Host',
+    'If-Match',
+    'If-Modified-Since',
+    'If-None-Match',
+    'If-Range',
+    'If-Unmodified-Since',
+    'Keep-Alive',
+    'Last-Modified',
+    'Link',
+    'Location',
+    'Origin',
+    'Pragma',
+    'Proxy-Authorization',
+    'Proxy-Connection',
+    'Range',
+    'Referer',
+    'Retry-After',
+    'Server',
+    'Set-Cookie',
+    'Strict-Transport-Security',
+    'TE',
+    'Trailer',
+    'Transfer-Encoding',
+    'Upgrade',
+    'Upgrade-Insecure-Requests',
+    'User-Agent',
+    'Vary',
+    'Via',
+    'WWW-Authenticate',
+    'X-Content-Type-Options',
+    'X-Forwarded-For',
+    'X-Forwarded-Proto',
+    'X-Frame-Options',
+    'X-Powered-By',
+    'X-Requested-With',
+    'accept',
+    'accept-encoding',
+    'accept-language',
+    'cache-control',
+    'connection',
+    'content-encoding',
+    'content-length',
+    'content-type',
+    'cookie',
+    'date',
+    'host',
+    'server',
+    'transfer-encoding',
+    'upgrade',
+    'user-agent',
+  ],
+  semanticKind,
+);
+
+/** Methods as sent by real clients, shared as one string each. */
+const METHODS = internTable(
+  ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'],
+  () => 0,
+);
+
+/** Common reason phrases, shared as one string each. */
+const REASONS = internTable(
+  ['OK', 'Created', 'No Content', 'Moved Permanently', 'Found', 'Not Modified', 'Bad Request', 'Not Found'],
+  () => 0,
 );

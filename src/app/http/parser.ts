@@ -133,9 +133,13 @@ function isOws(b: number | undefined): boolean {
  * Node's latin1 slicer, called on the chunk itself (any Uint8Array): one native call that copies
  * the bytes into a one-byte string, without wrapping each chunk in a Buffer first.
  */
-const latin1Slice = (
-  Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, from: number, to: number): string }
-).latin1Slice;
+const latin1Slice: (this: Uint8Array, from: number, to: number) => string =
+  (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, from: number, to: number) => string })
+    .latin1Slice ??
+  // Not a documented API: should a Node release drop it, the documented way (a Buffer view per call).
+  function (this: Uint8Array, from: number, to: number): string {
+    return Buffer.from(this.buffer, this.byteOffset + from, to - from).toString('latin1');
+  };
 
 /** Bytes `from..to` as a string, one char per byte (callers pass printable ASCII). */
 function latin1(buf: Uint8Array, from: number, to: number): string {

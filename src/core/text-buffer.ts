@@ -68,6 +68,11 @@ export function fragment(s: string): Fragment {
   };
 }
 
+/** `,"<name>":`, the text before an object member's value after the first (the name JSON-quoted). */
+export function keyFragment(name: string): Fragment {
+  return fragment(`,${JSON.stringify(name)}:`);
+}
+
 /** Up to 4 ASCII characters as one little-endian word. */
 function word(s: string): number {
   let w = 0;

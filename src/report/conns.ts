@@ -3,7 +3,7 @@
  * Zeek has the field, plus wirelens' own (both endpoints' final RFC 9293 states, who closed first,
  * TIME-WAIT, negotiated options, analysis flag counts). Documented in docs/json.md.
  */
-import { type Fragment, fragment, type TextBuffer } from '../core/text-buffer.js';
+import { type Fragment, fragment, keyFragment, type TextBuffer } from '../core/text-buffer.js';
 import { formatDuration } from '../core/time.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
@@ -151,7 +151,7 @@ export function udpRecord(f: UdpFlow): ConnRecord {
   };
 }
 
-const key = (name: string) => fragment(`,${JSON.stringify(name)}:`);
+const key = keyFragment;
 const K = {
   ts: fragment('{"ts":'),
   uid: key('uid'),

@@ -9,7 +9,7 @@ import { linkTypeName } from '../capture/linktype.js';
 import type { Anomaly } from '../core/anomaly.js';
 import { assertNever } from '../core/errors.js';
 import { escapeText } from '../core/escape.js';
-import { type Fragment, fragment, TextBuffer } from '../core/text-buffer.js';
+import { type Fragment, fragment, keyFragment, TextBuffer } from '../core/text-buffer.js';
 import { formatEpoch } from '../core/time.js';
 import type {
   ArpLayer,
@@ -351,8 +351,7 @@ class FragmentMap<K extends string | number> {
   }
 }
 
-/** `,"name":` */
-const key = (name: string) => fragment(`,"${name}":`);
+const key = keyFragment;
 
 const K = {
   n: fragment('{"n":'),

@@ -68,3 +68,20 @@ export function fromHex(s: string): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Node's latin1 slicer, called on the array itself (any Uint8Array): one native call that copies
+ * the bytes into a one-byte string, without wrapping the array in a Buffer first.
+ */
+const latin1Slice: (this: Uint8Array, from: number, to: number) => string =
+  (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, from: number, to: number) => string })
+    .latin1Slice ??
+  // Not a documented API: should a Node release drop it, the documented way (a Buffer view per call).
+  function (this: Uint8Array, from: number, to: number): string {
+    return Buffer.from(this.buffer, this.byteOffset + from, to - from).toString('latin1');
+  };
+
+/** Bytes `from..to` as a string, one character per byte. */
+export function latin1(d: Uint8Array, from: number, to: number): string {
+  return latin1Slice.call(d, from, to);
+}

@@ -9,6 +9,8 @@
  * bidi / line-separator characters as `\u{NNNN}`, invalid UTF-8 bytes as `\xNN`.
  */
 
+import { latin1 } from './bytes.js';
+
 const SIMPLE: Record<number, string> = { 92: '\\\\', 9: '\\t', 10: '\\n', 13: '\\r' };
 
 function hexByte(b: number): string {
@@ -38,8 +40,19 @@ function escapeCodePoint(cp: number): string {
   return `\\u{${cp.toString(16).padStart(4, '0')}}`;
 }
 
+/** Printable ASCII other than the backslash, all of it: bytes `escapeBytes` returns as they are. */
+export function isPlainBytes(d: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const b = d[i] as number;
+    if (b < 0x20 || b >= 0x7f || b === 0x5c) return false;
+  }
+  return true;
+}
+
 /** Escape a byte range decoded as UTF-8 (invalid sequences byte by byte as `\xNN`). */
 export function escapeBytes(d: Uint8Array, start = 0, end = d.length): string {
+  // The usual header, target or reason: nothing to escape, one native slice.
+  if (isPlainBytes(d, start, end)) return latin1(d, start, end);
   let out = '';
   let plainStart = -1;
   let i = start;

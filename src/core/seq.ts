@@ -10,6 +10,19 @@ export function seq(n: number): Seq {
   return (n >>> 0) as Seq;
 }
 
+/**
+ * A sequence number as an int32, for storing in a long-lived object's field: V8 keeps an int32 in
+ * the field itself, where a number above 2^31 would be a separate heap object per field (Node is
+ * built without pointer compression, so every int32 is a small integer). `seqUnpack` undoes it.
+ */
+export function seqPack(s: Seq): number {
+  return s | 0;
+}
+
+export function seqUnpack(n: number): Seq {
+  return (n >>> 0) as Seq;
+}
+
 /** a + n (mod 2^32); n may be negative. */
 export function seqAdd(a: Seq, n: number): Seq {
   return ((a + n) >>> 0) as Seq;

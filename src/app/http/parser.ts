@@ -22,7 +22,8 @@
  * the stream simply stops being fed); `head`, `body` and message anomalies come in between.
  */
 import { anomaly } from '../../core/anomaly.js';
-import { escapeBytes } from '../../core/escape.js';
+import { latin1 } from '../../core/bytes.js';
+import { escapeBytes, isPlainBytes } from '../../core/escape.js';
 import { HA } from './anomalies.js';
 import { type ContentCoding, contentCodingOf, type DecodeOutcome, decodeBounded } from './decode.js';
 import { KNOWN_METHODS, TCHAR } from './detect.js';
@@ -129,45 +130,10 @@ function isOws(b: number | undefined): boolean {
   return b === SP || b === HT;
 }
 
-/**
- * Node's latin1 slicer, called on the chunk itself (any Uint8Array): one native call that copies
- * the bytes into a one-byte string, without wrapping each chunk in a Buffer first.
- */
-const latin1Slice: (this: Uint8Array, from: number, to: number) => string =
-  (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, from: number, to: number) => string })
-    .latin1Slice ??
-  // Not a documented API: should a Node release drop it, the documented way (a Buffer view per call).
-  function (this: Uint8Array, from: number, to: number): string {
-    return Buffer.from(this.buffer, this.byteOffset + from, to - from).toString('latin1');
-  };
-
-/** Bytes `from..to` as a string, one char per byte (callers pass printable ASCII). */
-function latin1(buf: Uint8Array, from: number, to: number): string {
-  return latin1Slice.call(buf, from, to);
-}
-
-/** Printable ASCII without backslash: a byte that `escapeBytes` leaves unchanged. */
-function isPlain(b: number): boolean {
-  return b >= 0x20 && b <= 0x7e && b !== 0x5c;
-}
-
 /** `src[from..to)` into `dst` at `at`, cut to fit as `Buffer#copy` would. */
 function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
   const n = Math.min(to - from, dst.length - at);
   if (n > 0) dst.set(src.subarray(from, from + n), at);
-}
-
-function isPlainRange(buf: Uint8Array, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (!isPlain(buf[k] as number)) return false;
-  return true;
-}
-
-/**
- * Text of a byte range for display: printable ASCII (no backslash) is sliced as is, which is
- * exactly what `escapeBytes` would return for it; anything else goes through `escapeBytes`.
- */
-function text(buf: Uint8Array, from: number, to: number): string {
-  return isPlainRange(buf, from, to) ? latin1(buf, from, to) : escapeBytes(buf, from, to);
 }
 
 /** A plain Content-Length value (1 to 15 ASCII digits) as a number, else -1. */
@@ -1001,7 +967,7 @@ export class HttpStreamParser {
   private requestLine(buf: Uint8Array, s: number, ce: number, lf: number, lfAt: number): void {
     let sp1 = s;
     while (sp1 < ce && buf[sp1] !== SP) sp1++;
-    this.m.method = interned(METHODS, buf, s, sp1)?.str ?? text(buf, s, sp1);
+    this.m.method = interned(METHODS, buf, s, sp1)?.str ?? escapeBytes(buf, s, sp1);
     if (
       !isUpperMethod(buf, s, sp1) &&
       !KNOWN_METHODS.has(this.m.method) &&
@@ -1020,7 +986,7 @@ export class HttpStreamParser {
     if (sp2 <= sp1) {
       // No version: the HTTP/0.9 simple request "GET SP target".
       if (this.m.method === 'GET' && ce > sp1 + 1 && buf[sp1 + 1] !== SP) {
-        this.m.target = text(buf, sp1 + 1, ce);
+        this.m.target = escapeBytes(buf, sp1 + 1, ce);
         this.m.version = '0.9';
         this.emitAnomaly(HA['http.version-0.9'], lfAt, 'request without a version');
         this.checkTarget(buf, sp1 + 1, ce, lfAt);
@@ -1049,9 +1015,9 @@ export class HttpStreamParser {
     // ("CONNECT host:25 / HTTP/1.0") are not part of it, and are flagged.
     let te = sp1 + 1;
     while (te < sp2 && buf[te] !== SP) te++;
-    this.m.target = text(buf, sp1 + 1, te);
+    this.m.target = escapeBytes(buf, sp1 + 1, te);
     // checkTarget finds nothing in a target of printable bytes that ends at the version's space.
-    if (te < sp2 || !isPlainRange(buf, sp1 + 1, te)) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
+    if (te < sp2 || !isPlainBytes(buf, sp1 + 1, te)) this.checkTarget(buf, sp1 + 1, sp2, lfAt);
     this.phase = P_HEADERS;
   }
 
@@ -1101,7 +1067,8 @@ export class HttpStreamParser {
       return;
     }
     this.m.status = status;
-    this.m.reason = ce > s + 13 ? (interned(REASONS, buf, s + 13, ce)?.str ?? text(buf, s + 13, ce)) : '';
+    this.m.reason =
+      ce > s + 13 ? (interned(REASONS, buf, s + 13, ce)?.str ?? escapeBytes(buf, s + 13, ce)) : '';
     this.phase = P_HEADERS;
   }
 
@@ -1141,7 +1108,7 @@ export class HttpStreamParser {
       let ve = ce;
       while (vs < ve && isOws(buf[vs])) vs++;
       while (ve > vs && isOws(buf[ve - 1])) ve--;
-      const more = text(buf, vs, ve);
+      const more = escapeBytes(buf, vs, ve);
       const last = list[list.length - 1];
       if (last !== undefined && count <= this.limits.maxHeaders) {
         list[list.length - 1] = [last[0], last[1] === '' ? more : `${last[1]} ${more}`];
@@ -1179,8 +1146,8 @@ export class HttpStreamParser {
     while (vs < ve && isOws(buf[vs])) vs++;
     while (ve > vs && isOws(buf[ve - 1])) ve--;
     const known = badChar ? undefined : interned(HEADER_NAMES, buf, s, ne);
-    const name = known !== undefined ? known.str : text(buf, s, ne);
-    const value = text(buf, vs, ve);
+    const name = known !== undefined ? known.str : escapeBytes(buf, s, ne);
+    const value = escapeBytes(buf, vs, ve);
     const n = count + 1;
     if (trailer) this.m.tCount = n;
     else this.m.hCount = n;

@@ -25,7 +25,7 @@
  *
  * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
-import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqRel } from '../../core/seq.js';
+import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
 
@@ -108,46 +108,42 @@ const NO_WINDOW = -1;
  * be a fresh heap object.
  */
 class Flow {
-  /*
-   * Sequence numbers are stored as int32 (`| 0`) and read back unsigned (`>>> 0`): an int32 is a
-   * small integer to V8 and lives in the field itself, where a value above 2^31 would be a separate
-   * heap number per field (see TcpEndpoint).
-   */
+  /** Sequence numbers, stored packed (see `seqPack`). */
   private baseI = 0;
   private nextSeqI = 0;
   private maxSeqToBeAckedI = 0;
   private lastAckI = 0;
   /** Base sequence number (when `baseSet`): the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
   get base(): Seq {
-    return (this.baseI >>> 0) as Seq;
+    return seqUnpack(this.baseI);
   }
   set base(s: Seq) {
-    this.baseI = s | 0;
+    this.baseI = seqPack(s);
   }
   /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SEQ_SET). */
   baseSet = false;
   /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
   get nextSeq(): Seq {
-    return (this.nextSeqI >>> 0) as Seq;
+    return seqUnpack(this.nextSeqI);
   }
   set nextSeq(s: Seq) {
-    this.nextSeqI = s | 0;
+    this.nextSeqI = seqPack(s);
   }
   nextSeqTs = Number.NEGATIVE_INFINITY;
   nextSeqFrame = 0;
   /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
   get maxSeqToBeAcked(): Seq {
-    return (this.maxSeqToBeAckedI >>> 0) as Seq;
+    return seqUnpack(this.maxSeqToBeAckedI);
   }
   set maxSeqToBeAcked(s: Seq) {
-    this.maxSeqToBeAckedI = s | 0;
+    this.maxSeqToBeAckedI = seqPack(s);
   }
   /** Last-seen acknowledgement number (the raw field of its last segment; 0: not known) and when. */
   get lastAck(): Seq {
-    return (this.lastAckI >>> 0) as Seq;
+    return seqUnpack(this.lastAckI);
   }
   set lastAck(s: Seq) {
-    this.lastAckI = s | 0;
+    this.lastAckI = seqPack(s);
   }
   lastAckTs = Number.NEGATIVE_INFINITY;
   /** Last raw window field; NO_WINDOW before the first segment. */

@@ -3,7 +3,7 @@
  * RFC 9293 state, what it has sent (ISN, highest sequence, FIN), what it has acknowledged, and the
  * options it announced.
  */
-import { type Seq, seqAdd, seqGt, seqLe, seqRel } from '../../core/seq.js';
+import { type Seq, seqAdd, seqGt, seqLe, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
 import type { TcpState } from './state.js';
 
 export interface Pending {
@@ -31,9 +31,9 @@ export class TcpEndpoint {
   /**
    * Sequence numbers and TSvals above 2^31 are not small integers to V8: a field that may also be
    * `undefined` boxes each new value in a fresh heap object, one per packet here, and even a
-   * number-only field holds its value in a separate heap number. These are kept as int32 (`| 0`,
-   * read back unsigned with `>>> 0`) in number-only fields, with a flag for "not known yet", behind
-   * accessors: small integers, stored in the object itself.
+   * number-only field holds its value in a separate heap number. These are kept packed as int32
+   * (`seqPack`; the TSval likewise) in number-only fields, with a flag for "not known yet", behind
+   * accessors.
    */
   private sndNxtV = 0;
   private ackSentV = 0;
@@ -42,23 +42,23 @@ export class TcpEndpoint {
 
   /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
   get sndNxt(): Seq | undefined {
-    return this.known & KNOWN_SND_NXT ? ((this.sndNxtV >>> 0) as Seq) : undefined;
+    return this.known & KNOWN_SND_NXT ? seqUnpack(this.sndNxtV) : undefined;
   }
   set sndNxt(v: Seq | undefined) {
     if (v === undefined) this.known &= ~KNOWN_SND_NXT;
     else {
-      this.sndNxtV = v | 0;
+      this.sndNxtV = seqPack(v);
       this.known |= KNOWN_SND_NXT;
     }
   }
   /** Highest acknowledgement it has sent (its RCV.NXT as far as the capture shows). */
   get ackSent(): Seq | undefined {
-    return this.known & KNOWN_ACK_SENT ? ((this.ackSentV >>> 0) as Seq) : undefined;
+    return this.known & KNOWN_ACK_SENT ? seqUnpack(this.ackSentV) : undefined;
   }
   set ackSent(v: Seq | undefined) {
     if (v === undefined) this.known &= ~KNOWN_ACK_SENT;
     else {
-      this.ackSentV = v | 0;
+      this.ackSentV = seqPack(v);
       this.known |= KNOWN_ACK_SENT;
     }
   }

@@ -25,7 +25,7 @@
  *
  * Letters that need Zeek's application analyzers (`x`) are never produced.
  */
-import { type Seq, seq, seqAdd, seqDiff } from '../../core/seq.js';
+import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import type { Segment } from './segment.js';
@@ -357,29 +357,25 @@ class ZEndpoint {
   state: ZeekTcpState = 'TCP_INACTIVE';
   prevState: ZeekTcpState = 'TCP_INACTIVE';
   peer!: ZEndpoint;
-  /*
-   * The three 32-bit sequence numbers are stored as int32 (`| 0`) and read back unsigned (`>>> 0`):
-   * an int32 is a small integer to V8 and lives in the field itself, where a value above 2^31 would
-   * be a separate heap number per field (see TcpEndpoint).
-   */
+  /** The three 32-bit sequence numbers, stored packed (see `seqPack`). */
   private startSeqI = 0;
   private lastSeqI = 0;
   private ackSeqI = 0;
   /** Start of the sequence space (ISN, or first sequence number - 1 when no SYN was seen). */
   get startSeq(): number {
-    return this.startSeqI >>> 0;
+    return seqUnpack(this.startSeqI);
   }
   get lastSeq(): Seq {
-    return (this.lastSeqI >>> 0) as Seq;
+    return seqUnpack(this.lastSeqI);
   }
   set lastSeq(s: Seq) {
-    this.lastSeqI = s | 0;
+    this.lastSeqI = seqPack(s);
   }
   get ackSeq(): Seq {
-    return (this.ackSeqI >>> 0) as Seq;
+    return seqUnpack(this.ackSeqI);
   }
   set ackSeq(s: Seq) {
-    this.ackSeqI = s | 0;
+    this.ackSeqI = seqPack(s);
   }
   seqWraps = 0;
   ackWraps = 0;
@@ -407,7 +403,7 @@ class ZEndpoint {
   ) {}
 
   initStart(s: Seq): void {
-    this.startSeqI = s | 0;
+    this.startSeqI = seqPack(s);
   }
 
   updateLastSeq(s: Seq): void {

@@ -115,6 +115,8 @@ export class TcpConnection {
   assured = 0;
   /** Time of its last packet when the tracker last put it at the back of its eviction order. */
   queuedAt = 0;
+  /** Its place in the tracker's table order: a stamp from the tracker's counter, set when it was put at the back. */
+  stamp = 0;
   /** Keep an anomaly found on one of its packets: at most MAX_CONN_ANOMALIES, but every kind once. */
   addAnomaly(a: Anomaly): void {
     if (this.anomalies.length < MAX_CONN_ANOMALIES || !this.anomalies.some((x) => x.id === a.id))

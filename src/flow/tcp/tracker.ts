@@ -13,11 +13,12 @@ import { seq, seqGt, u32After } from '../../core/seq.js';
 import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
-import { LinkedQueue, type QueueNode } from '../queue.js';
-import { type EndpointKey, endpointKey, FlowTable, type Keyed } from '../table.js';
+import { LinkedQueue } from '../queue.js';
+import { type EndpointKey, endpointKey, FlowTable } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
 import { applySegment, type MachineOptions, settle } from './machine.js';
 import { makeSegment, type Segment } from './segment.js';
+import { type ReuseSource, TimeWaitTable } from './timewait.js';
 
 export interface TcpTrackerOptions extends MachineOptions {
   /** Most connections tracked at once; beyond it the one idle longest is evicted (half-open ones first, see evictOldest). */
@@ -36,7 +37,7 @@ export interface TcpTrackerOptions extends MachineOptions {
   /**
    * Keep a closed connection tracked until its TIME-WAIT ends (so the 2×MSL expiry is recorded in
    * its story: `explain`). Otherwise it is retired `idle.closed` seconds after its last packet and a
-   * small tombstone keeps the 4-tuple's TIME-WAIT facts for reuse checks: memory stays proportional
+   * row of TIME-WAIT facts (timewait.ts) is kept for reuse checks: memory stays proportional
    * to the connections that are actually open.
    */
   readonly retainTimeWait?: boolean;
@@ -81,52 +82,6 @@ export function guessServerIsDst(srcPort: number, dstPort: number): boolean {
   return true;
 }
 
-/** The facts of an endpoint a TIME-WAIT reuse check needs. */
-interface ReuseFacts {
-  readonly timeWaitEnd: number | undefined;
-  readonly sndNxt: TcpConnection['orig']['sndNxt'];
-  readonly lastTsval: number | undefined;
-}
-
-/** What the reuse check reads from the previous incarnation: a live connection or its tombstone. */
-interface ReuseSource {
-  readonly id: number;
-  readonly origKey: EndpointKey;
-  endpoint(side: Side): ReuseFacts;
-}
-
-/** What stays of a retired connection while its 4-tuple may be in TIME-WAIT: about 200 bytes. */
-class Tombstone implements ReuseSource, Keyed {
-  readonly tombstone = true;
-  /** Its places in the tracker's table order and tomb queue. */
-  qTable: QueueNode<unknown> | undefined = undefined;
-  qGraves: QueueNode<unknown> | undefined = undefined;
-  lo: EndpointKey;
-  hi: EndpointKey;
-  private readonly o: ReuseFacts;
-  private readonly r: ReuseFacts;
-
-  constructor(
-    c: TcpConnection,
-    /** Capture time after which it can go. */
-    readonly until: number,
-  ) {
-    this.id = c.id;
-    this.origKey = c.origKey;
-    this.lo = c.lo;
-    this.hi = c.hi;
-    this.o = { timeWaitEnd: c.orig.timeWaitEnd, sndNxt: c.orig.sndNxt, lastTsval: c.orig.lastTsval };
-    this.r = { timeWaitEnd: c.resp.timeWaitEnd, sndNxt: c.resp.sndNxt, lastTsval: c.resp.lastTsval };
-  }
-
-  readonly id: number;
-  readonly origKey: EndpointKey;
-
-  endpoint(side: Side): ReuseFacts {
-    return side === 'orig' ? this.o : this.r;
-  }
-}
-
 /** Both sides closed (or in TIME-WAIT; a responder that only ever listened counts as closed). */
 function isClosed(c: TcpConnection): boolean {
   const o = c.orig.state;
@@ -134,15 +89,20 @@ function isClosed(c: TcpConnection): boolean {
   return (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
 }
 
-function isTombstone(x: TcpConnection | Tombstone): x is Tombstone {
-  return (x as Tombstone).tombstone === true;
-}
-
 /** How much more an idle half-open connection counts than an idle established one, for eviction. */
 export const HALF_OPEN_WEIGHT = 10;
 
 export class TcpTracker {
-  private readonly table = new FlowTable<TcpConnection | Tombstone>();
+  private readonly table = new FlowTable<TcpConnection>();
+  /**
+   * What is left of closed connections retired while one side is still in TIME-WAIT, oldest first
+   * (at most `maxConnections`: the oldest goes first). Each entry notes where it would stand among
+   * the connections in table order (its stamp), so it is expired and dropped exactly when it would
+   * be if it sat in the table itself.
+   */
+  private readonly timeWait = new TimeWaitTable();
+  /** The last table-order stamp handed out (to a connection added or moved to the back, or a TIME-WAIT entry). */
+  private stamp = 0;
   /**
    * Connections not yet assured (one side has sent nothing but SYNs and RSTs), oldest first: they
    * go first when the table is full (weighted by idle time), as Linux conntrack's early_drop
@@ -151,8 +111,6 @@ export class TcpTracker {
   private readonly unassured = new LinkedQueue<TcpConnection, 'qUnassured'>('qUnassured');
   /** Connections both of whose sides have closed, oldest first: the first to go from a full table. */
   private readonly finished = new LinkedQueue<TcpConnection, 'qFinished'>('qFinished');
-  /** Tombstones, oldest first (at most `maxConnections` of them: the oldest goes first). */
-  private readonly graves = new LinkedQueue<Tombstone, 'qGraves'>('qGraves');
   /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
   late = 0;
   private nextId = 1;
@@ -170,12 +128,12 @@ export class TcpTracker {
   ) {}
 
   get size(): number {
-    return this.table.size - this.graves.size;
+    return this.table.size;
   }
 
   /** Connections currently tracked (for live views and reports). */
   *active(): IterableIterator<TcpConnection> {
-    for (const c of this.table.values()) if (!isTombstone(c)) yield c;
+    yield* this.table.values();
   }
 
   process(p: Packet): TcpPacketResult | undefined {
@@ -193,14 +151,16 @@ export class TcpTracker {
     const found = srcLow ? this.table.get(sk, dk) : this.table.get(dk, sk);
     let c: TcpConnection | undefined;
     let reused: ReuseSource | undefined;
-    if (found && isTombstone(found)) {
-      // A retired connection's 4-tuple. A new SYN reopens it (with the TIME-WAIT check); any other
+    if (found === undefined) {
+      // A 4-tuple retired in TIME-WAIT. A new SYN reopens it (with the TIME-WAIT check); any other
       // packet arrived after the connection was retired and starts a mid-stream one, as in Zeek.
-      this.table.delete(found);
-      this.graves.delete(found);
-      if ((tcp.flags & 0x12) === 0x02) reused = found;
-      else this.late++;
-    } else if (found && this.startsNewConnection(found, p, tcp, sk === found.origKey)) {
+      const row = srcLow ? this.timeWait.find(sk, dk) : this.timeWait.find(dk, sk);
+      if (row !== -1) {
+        if ((tcp.flags & 0x12) === 0x02) reused = this.timeWait.source(row);
+        else this.late++;
+        this.timeWait.delete(row);
+      }
+    } else if (this.startsNewConnection(found, p, tcp, sk === found.origKey)) {
       reused = found;
       this.retire(found, 'reused');
     } else c = found;
@@ -327,6 +287,7 @@ export class TcpTracker {
     if (this.opts.analyzers) c.analyzers = this.opts.analyzers(c);
     if (this.size >= this.opts.maxConnections) this.evictOldest();
     c.queuedAt = ts;
+    c.stamp = ++this.stamp;
     this.table.set(c);
     this.unassured.add(c);
     if (this.size > this.peak) this.peak = this.size;
@@ -372,8 +333,8 @@ export class TcpTracker {
         ),
       );
       // The old incarnation ends here, still in TIME-WAIT: the new connection takes over the 4-tuple.
-      if (!isTombstone(prev as TcpConnection | Tombstone))
-        (prev as TcpConnection).note(
+      if (prev instanceof TcpConnection)
+        prev.note(
           side,
           'timewait-reused',
           `a new SYN (packet ${p.frame.index}) reopens the 4-tuple ${(ep.timeWaitEnd - ts).toFixed(3)} s before TIME-WAIT would end: ${legitimate ? 'accepted (safe)' : 'risky'}; this connection ends here`,
@@ -395,19 +356,13 @@ export class TcpTracker {
     this.events.connectionEnd?.(c, reason);
   }
 
-  /** Retire a closed connection now; keep a tombstone while one side's TIME-WAIT runs. */
+  /** Retire a closed connection now; keep its TIME-WAIT facts (see timewait.ts) while one side is in TIME-WAIT. */
   private retireClosed(c: TcpConnection): void {
     this.retire(c, c.endReason ?? 'closed');
     const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
     if (tw > this.now) {
-      if (this.graves.size >= this.opts.maxConnections) {
-        const oldest = this.graves.first() as Tombstone;
-        this.graves.delete(oldest);
-        this.table.delete(oldest);
-      }
-      const t = new Tombstone(c, tw);
-      this.table.set(t);
-      this.graves.add(t);
+      if (this.timeWait.size >= this.opts.maxConnections) this.timeWait.deleteOldest();
+      this.timeWait.add(c, tw, ++this.stamp);
     }
   }
 
@@ -430,19 +385,17 @@ export class TcpTracker {
     }
     let lru: TcpConnection | undefined;
     for (let c = this.table.first(); c !== undefined; c = this.table.first()) {
-      if (isTombstone(c)) {
-        this.table.delete(c);
-        this.graves.delete(c);
-        continue;
-      }
       if (c.lastTs > c.queuedAt) {
         c.queuedAt = c.lastTs;
+        c.stamp = ++this.stamp;
         this.table.moveToBack(c);
         continue;
       }
       lru = c;
       break;
     }
+    // The TIME-WAIT entries this walk passed (older than the connection it stopped at) go too.
+    this.timeWait.deleteBefore(lru?.stamp);
     const weak = this.unassured.first();
     const now = this.now;
     if (
@@ -469,19 +422,16 @@ export class TcpTracker {
   /** Retire connections whose time is up (by capture time). */
   sweep(): void {
     this.lastSweep = this.now;
+    this.timeWait.beginExpiry();
     this.table.forEach(this.sweepOne);
+    this.timeWait.expireUpTo(undefined, this.now);
   }
 
-  private readonly sweepOne = (c: TcpConnection | Tombstone): void => {
+  private readonly sweepOne = (c: TcpConnection): void => {
     const now = this.now;
     const idle = this.opts.idle;
-    if (isTombstone(c)) {
-      if (now > c.until) {
-        this.table.delete(c);
-        this.graves.delete(c);
-      }
-      return;
-    }
+    // The TIME-WAIT entries that stand before this connection in table order are looked at first.
+    this.timeWait.expireUpTo(c.stamp, now);
     const o = c.orig.state;
     const r = c.resp.state;
     if (isClosed(c)) {
@@ -504,11 +454,10 @@ export class TcpTracker {
   /** End of capture: retire everything still tracked. */
   finish(): void {
     for (const c of this.table.values()) {
-      if (isTombstone(c)) continue;
       this.retire(c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
     }
     this.table.clear();
-    this.graves.clear();
+    this.timeWait.clear();
     this.unassured.clear();
     this.finished.clear();
   }

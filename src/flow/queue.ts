@@ -85,17 +85,6 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
     }
   }
 
-  /** `fn` on each member oldest first, like `values()` but without a generator (for hot loops). */
-  forEach(fn: (v: T) => void): void {
-    let n = this.head;
-    while (n) {
-      const after = n.next;
-      fn(n.v);
-      n = n.removed ? after : n.next;
-      while (n?.removed) n = n.next;
-    }
-  }
-
   clear(): void {
     for (let n = this.head; n; n = n.next) {
       n.removed = true;

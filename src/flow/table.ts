@@ -104,11 +104,6 @@ export class FlowTable<V extends Keyed> {
     return this.order.values();
   }
 
-  /** `fn` on each entry oldest first (it may delete the entry it is given). */
-  forEach(fn: (v: V) => void): void {
-    this.order.forEach(fn);
-  }
-
   clear(): void {
     this.byHash.clear();
     this.byText.clear();

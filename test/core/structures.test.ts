@@ -1,12 +1,13 @@
 /**
  * The bounded structures the trackers and views rely on, against plain reference models: LinkedQueue
- * (eviction order) against an array, FlowTable (hashed 4-tuples) against a Map of text keys, TopK against sort-then-slice, renderTable in chunks against
+ * (eviction order) against an array, Deadlines (sweep buckets) against an array scanned in full, FlowTable (hashed 4-tuples) against a Map of text keys, TopK against sort-then-slice, renderTable in chunks against
  * one cli-table3 table.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Table from 'cli-table3';
 import { TopK } from '../../src/core/topk.js';
+import { Deadlines, type Timed } from '../../src/flow/deadlines.js';
 import { LinkedQueue, type QueueNode } from '../../src/flow/queue.js';
 import { type EndpointKey, endpointKey, FlowTable, hashPair } from '../../src/flow/table.js';
 import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
@@ -21,7 +22,6 @@ interface NumberQueue {
   first(): number | undefined;
   moveToBack(v: number): void;
   values(): Iterable<number>;
-  forEach(fn: (v: number) => void): void;
   clear(): void;
 }
 
@@ -54,10 +54,6 @@ function linkedNumbers(): NumberQueue {
     *values() {
       for (const o of q.values()) yield o.id;
     },
-    forEach: (fn) =>
-      q.forEach((o) => {
-        fn(o.id);
-      }),
     clear: () => q.clear(),
   };
 }
@@ -90,11 +86,6 @@ for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
         assert.equal(set.size, model.length);
       }
       assert.deepEqual([...set.values()], model);
-      const each: number[] = [];
-      set.forEach((v) => {
-        each.push(v);
-      });
-      assert.deepEqual(each, model);
       assert.equal(set.delete(-1), false);
     });
 
@@ -114,15 +105,15 @@ for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
         [...set.values()],
         Array.from({ length: 100 }, (_, i) => i).filter((i) => i % 3 !== 0),
       );
-      // forEach, as the tracker's sweep uses it: deleting the current member and the next one.
+      // Deleting the current member and the next one.
       const seenEach: number[] = [];
-      set.forEach((v) => {
+      for (const v of set.values()) {
         seenEach.push(v);
         if (v % 2 === 0) {
           set.delete(v);
           set.delete(v + 1);
         }
-      });
+      }
       assert.deepEqual(
         seenEach,
         Array.from({ length: 100 }, (_, i) => i).filter(
@@ -145,6 +136,65 @@ for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
       assert.deepEqual([...set.values()], [5, 3]);
     });
   });
+
+describe('Deadlines', () => {
+  interface Timer extends Timed {
+    readonly id: number;
+  }
+
+  test('random adds, lowered deadlines, deletes and takes match a model scanned in full', () => {
+    const r = rng(11);
+    const set = new Deadlines<Timer>();
+    const timers = Array.from(
+      { length: 300 },
+      (_, id): Timer => ({ id, dueAt: Number.NaN, dueNext: undefined, duePrev: undefined }),
+    );
+    const model = new Map<number, number>(); // id → second of its deadline
+    let clock = 1000;
+    for (let i = 0; i < 20_000; i++) {
+      const op = r();
+      const t = timers[Math.floor(r() * timers.length)] as Timer;
+      if (op < 0.35) {
+        // Fractional deadlines, many in the same second; some before the clock (already due).
+        const due = clock - 5 + r() * 60;
+        if (model.has(t.id)) set.lower(t, due);
+        else set.add(t, due);
+        model.set(t.id, Math.min(model.get(t.id) ?? Number.POSITIVE_INFINITY, Math.floor(due)));
+      } else if (op < 0.5) {
+        set.delete(t);
+        model.delete(t.id);
+      } else if (op < 0.55) {
+        clock += r() * 10;
+        const out: Timer[] = [];
+        set.takeDue(clock, out);
+        const expected = [...model].filter(([, s]) => s <= clock).map(([id]) => id);
+        assert.deepEqual(
+          out.map((x) => x.id).sort((a, b) => a - b),
+          expected.sort((a, b) => a - b),
+        );
+        for (const id of expected) model.delete(id);
+        for (const x of out) assert.ok(Number.isNaN(x.dueAt));
+      }
+      assert.equal(set.size, model.size);
+      if (i % 500 === 0)
+        for (const x of timers) {
+          assert.equal(!Number.isNaN(x.dueAt), model.has(x.id));
+          if (model.has(x.id)) assert.equal(x.dueAt, model.get(x.id));
+        }
+    }
+    set.clear();
+    assert.equal(set.size, 0);
+    assert.ok(timers.every((x) => Number.isNaN(x.dueAt) && x.dueNext === undefined));
+    // Cleared members can come back.
+    set.add(timers[0] as Timer, clock);
+    const out: Timer[] = [];
+    set.takeDue(clock, out);
+    assert.deepEqual(
+      out.map((x) => x.id),
+      [0],
+    );
+  });
+});
 
 describe('TopK', () => {
   for (const k of [1, 5, 100, 1000])

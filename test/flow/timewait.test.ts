@@ -10,6 +10,7 @@ import type { TcpConnection } from '../../src/flow/tcp/connection.js';
 import { type ClosedConnection, type ReuseFacts, TimeWaitTable } from '../../src/flow/tcp/timewait.js';
 import { DEFAULT_TCP_OPTIONS, TcpTracker } from '../../src/flow/tcp/tracker.js';
 import { Conversation, F } from '../helpers/build.js';
+import { rng } from '../helpers/rng.js';
 
 const C = 0xfffffff0;
 const S = 0xffffff00;
@@ -106,7 +107,6 @@ describe('TIME-WAIT after the connection is retired', () => {
 interface Entry {
   readonly c: ClosedConnection;
   readonly until: number;
-  readonly stamp: number;
 }
 
 function facts(rand: () => number): ReuseFacts {
@@ -118,23 +118,11 @@ function facts(rand: () => number): ReuseFacts {
   };
 }
 
-/** A small deterministic generator (xorshift32). */
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
 describe('TimeWaitTable against a model', () => {
-  test('random adds, finds, deletes, expiry walks and drops agree with an ordered list', () => {
+  test('random adds, finds, deletes, expiries and drops of the oldest agree with an ordered list', () => {
     const rand = rng(7);
     const table = new TimeWaitTable(16);
     let model: Entry[] = [];
-    let stamp = 0;
     let id = 0;
     // Few distinct 4-tuples, so finds hit and hash chains form; some IPv6 (text) keys.
     const key = (k: number): [number | string, number | string] =>
@@ -168,64 +156,21 @@ describe('TimeWaitTable against a model', () => {
           orig: facts(rand),
           resp: facts(rand),
         };
-        const e = { c, until: rand() * 100, stamp: ++stamp };
-        table.add(c, e.until, e.stamp);
-        model = [...model.filter((m) => m.c.lo !== lo || m.c.hi !== hi), e];
-      } else if (op < 0.75) {
+        const until = rand() * 100;
+        table.add(c, until);
+        model = [...model.filter((m) => m.c.lo !== lo || m.c.hi !== hi), { c, until }];
+      } else if (op < 0.8) {
         const [lo, hi] = key(Math.floor(rand() * 400));
         const r = table.find(lo, hi);
         if (r !== -1) table.delete(r);
         model = model.filter((m) => m.c.lo !== lo || m.c.hi !== hi);
-      } else if (op < 0.8) {
+      } else if (op < 0.9) {
         table.deleteOldest();
         model = model.slice(1);
-      } else if (op < 0.85) {
-        // An eviction walk that stopped at a connection stamped `bound` (or found none).
-        const bound = rand() < 0.1 ? undefined : stamp - Math.floor(rand() * 50);
-        table.deleteBefore(bound);
-        const i = model.findIndex((m) => bound !== undefined && m.stamp >= bound);
-        model = i === -1 ? [] : model.slice(i);
       } else {
-        // A sweep at `now` meeting connections stamped at a few points, entries added as it goes.
         const now = rand() * 100;
-        const stops = [stamp - 40, stamp - 20, stamp - 5].sort((a, b) => a - b);
-        table.beginExpiry();
-        let seen = 0;
-        for (const at of stops) {
-          table.expireUpTo(at, now);
-          while (seen < model.length && (model[seen] as Entry).stamp < at) {
-            if (now > (model[seen] as Entry).until) model.splice(seen, 1);
-            else seen++;
-          }
-          // A full table drops its oldest entry mid-walk (perhaps the one the walk is at).
-          if (rand() < 0.3 && model.length > 0) {
-            table.deleteOldest();
-            model.shift();
-            if (seen > 0) seen--;
-          }
-          // Entries added mid-walk (closed connections retired by it) come after every stop.
-          if (rand() < 0.5) {
-            const [lo, hi] = key(Math.floor(rand() * 400));
-            const c: ClosedConnection = {
-              id: ++id,
-              lo,
-              hi,
-              origKey: lo,
-              orig: facts(rand),
-              resp: facts(rand),
-            };
-            const e = { c, until: now + 1 + rand() * 50, stamp: ++stamp };
-            const gone = model.findIndex((m) => m.c.lo === lo && m.c.hi === hi);
-            if (gone !== -1) {
-              model.splice(gone, 1);
-              if (gone < seen) seen--;
-            }
-            table.add(c, e.until, e.stamp);
-            model.push(e);
-          }
-        }
-        table.expireUpTo(undefined, now);
-        model = model.filter((m, i) => i < seen || now <= m.until);
+        table.expire(now);
+        model = model.filter((m) => now <= m.until);
       }
       if (step % 50 === 0) check();
     }

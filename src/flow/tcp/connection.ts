@@ -117,6 +117,10 @@ export class TcpConnection {
   queuedAt = 0;
   /** Its place in the tracker's table order: a stamp from the tracker's counter, set when it was put at the back. */
   stamp = 0;
+  /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
+  dueAt = Number.NaN;
+  dueNext: TcpConnection | undefined = undefined;
+  duePrev: TcpConnection | undefined = undefined;
   /** Keep an anomaly found on one of its packets: at most MAX_CONN_ANOMALIES, but every kind once. */
   addAnomaly(a: Anomaly): void {
     if (this.anomalies.length < MAX_CONN_ANOMALIES || !this.anomalies.some((x) => x.id === a.id))

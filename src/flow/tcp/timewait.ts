@@ -10,9 +10,7 @@
  * index, instead of an object in the connection table (about 450 bytes in six objects, all of
  * which the garbage collector had to copy as they aged).
  *
- * Rows are kept in the order they were added, and each carries the tracker's table-order stamp of
- * the moment it was added: the tracker uses it to expire and drop entries in exactly the order it
- * would have met them in its own table.
+ * Rows are kept in the order they were added: when the table is full, the oldest goes.
  */
 import { type Seq, seqPack, seqUnpack } from '../../core/seq.js';
 import { type EndpointKey, hashPair } from '../table.js';
@@ -46,11 +44,10 @@ export interface ClosedConnection {
 const F_LO = 0; // canonical 4-tuple key, lower endpoint (NaN for text keys)
 const F_HI = 1;
 const F_UNTIL = 2; // capture time after which the entry can go
-const F_STAMP = 3; // table-order stamp when added
-const F_ID = 4; // the connection's id
-const F_O_TW = 5; // originator's TIME-WAIT end (NaN: none)
-const F_R_TW = 6;
-const FW = 7;
+const F_ID = 3; // the connection's id
+const F_O_TW = 4; // originator's TIME-WAIT end (NaN: none)
+const F_R_TW = 5;
+const FW = 6;
 // Int32 columns.
 const I_FLAGS = 0;
 const I_O_SND = 1; // packed SND.NXT
@@ -87,8 +84,6 @@ export class TimeWaitTable {
   /** Rows ever used (rows at or beyond it have never been handed out). */
   private used = 0;
   private count = 0;
-  /** The expiry walk in progress (`expireUpTo`): the next row it looks at. */
-  private cursor = NONE;
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
@@ -101,8 +96,8 @@ export class TimeWaitTable {
     return this.count;
   }
 
-  /** Keep `c`'s reuse facts until capture time `until`; `stamp`: its place in the table order. */
-  add(c: ClosedConnection, until: number, stamp: number): void {
+  /** Keep `c`'s reuse facts until capture time `until`. */
+  add(c: ClosedConnection, until: number): void {
     const r = this.allocate();
     const f = this.f;
     const i = this.i;
@@ -111,7 +106,6 @@ export class TimeWaitTable {
     let flags = LIVE;
     if (c.origKey === c.lo) flags |= ORIG_IS_LO;
     f[fo + F_UNTIL] = until;
-    f[fo + F_STAMP] = stamp;
     f[fo + F_ID] = c.id;
     f[fo + F_O_TW] = c.orig.timeWaitEnd ?? Number.NaN;
     f[fo + F_R_TW] = c.resp.timeWaitEnd ?? Number.NaN;
@@ -221,7 +215,6 @@ export class TimeWaitTable {
     else i[prev * IW + I_NEXT] = next;
     if (next === NONE) this.tail = prev;
     else i[next * IW + I_PREV] = prev;
-    if (this.cursor === r) this.cursor = next;
     i[io + I_FLAGS] = 0;
     i[io + I_NEXT] = this.free;
     this.free = r;
@@ -233,33 +226,13 @@ export class TimeWaitTable {
     if (this.head !== NONE) this.delete(this.head);
   }
 
-  /** Drop every entry added before table-order stamp `stamp` (all of them when undefined). */
-  deleteBefore(stamp: number | undefined): void {
-    while (
-      this.head !== NONE &&
-      (stamp === undefined || (this.f[this.head * FW + F_STAMP] as number) < stamp)
-    )
-      this.delete(this.head);
-  }
-
-  /** Begin an expiry walk over all entries, oldest first (see `expireUpTo`). */
-  beginExpiry(): void {
-    this.cursor = this.head;
-  }
-
-  /**
-   * Go on with the expiry walk up to (not including) stamp `stamp` (to the end when undefined),
-   * dropping the entries whose time is past `now`: the tracker calls it as its own table walk
-   * reaches each connection, so entries go in the order they sit among the connections.
-   */
-  expireUpTo(stamp: number | undefined, now: number): void {
+  /** Drop the entries whose time is past `now`. */
+  expire(now: number): void {
     const f = this.f;
-    while (this.cursor !== NONE) {
-      const r = this.cursor;
-      if (stamp !== undefined && (f[r * FW + F_STAMP] as number) >= stamp) return;
-      this.cursor = this.i[r * IW + I_NEXT] as number;
-      if (now > (f[r * FW + F_UNTIL] as number)) this.delete(r);
-    }
+    const i = this.i;
+    // By row, not in insertion order: memory is read straight through.
+    for (let r = 0; r < this.used; r++)
+      if ((i[r * IW + I_FLAGS] as number) & LIVE && now > (f[r * FW + F_UNTIL] as number)) this.delete(r);
   }
 
   clear(): void {
@@ -271,7 +244,6 @@ export class TimeWaitTable {
     this.head = NONE;
     this.tail = NONE;
     this.free = NONE;
-    this.cursor = NONE;
     this.used = 0;
     this.count = 0;
   }

@@ -13,6 +13,7 @@ import { seq, seqGt, u32After } from '../../core/seq.js';
 import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
+import { Deadlines } from '../deadlines.js';
 import { LinkedQueue } from '../queue.js';
 import { type EndpointKey, endpointKey, FlowTable } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
@@ -89,19 +90,26 @@ function isClosed(c: TcpConnection): boolean {
   return (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
 }
 
+/** Table order: the order of the stamps handed out as connections are added or moved to the back. */
+function byStamp(a: TcpConnection, b: TcpConnection): number {
+  return a.stamp - b.stamp;
+}
+
 /** How much more an idle half-open connection counts than an idle established one, for eviction. */
 export const HALF_OPEN_WEIGHT = 10;
 
 export class TcpTracker {
   private readonly table = new FlowTable<TcpConnection>();
   /**
-   * What is left of closed connections retired while one side is still in TIME-WAIT, oldest first
-   * (at most `maxConnections`: the oldest goes first). Each entry notes where it would stand among
-   * the connections in table order (its stamp), so it is expired and dropped exactly when it would
-   * be if it sat in the table itself.
+   * What is left of closed connections retired while one side is still in TIME-WAIT, until it ends
+   * (at most `maxConnections`: then the oldest goes first).
    */
   private readonly timeWait = new TimeWaitTable();
-  /** The last table-order stamp handed out (to a connection added or moved to the back, or a TIME-WAIT entry). */
+  /** Every tracked connection, by the capture time from which the sweep may retire it. */
+  private readonly due = new Deadlines<TcpConnection>();
+  /** The connections a sweep takes out of `due` (one array for all sweeps). */
+  private readonly dueNow: TcpConnection[] = [];
+  /** The last table-order stamp handed out (to a connection added to the table or moved to its back). */
   private stamp = 0;
   /**
    * Connections not yet assured (one side has sent nothing but SYNs and RSTs), oldest first: they
@@ -182,6 +190,8 @@ export class TcpTracker {
     for (let i = 0; i < flags.length; i++) c.countFlag(flags[i] as string);
     const anomalies = seg.anomalies;
     for (let i = 0; i < anomalies.length; i++) c.addAnomaly(anomalies[i] as Anomaly);
+    // Its deadline moves on with each packet; `due` need only hear when it comes earlier.
+    this.due.lower(c, this.deadline(c));
     return { conn: c, seg };
   }
 
@@ -347,6 +357,7 @@ export class TcpTracker {
 
   private retire(c: TcpConnection, reason: EndReason): void {
     this.table.delete(c);
+    this.due.delete(c);
     this.unassured.delete(c);
     this.finished.delete(c);
     settle(c, this.now, this.opts);
@@ -362,7 +373,7 @@ export class TcpTracker {
     const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
     if (tw > this.now) {
       if (this.timeWait.size >= this.opts.maxConnections) this.timeWait.deleteOldest();
-      this.timeWait.add(c, tw, ++this.stamp);
+      this.timeWait.add(c, tw);
     }
   }
 
@@ -394,8 +405,6 @@ export class TcpTracker {
       lru = c;
       break;
     }
-    // The TIME-WAIT entries this walk passed (older than the connection it stopped at) go too.
-    this.timeWait.deleteBefore(lru?.stamp);
     const weak = this.unassured.first();
     const now = this.now;
     if (
@@ -421,35 +430,65 @@ export class TcpTracker {
 
   /** Retire connections whose time is up (by capture time). */
   sweep(): void {
-    this.lastSweep = this.now;
-    this.timeWait.beginExpiry();
-    this.table.forEach(this.sweepOne);
-    this.timeWait.expireUpTo(undefined, this.now);
+    const now = this.now;
+    this.lastSweep = now;
+    // TIME-WAIT entries that ran out go first: an expired one never pushes a live one out.
+    this.timeWait.expire(now);
+    // Then only the connections whose time may be up, in table order (the order a walk of the whole
+    // table would meet them in); those not due after all go back with their deadline moved on.
+    const list = this.dueNow;
+    this.due.takeDue(now, list);
+    if (list.length > 1) list.sort(byStamp);
+    for (let i = 0; i < list.length; i++) this.sweepOne(list[i] as TcpConnection);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as TcpConnection;
+      if (c.qTable !== undefined) this.due.add(c, this.deadline(c));
+    }
+    list.length = 0;
   }
 
-  private readonly sweepOne = (c: TcpConnection): void => {
+  private sweepOne(c: TcpConnection): void {
     const now = this.now;
-    const idle = this.opts.idle;
-    // The TIME-WAIT entries that stand before this connection in table order are looked at first.
-    this.timeWait.expireUpTo(c.stamp, now);
-    const o = c.orig.state;
-    const r = c.resp.state;
     if (isClosed(c)) {
-      if (this.opts.retainTimeWait) {
-        const tw = Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0);
-        if (now >= Math.max(tw, c.lastTs + idle.closed)) this.retire(c, c.endReason ?? 'closed');
-      } else if (now >= c.lastTs + idle.closed) this.retireClosed(c);
+      if (now >= this.closedUntil(c)) {
+        if (this.opts.retainTimeWait) this.retire(c, c.endReason ?? 'closed');
+        else this.retireClosed(c);
+      }
       return;
     }
-    // A handshake whose final ACK was seen counts as established even before the server's next packet.
-    const opening = o === 'SYN-SENT' || o === 'CLOSED' || (r === 'SYN-RECEIVED' && !c.resp.synAcked);
-    const limit = opening ? idle.opening : idle.established;
-    if (now - c.lastTs > limit) {
+    if (now - c.lastTs > this.idleLimit(c)) {
       c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
       this.expired++;
       this.retire(c, 'expired');
     }
-  };
+  }
+
+  /**
+   * When a closed connection is retired: `idle.closed` after its last packet (for late
+   * retransmissions), or, when it is kept for its TIME-WAIT, at the end of that if later.
+   */
+  private closedUntil(c: TcpConnection): number {
+    const quiet = c.lastTs + this.opts.idle.closed;
+    if (!this.opts.retainTimeWait) return quiet;
+    return Math.max(Math.max(c.orig.timeWaitEnd ?? 0, c.resp.timeWaitEnd ?? 0), quiet);
+  }
+
+  /** How long an open connection may stay idle: less while its handshake is in progress. */
+  private idleLimit(c: TcpConnection): number {
+    const o = c.orig.state;
+    const r = c.resp.state;
+    // A handshake whose final ACK was seen counts as established even before the server's next packet.
+    const opening = o === 'SYN-SENT' || o === 'CLOSED' || (r === 'SYN-RECEIVED' && !c.resp.synAcked);
+    return opening ? this.opts.idle.opening : this.opts.idle.established;
+  }
+
+  /**
+   * The earliest capture time at which `sweepOne` can retire `c` if no packet comes (its key in
+   * `due`). Open connections expire strictly after `lastTs + limit`; the sweep checks exactly.
+   */
+  private deadline(c: TcpConnection): number {
+    return isClosed(c) ? this.closedUntil(c) : c.lastTs + this.idleLimit(c);
+  }
 
   /** End of capture: retire everything still tracked. */
   finish(): void {
@@ -457,6 +496,7 @@ export class TcpTracker {
       this.retire(c, c.endReason === 'closed' || c.endReason === 'reset' ? c.endReason : 'capture-end');
     }
     this.table.clear();
+    this.due.clear();
     this.timeWait.clear();
     this.unassured.clear();
     this.finished.clear();

@@ -1,0 +1,101 @@
+/**
+ * The tracker's sweep: connections are retired when their idle time is up (by capture time), in
+ * table order, and only then. The sweep looks only at connections whose deadline may have come
+ * (flow/due-heap.ts); these scenarios pin down what a walk of the whole table would do.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Packet } from '../../src/decode/types.js';
+import type { TcpConnection } from '../../src/flow/tcp/connection.js';
+import { DEFAULT_TCP_OPTIONS, TcpTracker } from '../../src/flow/tcp/tracker.js';
+import { Conversation, F } from '../helpers/build.js';
+
+const T0 = 1_700_000_000;
+const C = 1000;
+const S = 5000;
+const A = F.ACK;
+
+function conv(port: number, start: number): Conversation {
+  return new Conversation({ addr: '10.0.0.1', port }, { addr: '10.0.0.2', port: 80 }, start);
+}
+
+/** Handshake, then (if `close`) a client-first four-way close `close` seconds after it began. */
+function connection(port: number, start: number, close?: number): Packet[] {
+  const cv = conv(port, start);
+  cv.c(F.SYN, C, 0, {}, 0);
+  cv.s(F.SYN | A, S, C + 1);
+  cv.c(A, C + 1, S + 1);
+  if (close !== undefined) {
+    cv.c(F.FIN | A, C + 1, S + 1, {}, close - 0.002);
+    cv.s(F.FIN | A, S + 1, C + 2);
+    cv.c(A, C + 2, S + 2);
+  }
+  return cv.packets;
+}
+
+/** A lone packet of an unrelated conversation at `t`: it only moves the capture clock on. */
+function tick(t: number, port = 50000): Packet {
+  return conv(port, t).c(F.SYN, 1, 0, {}, 0);
+}
+
+/** Run the packets in time order; note which connections had ended after each one. */
+function run(packets: readonly Packet[]) {
+  const ended: TcpConnection[] = [];
+  const t = new TcpTracker(DEFAULT_TCP_OPTIONS, { connectionEnd: (c) => ended.push(c) });
+  const after = new Map<Packet, number[]>();
+  for (const p of [...packets].sort((a, b) => a.frame.ts - b.frame.ts)) {
+    t.process(p);
+    after.set(
+      p,
+      ended.map((c) => c.orig.port),
+    );
+  }
+  return { tracker: t, ended, after };
+}
+
+describe('sweep', () => {
+  test('connections due in the same sweep are retired in table order, not deadline order', () => {
+    // A is created first but closes last; B's close (and so its deadline) comes earlier.
+    const a = connection(40001, T0, 3);
+    const b = connection(40002, T0 + 1, 0.5);
+    const later = tick(T0 + 20);
+    const { after } = run([...a, ...b, later]);
+    assert.deepEqual(after.get(later), [40001, 40002]);
+  });
+
+  test('a closed connection goes 5 s after its last packet, not at the idle timeout it had while open', () => {
+    const c = connection(40001, T0, 10);
+    const early = tick(T0 + 10 + 4);
+    const late = tick(T0 + 10 + 6, 50001);
+    const { after } = run([...c, early, late]);
+    assert.deepEqual(after.get(early), []);
+    assert.deepEqual(after.get(late), [40001]);
+  });
+
+  test('an established connection with a packet every 100 s never expires; 300 s of silence ends it', () => {
+    const cv = conv(40001, T0);
+    cv.c(F.SYN, C, 0, {}, 0);
+    cv.s(F.SYN | A, S, C + 1);
+    cv.c(A, C + 1, S + 1);
+    for (let i = 1; i <= 6; i++) cv.c(A, C + 1, S + 1, { payload: 1 }, 100);
+    const last = cv.packets.at(-1) as Packet;
+    const before = tick(last.frame.ts + 299);
+    const after300 = tick(last.frame.ts + 301, 50001);
+    const { tracker, ended, after } = run([...cv.packets, before, after300]);
+    assert.deepEqual(after.get(last), []);
+    assert.deepEqual(after.get(before), []);
+    assert.deepEqual(after.get(after300), [40001]);
+    assert.equal(ended[0]?.endReason, 'expired');
+    assert.ok(ended[0]?.anomalies.some((x) => x.id === 'flow.expired' && /idle 301 s/.test(x.detail ?? '')));
+    assert.equal(tracker.expired, 1);
+  });
+
+  test('an unanswered SYN expires after the opening timeout (120 s), strictly after it', () => {
+    const syn = tick(T0, 40001);
+    const at120 = tick(T0 + 120, 50001);
+    const past = tick(T0 + 121, 50002);
+    const { after } = run([syn, at120, past]);
+    assert.deepEqual(after.get(at120), []);
+    assert.deepEqual(after.get(past), [40001]);
+  });
+});

@@ -135,13 +135,15 @@ export class ReassemblyBudget {
     readonly maxHistory: number = 32 * MiB,
   ) {}
 
-  /** A zeroed ring of `size` bytes (a power of 2), reused if one is spare. */
+  /**
+   * A ring of `size` bytes (a power of 2), reused if one is spare. A reused ring keeps its old bytes:
+   * a reassembler reads only what it wrote since it took the ring (see `histLow`).
+   */
   takeRing(size: number): Uint8Array {
     const ring = this.spare[Math.log2(size)]?.pop();
     if (ring === undefined) return new Uint8Array(size);
     this.spareBytes -= size;
-    // Zeroed as a new one would be: bytes a ring never received read as 0 (see `growRing`).
-    return ring.fill(0);
+    return ring;
   }
 
   /** A ring no longer used (its bytes are not read again). */
@@ -317,10 +319,15 @@ export class StreamReassembler {
   private ackedOff = 0;
   private readonly pending: Piece[] = [];
   private bufBytes = 0;
-  /** History ring: byte at stream offset o is at ring[o & mask], valid for o in [max(histStart, off - size), off). */
+  /**
+   * History ring: byte at stream offset o is at ring[o & mask], valid for o in
+   * [max(histStart, histLow, off - size), off).
+   */
   private ring: Uint8Array | undefined;
   private mask = 0;
   private histStart = 0;
+  /** The lowest offset the ring has held since it was made or last grew (bytes before it were never kept). */
+  private histLow = 0;
   private readonly histMax: number;
   private histRefused = false;
   /** No ring growth before this offset (after a refusal; never when history is off). */
@@ -875,7 +882,7 @@ export class StreamReassembler {
     this.stats.retransmittedBytes += n;
     const ring = this.ring;
     const size = ring === undefined ? 0 : ring.length;
-    const lo = Math.max(this.histStart, this.off - size, at);
+    const lo = Math.max(this.histStart, this.histLow, this.off - size, at);
     const end = at + n;
     if (lo > at) this.stats.unverifiedBytes += Math.min(lo, end) - at;
     if (ring === undefined || lo >= end) return;
@@ -953,9 +960,11 @@ export class StreamReassembler {
     }
     const ring = this.budget.takeRing(size);
     const mask = size - 1;
-    if (old !== undefined) {
+    if (old === undefined) this.histLow = this.off;
+    else {
       // Copy the valid bytes [lo, off) in runs contiguous in both rings (each may wrap).
-      for (let o = Math.max(this.histStart, this.off - oldSize); o < this.off; ) {
+      this.histLow = Math.max(this.histStart, this.histLow, this.off - oldSize);
+      for (let o = this.histLow; o < this.off; ) {
         const from = o & this.mask;
         const to = o & mask;
         const n = Math.min(this.off - o, oldSize - from, size - to);

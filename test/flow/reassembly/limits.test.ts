@@ -122,6 +122,25 @@ describe('the shared budget', () => {
     assert.equal(b.r.stats.unverifiedBytes, 10);
     assert.equal(b.r.stats.conflicts, 0);
   });
+
+  test('a ring made after a refusal vouches only for what came after it', () => {
+    const budget = new ReassemblyBudget(64 * 1024 * 1024, 1024);
+    const a = new Harness({ historyBytes: 1024 }, 1, budget);
+    const b = new Harness({ historyBytes: 1024 }, 2, budget);
+    a.send(0, x(10));
+    b.send(0, x(10)); // refused: a holds the whole budget
+    a.fin(10); // a's ring goes back to the budget (and to the spare rings)
+    b.send(10, x(1014));
+    b.send(1024, x(10)); // b asks again and gets a ring, from offset 1024 on
+    assert.equal(b.r.historySize, 1024);
+    // A faithful copy of byte 500, which b's ring never held: unverified, not a conflict.
+    b.send(500, 'x');
+    assert.equal(b.r.stats.conflicts, 0);
+    assert.equal(b.r.stats.unverifiedBytes, 1);
+    // A byte the ring did keep is still checked.
+    b.send(1030, 'Y');
+    assert.equal(b.r.stats.conflicts, 1);
+  });
 });
 
 describe('anomaly cap', () => {

@@ -45,25 +45,20 @@ const F_LO = 0; // canonical 4-tuple key, lower endpoint (NaN for text keys)
 const F_HI = 1;
 const F_UNTIL = 2; // capture time after which the entry can go
 const F_ID = 3; // the connection's id
-const F_O_TW = 4; // originator's TIME-WAIT end (NaN: none)
-const F_R_TW = 5;
+const F_TW = 4; // TIME-WAIT end (NaN: none) of the originator, then the responder
 const FW = 6;
 // Int32 columns.
 const I_FLAGS = 0;
-const I_O_SND = 1; // packed SND.NXT
-const I_O_TS = 2; // last TSval, as int32
-const I_R_SND = 3;
-const I_R_TS = 4;
+const I_SND = 1; // packed SND.NXT of the originator, then the responder
+const I_TS = 3; // last TSval as int32, likewise
 const I_PREV = 5; // insertion order (a doubly linked list of rows); -1 at the ends
 const I_NEXT = 6; // …or the next free row
 const I_CHAIN = 7; // next row in the same hash bucket
 const IW = 8;
-// Flags.
+// Flags (SND_KNOWN and TS_KNOWN shifted left by the side: 0 originator, 1 responder).
 const ORIG_IS_LO = 1;
-const O_SND = 2;
-const O_TS = 4;
-const R_SND = 8;
-const R_TS = 16;
+const SND_KNOWN = 2;
+const TS_KNOWN = 8;
 const TEXT_KEY = 32;
 const LIVE = 64;
 
@@ -103,30 +98,10 @@ export class TimeWaitTable {
     const i = this.i;
     const fo = r * FW;
     const io = r * IW;
-    let flags = LIVE;
+    let flags = LIVE | this.putSide(r, 0, c.orig) | this.putSide(r, 1, c.resp);
     if (c.origKey === c.lo) flags |= ORIG_IS_LO;
     f[fo + F_UNTIL] = until;
     f[fo + F_ID] = c.id;
-    f[fo + F_O_TW] = c.orig.timeWaitEnd ?? Number.NaN;
-    f[fo + F_R_TW] = c.resp.timeWaitEnd ?? Number.NaN;
-    const o = c.orig;
-    const p = c.resp;
-    if (o.sndNxt !== undefined) {
-      flags |= O_SND;
-      i[io + I_O_SND] = seqPack(o.sndNxt);
-    }
-    if (o.lastTsval !== undefined) {
-      flags |= O_TS;
-      i[io + I_O_TS] = o.lastTsval | 0;
-    }
-    if (p.sndNxt !== undefined) {
-      flags |= R_SND;
-      i[io + I_R_SND] = seqPack(p.sndNxt);
-    }
-    if (p.lastTsval !== undefined) {
-      flags |= R_TS;
-      i[io + I_R_TS] = p.lastTsval | 0;
-    }
     const { lo, hi } = c;
     // A 4-tuple has one entry: a newer one replaces it (the tracker never has two, but stay sound).
     const old = this.find(lo, hi);
@@ -168,34 +143,40 @@ export class TimeWaitTable {
   /** A row's facts as the reuse check reads them (made on demand: only a SYN on the 4-tuple asks). */
   source(r: number): ReuseSource {
     const f = this.f;
-    const i = this.i;
-    const flags = i[r * IW + I_FLAGS] as number;
-    const text = flags & TEXT_KEY ? this.textKeys.get(r) : undefined;
+    const text = (this.i[r * IW + I_FLAGS] as number) & TEXT_KEY ? this.textKeys.get(r) : undefined;
     const lo: EndpointKey = text ? text[0] : (f[r * FW + F_LO] as number);
     const hi: EndpointKey = text ? text[1] : (f[r * FW + F_HI] as number);
-    const facts = (tw: number, sndFlag: number, snd: number, tsFlag: number, ts: number): ReuseFacts => ({
-      timeWaitEnd: Number.isNaN(tw) ? undefined : tw,
-      sndNxt: flags & sndFlag ? seqUnpack(snd) : undefined,
-      lastTsval: flags & tsFlag ? ts >>> 0 : undefined,
-    });
-    const o = facts(
-      f[r * FW + F_O_TW] as number,
-      O_SND,
-      i[r * IW + I_O_SND] as number,
-      O_TS,
-      i[r * IW + I_O_TS] as number,
-    );
-    const p = facts(
-      f[r * FW + F_R_TW] as number,
-      R_SND,
-      i[r * IW + I_R_SND] as number,
-      R_TS,
-      i[r * IW + I_R_TS] as number,
-    );
+    const o = this.side(r, 0);
+    const p = this.side(r, 1);
     return {
       id: f[r * FW + F_ID] as number,
-      origKey: flags & ORIG_IS_LO ? lo : hi,
+      origKey: (this.i[r * IW + I_FLAGS] as number) & ORIG_IS_LO ? lo : hi,
       endpoint: (side) => (side === 'orig' ? o : p),
+    };
+  }
+
+  /** Store one side's facts in row `r` (0: originator, 1: responder); returns its flags. */
+  private putSide(r: number, side: 0 | 1, e: ReuseFacts): number {
+    let flags = 0;
+    this.f[r * FW + F_TW + side] = e.timeWaitEnd ?? Number.NaN;
+    if (e.sndNxt !== undefined) {
+      flags |= SND_KNOWN << side;
+      this.i[r * IW + I_SND + side] = seqPack(e.sndNxt);
+    }
+    if (e.lastTsval !== undefined) {
+      flags |= TS_KNOWN << side;
+      this.i[r * IW + I_TS + side] = e.lastTsval | 0;
+    }
+    return flags;
+  }
+
+  private side(r: number, side: 0 | 1): ReuseFacts {
+    const flags = this.i[r * IW + I_FLAGS] as number;
+    const tw = this.f[r * FW + F_TW + side] as number;
+    return {
+      timeWaitEnd: Number.isNaN(tw) ? undefined : tw,
+      sndNxt: flags & (SND_KNOWN << side) ? seqUnpack(this.i[r * IW + I_SND + side] as number) : undefined,
+      lastTsval: flags & (TS_KNOWN << side) ? (this.i[r * IW + I_TS + side] as number) >>> 0 : undefined,
     };
   }
 

@@ -31,6 +31,7 @@ import { toHex } from '../core/bytes.js';
 import type { Icmp4Layer, Icmp6Layer, Packet } from '../decode/types.js';
 import { ipTextOf } from '../flow/addr-text.js';
 import type { PacketFlowResult } from '../flow/session.js';
+import { endpointKey } from '../flow/table.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { UdpFlow } from '../flow/udp.js';
 
@@ -256,7 +257,7 @@ export class NatFlowCollector {
       }
       const udp = p.udp;
       if (f && udp) {
-        const fromOrig = `${addrKey(ip.src)}|${udp.srcPort}` === u.origKey;
+        const fromOrig = endpointKey(ip.src, udp.srcPort) === u.origKey;
         this.addGeneric(f, p, fromOrig, 0, 0, udp.payloadLength, udp.offset + 8, udp.capturedPayload);
       }
       return;

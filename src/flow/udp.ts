@@ -4,10 +4,11 @@
  * expiry after an idle time of capture time. The originator is the first sender, unless that
  * datagram came *from* a service port (a response whose request was not captured).
  */
-import { toHex } from '../core/bytes.js';
 import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
-import { LinkedQueue, type QueueNode } from './queue.js';
+import { Deadlines } from './deadlines.js';
+import type { QueueNode } from './queue.js';
+import { type EndpointKey, endpointKey, FlowTable } from './table.js';
 import { guessServerIsDst } from './tcp/tracker.js';
 
 export interface UdpFlow {
@@ -17,10 +18,11 @@ export interface UdpFlow {
   readonly origPort: number;
   readonly respAddr: string;
   readonly respPort: number;
-  /** Key of the originator's address|port (direction test). */
-  readonly origKey: string;
-  /** The flow's key in the tracker's table. */
-  readonly key: string;
+  /** The originator's endpoint key (see flow/table.ts: the direction test). */
+  readonly origKey: EndpointKey;
+  /** The flow's canonical 4-tuple key in the tracker's table. */
+  readonly lo: EndpointKey;
+  readonly hi: EndpointKey;
   readonly startTs: number;
   lastTs: number;
   firstPacket: number;
@@ -41,8 +43,13 @@ export interface UdpFlow {
   pending: Map<number, number>;
   /** Time of its last packet when it was last put at the back of the eviction order. */
   queuedAt: number;
-  /** Its place in the tracker's eviction order (see flow/queue.ts). */
-  qOrder: QueueNode<unknown> | undefined;
+  /** Its place in the tracker's table order (see flow/queue.ts), and that order's stamp. */
+  qTable: QueueNode<unknown> | undefined;
+  stamp: number;
+  /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
+  dueAt: number;
+  dueNext: UdpFlow | undefined;
+  duePrev: UdpFlow | undefined;
 }
 
 export interface UdpTrackerOptions {
@@ -53,17 +60,18 @@ export interface UdpTrackerOptions {
 
 export const DEFAULT_UDP_OPTIONS: UdpTrackerOptions = { maxFlows: 250_000, idle: 60 };
 
-function addrKey(a: number | Uint8Array): string {
-  return typeof a === 'number' ? String(a) : toHex(a);
-}
-
 /** Pending requests kept per flow, at most. */
 const MAX_PENDING = 64;
 
 export class UdpTracker {
-  private readonly table = new Map<string, UdpFlow>();
-  /** The same flows, oldest first (the order of eviction). */
-  private readonly order = new LinkedQueue<UdpFlow, 'qOrder'>('qOrder');
+  /** The flows by 4-tuple, oldest first (the order of eviction and of expiry). */
+  private readonly table = new FlowTable<UdpFlow>();
+  /** The flows by the capture time from which they may expire. */
+  private readonly due = new Deadlines<UdpFlow>();
+  /** The flows a sweep takes out of `due` (one array for all sweeps). */
+  private readonly dueNow: UdpFlow[] = [];
+  /** The last table-order stamp handed out. */
+  private stamp = 0;
   private nextId = 1;
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -80,7 +88,7 @@ export class UdpTracker {
   }
 
   active(): IterableIterator<UdpFlow> {
-    return this.order.values();
+    return this.table.values();
   }
 
   process(p: Packet): UdpFlow | undefined {
@@ -90,10 +98,10 @@ export class UdpTracker {
     const ts = p.frame.ts;
     if (ts > this.now) this.now = ts;
     if (this.now - this.lastSweep >= 5) this.sweep();
-    const sk = `${addrKey(ip.src)}|${udp.srcPort}`;
-    const dk = `${addrKey(ip.dst)}|${udp.dstPort}`;
-    const key = sk < dk ? `${sk}>${dk}` : `${dk}>${sk}`;
-    let f = this.table.get(key);
+    const sk = endpointKey(ip.src, udp.srcPort);
+    const dk = endpointKey(ip.dst, udp.dstPort);
+    const srcLow = sk < dk;
+    let f = srcLow ? this.table.get(sk, dk) : this.table.get(dk, sk);
     if (!f) {
       const srcIsOrig = guessServerIsDst(udp.srcPort, udp.dstPort);
       const src = ipTextOf(ip.src);
@@ -106,7 +114,8 @@ export class UdpTracker {
         respAddr: srcIsOrig ? dst : src,
         respPort: srcIsOrig ? udp.dstPort : udp.srcPort,
         origKey: srcIsOrig ? sk : dk,
-        key,
+        lo: srcLow ? sk : dk,
+        hi: srcLow ? dk : sk,
         startTs: ts,
         lastTs: ts,
         firstPacket: p.frame.index,
@@ -123,14 +132,20 @@ export class UdpTracker {
         rttSum: 0,
         pending: new Map(),
         queuedAt: ts,
-        qOrder: undefined,
+        qTable: undefined,
+        stamp: 0,
+        dueAt: Number.NaN,
+        dueNext: undefined,
+        duePrev: undefined,
       };
       if (this.table.size >= this.opts.maxFlows) this.evictOldest();
-      this.table.set(key, f);
-      this.order.add(f);
+      f.stamp = ++this.stamp;
+      this.table.set(f);
       if (this.table.size > this.peak) this.peak = this.table.size;
     }
     f.lastTs = ts;
+    // It may expire `idle` after this packet: only a packet older than the last can bring that earlier.
+    this.due.lower(f, ts + this.opts.idle);
     f.lastPacket = p.frame.index;
     const fromOrig = sk === f.origKey;
     const ipBytes = ip.kind === 'ipv4' ? ip.totalLength : ip.payloadLength + 40;
@@ -163,8 +178,8 @@ export class UdpTracker {
   }
 
   private end(f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end'): void {
-    this.table.delete(f.key);
-    this.order.delete(f);
+    this.table.delete(f);
+    this.due.delete(f);
     f.unanswered += f.pending.size;
     f.pending.clear();
     this.onEnd(f, reason);
@@ -175,10 +190,11 @@ export class UdpTracker {
    * met at the head of the creation order that has had packets since goes to the back instead).
    */
   private evictOldest(): void {
-    for (let f = this.order.first(); f !== undefined; f = this.order.first()) {
+    for (let f = this.table.first(); f !== undefined; f = this.table.first()) {
       if (f.lastTs > f.queuedAt) {
         f.queuedAt = f.lastTs;
-        this.order.moveToBack(f);
+        f.stamp = ++this.stamp;
+        this.table.moveToBack(f);
         continue;
       }
       this.evicted++;
@@ -187,12 +203,30 @@ export class UdpTracker {
     }
   }
 
+  /**
+   * End the flows idle longer than `idle`, in table order, looking only at those whose deadline
+   * may have come (as the TCP tracker's sweep does).
+   */
   sweep(): void {
-    this.lastSweep = this.now;
-    for (const f of this.order.values()) if (this.now - f.lastTs > this.opts.idle) this.end(f, 'expired');
+    const now = this.now;
+    this.lastSweep = now;
+    const list = this.dueNow;
+    this.due.takeDue(now, list);
+    if (list.length > 1) list.sort(byStamp);
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i] as UdpFlow;
+      if (now - f.lastTs > this.opts.idle) this.end(f, 'expired');
+      else this.due.add(f, f.lastTs + this.opts.idle);
+    }
+    list.length = 0;
   }
 
   finish(): void {
-    for (const f of this.order.values()) this.end(f, 'capture-end');
+    for (const f of this.table.values()) this.end(f, 'capture-end');
   }
+}
+
+/** Table order: the order of the stamps handed out as flows are added or moved to the back. */
+function byStamp(a: UdpFlow, b: UdpFlow): number {
+  return a.stamp - b.stamp;
 }

@@ -1,13 +1,15 @@
 /**
- * The tracker's sweep: connections are retired when their idle time is up (by capture time), in
- * table order, and only then. The sweep looks only at connections whose deadline may have come
+ * The trackers' sweeps: connections (and UDP flows) are retired when their idle time is up (by
+ * capture time), in table order, and only then. The sweep looks only at connections whose deadline may have come
  * (flow/due-heap.ts); these scenarios pin down what a walk of the whole table would do.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { decodeFrame } from '../../src/decode/pipeline.js';
 import type { Packet } from '../../src/decode/types.js';
 import type { TcpConnection } from '../../src/flow/tcp/connection.js';
 import { DEFAULT_TCP_OPTIONS, TcpTracker } from '../../src/flow/tcp/tracker.js';
+import { DEFAULT_UDP_OPTIONS, UdpTracker } from '../../src/flow/udp.js';
 import { Conversation, F } from '../helpers/build.js';
 
 const T0 = 1_700_000_000;
@@ -97,5 +99,71 @@ describe('sweep', () => {
     const { after } = run([syn, at120, past]);
     assert.deepEqual(after.get(at120), []);
     assert.deepEqual(after.get(past), [40001]);
+  });
+});
+
+/** A UDP datagram 10.0.0.`host`:`port` → 10.0.0.9:53 at capture time `ts` (UDP checksum 0: none). */
+function datagram(host: number, port: number, ts: number): Packet {
+  const d = new Uint8Array(14 + 20 + 8 + 4);
+  d.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00], 0);
+  const ip = 14;
+  d.set([0x45, 0, 0, 32, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, host, 10, 0, 0, 9], ip);
+  let sum = 0;
+  for (let i = ip; i < ip + 20; i += 2) sum += ((d[i] as number) << 8) | (d[i + 1] as number);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  d[ip + 10] = (~sum >> 8) & 0xff;
+  d[ip + 11] = ~sum & 0xff;
+  d.set([port >> 8, port & 0xff, 0, 53, 0, 12, 0, 0], ip + 20);
+  const sec = Math.floor(ts);
+  return decodeFrame({
+    index: 0,
+    tsSec: sec,
+    tsNsec: Math.round((ts - sec) * 1e9),
+    ts,
+    caplen: d.length,
+    origlen: d.length,
+    linkType: 1,
+    interfaceId: 0,
+    data: d,
+    fileOffset: -1,
+  });
+}
+
+describe('UDP sweep', () => {
+  /** Run datagrams in time order; note which flows (by client host) had ended after each one. */
+  function runUdp(packets: readonly Packet[]) {
+    const ended: number[] = [];
+    const t = new UdpTracker(DEFAULT_UDP_OPTIONS, (f) => ended.push(Number(f.origAddr.split('.')[3])));
+    const after = new Map<Packet, number[]>();
+    for (const p of packets) {
+      t.process(p);
+      after.set(p, [...ended]);
+    }
+    return after;
+  }
+
+  test('flows idle more than 60 s end at the next sweep, in table order', () => {
+    // Flow 1 starts first and is last heard at +10 s; flow 2 starts second, last heard at +5 s.
+    const a = [
+      datagram(1, 1000, T0),
+      datagram(2, 1000, T0 + 1),
+      datagram(2, 1000, T0 + 5),
+      datagram(1, 1000, T0 + 10),
+    ];
+    const at62 = datagram(3, 1000, T0 + 62);
+    const at80 = datagram(4, 1000, T0 + 80);
+    const after = runUdp([...a, at62, at80]);
+    assert.deepEqual(after.get(at62), []);
+    assert.deepEqual(after.get(at80), [1, 2]);
+  });
+
+  test('a flow heard from again is not expired by its earlier deadline', () => {
+    const first = datagram(1, 1000, T0);
+    const again = datagram(1, 1000, T0 + 50);
+    const at70 = datagram(2, 1000, T0 + 70);
+    const at111 = datagram(3, 1000, T0 + 111);
+    const after = runUdp([first, again, at70, at111]);
+    assert.deepEqual(after.get(at70), []);
+    assert.deepEqual(after.get(at111), [1]);
   });
 });

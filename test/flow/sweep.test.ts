@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { finish, sumWords } from '../../src/decode/checksum.js';
 import { decodeFrame } from '../../src/decode/pipeline.js';
 import type { Packet } from '../../src/decode/types.js';
 import type { TcpConnection } from '../../src/flow/tcp/connection.js';
 import { DEFAULT_TCP_OPTIONS, TcpTracker } from '../../src/flow/tcp/tracker.js';
 import { DEFAULT_UDP_OPTIONS, UdpTracker } from '../../src/flow/udp.js';
-import { Conversation, F } from '../helpers/build.js';
+import { Conversation, etherFrame, F } from '../helpers/build.js';
 
 const T0 = 1_700_000_000;
 const C = 1000;
@@ -108,25 +109,11 @@ function datagram(host: number, port: number, ts: number): Packet {
   d.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00], 0);
   const ip = 14;
   d.set([0x45, 0, 0, 32, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, host, 10, 0, 0, 9], ip);
-  let sum = 0;
-  for (let i = ip; i < ip + 20; i += 2) sum += ((d[i] as number) << 8) | (d[i + 1] as number);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  d[ip + 10] = (~sum >> 8) & 0xff;
-  d[ip + 11] = ~sum & 0xff;
+  const c = finish(sumWords(d, ip, ip + 20));
+  d[ip + 10] = c >> 8;
+  d[ip + 11] = c & 0xff;
   d.set([port >> 8, port & 0xff, 0, 53, 0, 12, 0, 0], ip + 20);
-  const sec = Math.floor(ts);
-  return decodeFrame({
-    index: 0,
-    tsSec: sec,
-    tsNsec: Math.round((ts - sec) * 1e9),
-    ts,
-    caplen: d.length,
-    origlen: d.length,
-    linkType: 1,
-    interfaceId: 0,
-    data: d,
-    fileOffset: -1,
-  });
+  return decodeFrame(etherFrame(d, ts));
 }
 
 describe('UDP sweep', () => {

@@ -83,13 +83,17 @@ export function tcpFrame(t: TcpSpec): Frame {
   );
   d[p + 16] = c >> 8;
   d[p + 17] = c & 0xff;
-  const sec = Math.floor(t.ts);
-  const nsec = Math.round((t.ts - sec) * 1e9);
+  return etherFrame(d, t.ts);
+}
+
+/** An Ethernet frame's bytes as a captured frame at capture time `ts` (whole, not cut by a snap length). */
+export function etherFrame(d: Uint8Array, ts: number): Frame {
+  const sec = Math.floor(ts);
   return {
     index: 0,
     tsSec: sec,
-    tsNsec: nsec,
-    ts: t.ts,
+    tsNsec: Math.round((ts - sec) * 1e9),
+    ts,
     caplen: d.length,
     origlen: d.length,
     linkType: 1,

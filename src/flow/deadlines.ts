@@ -66,9 +66,7 @@ export class Deadlines<T extends Timed> {
       this.buckets.delete(s);
       while (v !== undefined) {
         const next: T | undefined = v.dueNext;
-        v.dueAt = Number.NaN;
-        v.dueNext = undefined;
-        v.duePrev = undefined;
+        detach(v);
         out.push(v);
         this.count--;
         v = next;
@@ -81,9 +79,7 @@ export class Deadlines<T extends Timed> {
     for (const first of this.buckets.values())
       for (let v: T | undefined = first; v !== undefined; ) {
         const next: T | undefined = v.dueNext;
-        v.dueAt = Number.NaN;
-        v.dueNext = undefined;
-        v.duePrev = undefined;
+        detach(v);
         v = next;
       }
     this.buckets.clear();
@@ -111,6 +107,13 @@ export class Deadlines<T extends Timed> {
     v.dueNext = undefined;
     v.duePrev = undefined;
   }
+}
+
+/** Mark a member taken out of its bucket as in no set. */
+function detach(v: Timed): void {
+  v.dueAt = Number.NaN;
+  v.dueNext = undefined;
+  v.duePrev = undefined;
 }
 
 function pushHeap(h: number[], x: number): void {

@@ -12,10 +12,20 @@ import { LinkedQueue, type Queueable } from './queue.js';
 
 export type EndpointKey = number | string;
 
-/** What an entry must carry: its canonical key, so it can be removed without recomputing it. */
+/**
+ * What an entry must carry: its canonical key, so it can be removed without recomputing it, and
+ * the slot for its place in the table order (`stamp`, set by the table).
+ */
 export interface Keyed extends Queueable<'qTable'> {
   lo: EndpointKey;
   hi: EndpointKey;
+  /** Its place in the table order: larger for an entry added (or moved to the back) later. */
+  stamp: number;
+}
+
+/** Table order, for sorting entries taken out of a table by some other index (see flow/deadlines.ts). */
+export function byTableOrder(a: Keyed, b: Keyed): number {
+  return a.stamp - b.stamp;
 }
 
 /** One endpoint's key: IPv4 as a number, IPv6 as hex text with the port. */
@@ -42,6 +52,8 @@ export class FlowTable<V extends Keyed> {
   /** Other 4-tuples by their text. */
   private readonly byText = new Map<string, V>();
   private readonly order = new LinkedQueue<V, 'qTable'>('qTable');
+  /** The last stamp handed out. */
+  private stamp = 0;
 
   get size(): number {
     return this.order.size;
@@ -69,6 +81,7 @@ export class FlowTable<V extends Keyed> {
       else this.byHash.set(h, [e, v]);
     }
     this.order.add(v);
+    v.stamp = ++this.stamp;
   }
 
   delete(v: V): void {
@@ -97,6 +110,7 @@ export class FlowTable<V extends Keyed> {
   /** Move an entry to the back of the order, as if just inserted. */
   moveToBack(v: V): void {
     this.order.moveToBack(v);
+    v.stamp = ++this.stamp;
   }
 
   /** Entries oldest first (safe to delete the current one while iterating). */

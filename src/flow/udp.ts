@@ -8,7 +8,7 @@ import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
 import { Deadlines } from './deadlines.js';
 import type { QueueNode } from './queue.js';
-import { type EndpointKey, endpointKey, FlowTable } from './table.js';
+import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from './table.js';
 import { guessServerIsDst } from './tcp/tracker.js';
 
 export interface UdpFlow {
@@ -43,7 +43,7 @@ export interface UdpFlow {
   pending: Map<number, number>;
   /** Time of its last packet when it was last put at the back of the eviction order. */
   queuedAt: number;
-  /** Its place in the tracker's table order (see flow/queue.ts), and that order's stamp. */
+  /** Its place in the tracker's table order (see flow/queue.ts), and its stamp there (flow/table.ts). */
   qTable: QueueNode<unknown> | undefined;
   stamp: number;
   /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
@@ -70,8 +70,6 @@ export class UdpTracker {
   private readonly due = new Deadlines<UdpFlow>();
   /** The flows a sweep takes out of `due` (one array for all sweeps). */
   private readonly dueNow: UdpFlow[] = [];
-  /** The last table-order stamp handed out. */
-  private stamp = 0;
   private nextId = 1;
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -139,7 +137,6 @@ export class UdpTracker {
         duePrev: undefined,
       };
       if (this.table.size >= this.opts.maxFlows) this.evictOldest();
-      f.stamp = ++this.stamp;
       this.table.set(f);
       if (this.table.size > this.peak) this.peak = this.table.size;
     }
@@ -193,7 +190,6 @@ export class UdpTracker {
     for (let f = this.table.first(); f !== undefined; f = this.table.first()) {
       if (f.lastTs > f.queuedAt) {
         f.queuedAt = f.lastTs;
-        f.stamp = ++this.stamp;
         this.table.moveToBack(f);
         continue;
       }
@@ -212,7 +208,7 @@ export class UdpTracker {
     this.lastSweep = now;
     const list = this.dueNow;
     this.due.takeDue(now, list);
-    if (list.length > 1) list.sort(byStamp);
+    if (list.length > 1) list.sort(byTableOrder);
     for (let i = 0; i < list.length; i++) {
       const f = list[i] as UdpFlow;
       if (now - f.lastTs > this.opts.idle) this.end(f, 'expired');
@@ -224,9 +220,4 @@ export class UdpTracker {
   finish(): void {
     for (const f of this.table.values()) this.end(f, 'capture-end');
   }
-}
-
-/** Table order: the order of the stamps handed out as flows are added or moved to the back. */
-function byStamp(a: UdpFlow, b: UdpFlow): number {
-  return a.stamp - b.stamp;
 }

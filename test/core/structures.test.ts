@@ -231,6 +231,7 @@ describe('FlowTable', () => {
     hi: EndpointKey;
     readonly id: number;
     qTable: QueueNode<unknown> | undefined;
+    stamp: number;
   }
   test('200,000 random 4-tuples (IPv4 and IPv6), sets, replacements and deletes match a Map model', () => {
     const r = rng(11);
@@ -252,7 +253,7 @@ describe('FlowTable', () => {
         const a = key();
         const b = key();
         const [lo, hi] = String(a) < String(b) ? [a, b] : [b, a];
-        const e: Entry = { lo, hi, id: i, qTable: undefined };
+        const e: Entry = { lo, hi, id: i, qTable: undefined, stamp: 0 };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
         keys.push([lo, hi]);
@@ -266,7 +267,7 @@ describe('FlowTable', () => {
         }
       } else {
         const [lo, hi] = keys[Math.floor(r() * keys.length)] as [EndpointKey, EndpointKey];
-        const e: Entry = { lo, hi, id: i, qTable: undefined };
+        const e: Entry = { lo, hi, id: i, qTable: undefined, stamp: 0 };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
       }
@@ -285,7 +286,7 @@ describe('FlowTable', () => {
     const all: Entry[] = [];
     for (let i = 0; i < 100_000; i++) {
       const lo = endpointKey(Math.floor(r() * 2 ** 31), Math.floor(r() * 65536)) as number;
-      const e: Entry = { lo, hi: lo + 1 + Math.floor(r() * 2 ** 40), id: i, qTable: undefined };
+      const e: Entry = { lo, hi: lo + 1 + Math.floor(r() * 2 ** 40), id: i, qTable: undefined, stamp: 0 };
       table.set(e);
       all.push(e);
     }

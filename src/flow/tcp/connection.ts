@@ -115,7 +115,7 @@ export class TcpConnection {
   assured = 0;
   /** Time of its last packet when the tracker last put it at the back of its eviction order. */
   queuedAt = 0;
-  /** Its place in the tracker's table order: a stamp from the tracker's counter, set when it was put at the back. */
+  /** Its place in the tracker's table order (set by the table, see flow/table.ts). */
   stamp = 0;
   /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
   dueAt = Number.NaN;

@@ -15,7 +15,7 @@ import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
 import { Deadlines } from '../deadlines.js';
 import { LinkedQueue } from '../queue.js';
-import { type EndpointKey, endpointKey, FlowTable } from '../table.js';
+import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
 import { applySegment, type MachineOptions, settle } from './machine.js';
 import { makeSegment, type Segment } from './segment.js';
@@ -90,11 +90,6 @@ function isClosed(c: TcpConnection): boolean {
   return (o === 'CLOSED' || o === 'TIME-WAIT') && (r === 'CLOSED' || r === 'TIME-WAIT' || r === 'LISTEN');
 }
 
-/** Table order: the order of the stamps handed out as connections are added or moved to the back. */
-function byStamp(a: TcpConnection, b: TcpConnection): number {
-  return a.stamp - b.stamp;
-}
-
 /** How much more an idle half-open connection counts than an idle established one, for eviction. */
 export const HALF_OPEN_WEIGHT = 10;
 
@@ -109,8 +104,6 @@ export class TcpTracker {
   private readonly due = new Deadlines<TcpConnection>();
   /** The connections a sweep takes out of `due` (one array for all sweeps). */
   private readonly dueNow: TcpConnection[] = [];
-  /** The last table-order stamp handed out (to a connection added to the table or moved to its back). */
-  private stamp = 0;
   /**
    * Connections not yet assured (one side has sent nothing but SYNs and RSTs), oldest first: they
    * go first when the table is full (weighted by idle time), as Linux conntrack's early_drop
@@ -297,7 +290,6 @@ export class TcpTracker {
     if (this.opts.analyzers) c.analyzers = this.opts.analyzers(c);
     if (this.size >= this.opts.maxConnections) this.evictOldest();
     c.queuedAt = ts;
-    c.stamp = ++this.stamp;
     this.table.set(c);
     this.unassured.add(c);
     if (this.size > this.peak) this.peak = this.size;
@@ -398,7 +390,6 @@ export class TcpTracker {
     for (let c = this.table.first(); c !== undefined; c = this.table.first()) {
       if (c.lastTs > c.queuedAt) {
         c.queuedAt = c.lastTs;
-        c.stamp = ++this.stamp;
         this.table.moveToBack(c);
         continue;
       }
@@ -438,7 +429,7 @@ export class TcpTracker {
     // table would meet them in); those not due after all go back with their deadline moved on.
     const list = this.dueNow;
     this.due.takeDue(now, list);
-    if (list.length > 1) list.sort(byStamp);
+    if (list.length > 1) list.sort(byTableOrder);
     for (let i = 0; i < list.length; i++) this.sweepOne(list[i] as TcpConnection);
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as TcpConnection;

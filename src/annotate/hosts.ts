@@ -30,9 +30,9 @@ export interface Host {
    * Source MACs of frames it sent, distinct, in order (at most 8 kept; numbers: the text is made for
    * the report only). Small arrays rather than sets: there is one per host, and they stay tiny.
    */
-  readonly macs: Mac[];
+  macs: Mac[];
   /** Initial TTL families (64, 128, 255, …) of what it sent, distinct, in order. */
-  readonly initialTtls: number[];
+  initialTtls: number[];
   first: number;
   last: number;
   /** Can the address take part in a registry violation as a source, as a destination (`canViolate`)? */
@@ -110,13 +110,17 @@ export class HostTable {
       const eth = p.layers[0];
       if (eth?.kind === 'eth' && eth.src !== s.lastMac) {
         s.lastMac = eth.src;
-        if (s.macs.length < MAX_MACS && !s.macs.includes(eth.src)) s.macs.push(eth.src);
+        // The first value gets an array of its own size: most hosts never have a second (a push to an
+        // empty array would reserve room for 16).
+        if (s.macs.length === 0) s.macs = [eth.src];
+        else if (s.macs.length < MAX_MACS && !s.macs.includes(eth.src)) s.macs.push(eth.src);
       }
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
       if (ttl !== s.lastTtl) {
         s.lastTtl = ttl;
         const initial = inferInitialTtl(ttl);
-        if (s.initialTtls.length < 4 && !s.initialTtls.includes(initial)) s.initialTtls.push(initial);
+        if (s.initialTtls.length === 0) s.initialTtls = [initial];
+        else if (s.initialTtls.length < 4 && !s.initialTtls.includes(initial)) s.initialTtls.push(initial);
       }
     }
     const d = this.host(ip.dst, ts);

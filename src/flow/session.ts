@@ -60,7 +60,7 @@ export class Session {
   constructor(opts: SessionOptions = DEFAULT_SESSION, events: SessionEvents = {}) {
     const base = opts.defaults === false ? undefined : defaultAnalyzers();
     const extra = opts.analyzers;
-    const analyzers = base && extra ? (c: TcpConnection) => [...base(c), ...extra(c)] : (base ?? extra);
+    const analyzers = base && extra ? (c: TcpConnection) => base(c).concat(extra(c)) : (base ?? extra);
     this.tcp = new TcpTracker(
       {
         ...DEFAULT_TCP_OPTIONS,

@@ -57,6 +57,9 @@ export interface HttpAnalyzerOptions {
   readonly http?: boolean;
 }
 
+/** The options of an analyser given none: one shared object, not one per connection. */
+const NO_OPTIONS: HttpAnalyzerOptions = Object.freeze({});
+
 /**
  * A request line, or a well-known method and a space: a request line that breaks RFC 9112 (control
  * characters in the target, an extra word) is still HTTP, and the parser flags what is wrong.
@@ -116,7 +119,7 @@ export class HttpAnalyzer implements SegmentAnalyzer {
     private readonly conn: TcpConnection,
     budget: ReassemblyBudget,
     private readonly onTransaction: (r: HttpRecord) => void,
-    private readonly opts: HttpAnalyzerOptions = {},
+    private readonly opts: HttpAnalyzerOptions = NO_OPTIONS,
   ) {
     if (opts.http === false) this.state = 'other';
     this.reasm = new ConnectionReassembler(

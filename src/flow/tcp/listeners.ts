@@ -15,6 +15,7 @@
  */
 import { maxOf, minOf } from '../../core/extent.js';
 import type { TcpConnection } from './connection.js';
+import { ListenerFacts } from './listener-facts.js';
 
 export interface ClientRef {
   readonly client: string;
@@ -62,31 +63,11 @@ export interface ListenerReport {
   readonly advice: readonly string[];
 }
 
-/** Connection facts a listener keeps (not the connection itself: memory stays small). */
-interface ConnFact {
-  readonly id: number;
-  /** The client's address and port (its `ip:port` text is made for the few listed in findings). */
-  readonly clientAddr: string;
-  readonly clientPort: number;
-  readonly start: number;
-  readonly end: number;
-  readonly synRetrans: number;
-  readonly synAcked: boolean;
-  readonly refused: boolean;
-  readonly established: boolean;
-  readonly ackDropped: number;
-  readonly abortAfterHandshake: boolean;
-  readonly cookieEvidence: string | undefined;
-  /** [from, to) during which the server held it half-open; and established-but-unserved. */
-  readonly halfOpen: readonly [number, number] | undefined;
-  readonly unserved: readonly [number, number] | undefined;
-}
-
 interface ListenerAcc {
   addr: string;
   port: number;
   /** Facts kept (in the order connections ended), for findings and peaks. */
-  facts: ConnFact[];
+  facts: ListenerFacts;
   /** Facts of lone unanswered SYNs among them (kept to a smaller number: a SYN flood is made of them). */
   quietKept: number;
   /** Lone SYNs nobody answered and nobody retried, all of them, and when. */
@@ -160,7 +141,7 @@ export class ListenerTracker {
       acc = {
         addr: c.resp.addr,
         port: c.resp.port,
-        facts: [],
+        facts: new ListenerFacts(),
         quietKept: 0,
         lone: 0,
         loneFirst: Number.POSITIVE_INFINITY,
@@ -241,48 +222,30 @@ export class ListenerTracker {
   }
 }
 
-function peak(intervals: readonly (readonly [number, number])[]): { count: number; at: number } | undefined {
-  if (intervals.length === 0) return undefined;
-  const ev: [number, number][] = [];
-  for (const [a, b] of intervals) {
-    ev.push([a, 1]);
-    ev.push([Math.max(a, b), -1]);
-  }
-  ev.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let cur = 0;
-  let best = 0;
-  let at = ev[0]?.[0] ?? 0;
-  for (const [t, d] of ev) {
-    cur += d;
-    if (cur > best) {
-      best = cur;
-      at = t;
-    }
-  }
-  return { count: best, at };
-}
-
 const MAX_CLIENTS_LISTED = 50;
 
 /** Lone unanswered SYNs that make a finding (below, a few are ordinary: a client gave up, the capture ended). */
 export const LONE_SYNS_FINDING = 1000;
 
-/** A finding from the facts kept; `exact` when they are a sample of what was counted. */
+/** A finding from the facts kept (rows `rows` of `facts`); `exact` when they are a sample of what was counted. */
 function finding(
   kind: Finding['kind'],
-  facts: ConnFact[],
+  facts: ListenerFacts,
+  rows: readonly number[],
   detail: string,
   exact?: { count: number; first: number; last: number },
 ): Finding {
-  const clients = facts
-    .slice(0, MAX_CLIENTS_LISTED)
-    .map((f) => ({ client: endpointText(f.clientAddr, f.clientPort), conn: f.id, ts: f.start }));
+  const clients = rows.slice(0, MAX_CLIENTS_LISTED).map((i) => ({
+    client: endpointText(facts.clientAddr(i), facts.clientPort(i)),
+    conn: facts.id(i),
+    ts: facts.start(i),
+  }));
   return {
     kind,
-    count: exact?.count ?? facts.length,
+    count: exact?.count ?? rows.length,
     clients,
-    first: exact?.first ?? minOf(facts, (f) => f.start),
-    last: exact?.last ?? maxOf(facts, (f) => f.end),
+    first: exact?.first ?? minOf(rows, (i) => facts.start(i)),
+    last: exact?.last ?? maxOf(rows, (i) => facts.end(i)),
     detail,
   };
 }
@@ -295,42 +258,45 @@ function summarise(acc: ListenerAcc): ListenerReport {
   if (kind === 'listener') {
     // (a) SYNs retransmitted and never answered, or answered only after retransmissions, while the
     // listener answered others during the same period.
-    const answered = f.filter((x) => x.synAcked);
-    const answeredFrom = minOf(answered, (x) => x.start);
-    const answeredTo = maxOf(answered, (x) => x.end);
-    const dropped = f.filter(
-      (x) =>
-        x.synRetrans > 0 &&
-        (!x.synAcked || x.synRetrans > 0) &&
-        x.start <= answeredTo + 1 &&
-        x.end >= answeredFrom - 1,
+    const answered = f.select((i) => f.synAcked(i));
+    const answeredFrom = minOf(answered, (i) => f.start(i));
+    const answeredTo = maxOf(answered, (i) => f.end(i));
+    const dropped = f.select(
+      (i) =>
+        f.synRetrans(i) > 0 &&
+        (!f.synAcked(i) || f.synRetrans(i) > 0) &&
+        f.start(i) <= answeredTo + 1 &&
+        f.end(i) >= answeredFrom - 1,
     );
     if (dropped.length > 0) {
-      const retr = dropped.reduce((s, x) => s + x.synRetrans, 0);
-      const never = dropped.filter((x) => !x.synAcked).length;
+      const retr = dropped.reduce((s, i) => s + f.synRetrans(i), 0);
+      const never = dropped.filter((i) => !f.synAcked(i)).length;
       findings.push(
         finding(
           'syn-dropped',
+          f,
           dropped,
           `${retr} SYN retransmissions from ${dropped.length} clients (${never} never answered) while the listener answered ${synAcked} others: SYNs dropped because the SYN queue or the accept queue was full`,
         ),
       );
     }
-    const ackDropped = f.filter((x) => x.ackDropped > 0);
+    const ackDropped = f.select((i) => f.ackDropped(i) > 0);
     if (ackDropped.length > 0) {
       findings.push(
         finding(
           'ack-dropped',
+          f,
           ackDropped,
-          `${ackDropped.reduce((s, x) => s + x.ackDropped, 0)} handshake ACKs ignored: the server retransmitted its SYN,ACK after the client's ACK — the accept queue was full (tcp_abort_on_overflow=0); these clients believe they are connected`,
+          `${ackDropped.reduce((s, i) => s + f.ackDropped(i), 0)} handshake ACKs ignored: the server retransmitted its SYN,ACK after the client's ACK — the accept queue was full (tcp_abort_on_overflow=0); these clients believe they are connected`,
         ),
       );
     }
-    const aborted = f.filter((x) => x.abortAfterHandshake);
+    const aborted = f.select((i) => f.abortAfterHandshake(i));
     if (aborted.length > 0) {
       findings.push(
         finding(
           'abort-on-overflow',
+          f,
           aborted,
           'RST right after the handshake, before the server sent anything: accept-queue overflow with tcp_abort_on_overflow=1',
         ),
@@ -340,21 +306,24 @@ function summarise(acc: ListenerAcc): ListenerReport {
       findings.push(
         finding(
           'lone-syns',
-          f.filter((x) => !x.synAcked && !x.refused && x.synRetrans === 0),
+          f,
+          f.select((i) => !f.synAcked(i) && !f.refused(i) && f.synRetrans(i) === 0),
           `${acc.lone} SYNs got no answer and were never retried, while the listener answered ${synAcked} others: real clients retry an unanswered SYN after about 1 s, so these look like spoofed sources (a SYN flood) or a scanner`,
           { count: acc.lone, first: acc.loneFirst, last: acc.loneLast },
         ),
       );
     }
-    const cookies = f.filter((x) => x.cookieEvidence !== undefined);
-    if (cookies.length > 0) {
-      findings.push(finding('syn-cookies', cookies, `SYN cookies: ${cookies[0]?.cookieEvidence ?? ''}`));
+    const cookies = f.select((i) => f.cookieEvidence(i) !== undefined);
+    const first = cookies[0];
+    if (first !== undefined) {
+      findings.push(finding('syn-cookies', f, cookies, `SYN cookies: ${f.cookieEvidence(first) ?? ''}`));
     }
   } else if (kind === 'silent' && f.length > 0) {
     findings.push(
       finding(
         'no-answer',
         f,
+        f.select(() => true),
         `${acc.connections} connection attempts, none answered: the host is down, a firewall drops the SYNs, or nothing listens and RSTs are filtered`,
         { count: acc.connections, first: acc.first, last: acc.last },
       ),
@@ -385,8 +354,8 @@ function summarise(acc: ListenerAcc): ListenerReport {
     ...(acc.clientsCapped ? { clientsCapped: true } : {}),
     ...(acc.dropped > 0 ? { detailsFrom: f.length } : {}),
     findings,
-    peakHalfOpen: peak(f.flatMap((x) => (x.halfOpen ? [x.halfOpen] : []))),
-    peakNeverServed: peak(f.flatMap((x) => (x.unserved ? [x.unserved] : []))),
+    peakHalfOpen: f.peakHalfOpen(),
+    peakNeverServed: f.peakUnserved(),
     first: acc.first,
     last: acc.last,
     advice,

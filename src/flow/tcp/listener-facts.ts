@@ -1,9 +1,15 @@
 /**
- * What the listener analysis keeps about each connection it was fed: rows of one growable
- * Float64Array (11 numbers, 88 bytes a connection), not an object each (about 280 bytes with its
- * boxed numbers and interval pairs). A listener keeps up to 100,000 of them until the end of the
- * capture, so they grow with the number of connections rather than with what is open at once, and
- * were most of what `report` held at the end of a long capture besides the connections themselves.
+ * What the listener analysis keeps about the connections it was fed. A listener keeps the facts of
+ * up to 100,000 connections until the end of the capture, so what each costs grows with the number
+ * of connections, not with what is open at once. Most connections are ordinary (answered at the
+ * first SYN, nothing dropped, no cookie): a finding never names them, and they count only in the
+ * answered time span and in the peaks of half-open and unserved connections. So:
+ *  - every fact counts, and an answered one widens the answered span;
+ *  - its half-open and unserved intervals go into pairs of numbers (16 bytes each);
+ *  - only the facts a finding can name (anything unanswered, refused, retried, dropped, aborted or
+ *    cookie-signed) are kept whole, as rows of one Float64Array (56 bytes) with the client's address.
+ * An object per connection, as before, took about 280 bytes with its boxed numbers and interval pairs,
+ * plus its client address text.
  */
 
 /** A connection's facts as the listener analysis takes them in. */
@@ -34,18 +40,12 @@ const END = 3;
 const SYN_RETRANS = 4;
 const ACK_DROPPED = 5;
 const FLAGS = 6;
-const HALF_OPEN_FROM = 7;
-const HALF_OPEN_TO = 8;
-const UNSERVED_FROM = 9;
-const UNSERVED_TO = 10;
-const W = 11;
+const W = 7;
 
 const SYN_ACKED = 1;
 const REFUSED = 2;
 const ESTABLISHED = 4;
 const ABORT_AFTER_HANDSHAKE = 8;
-const HALF_OPEN = 16;
-const UNSERVED = 32;
 
 const FIRST_ROWS = 4;
 
@@ -55,18 +55,82 @@ export interface Peak {
   readonly at: number;
 }
 
+/** Growable pairs of numbers: intervals [from, to). */
+class Intervals {
+  private v = new Float64Array(8);
+  n = 0;
+
+  add(from: number, to: number): void {
+    if (2 * this.n + 2 > this.v.length) {
+      const next = new Float64Array(this.v.length * 2);
+      next.set(this.v);
+      this.v = next;
+    }
+    this.v[2 * this.n] = from;
+    this.v[2 * this.n + 1] = Math.max(from, to);
+    this.n++;
+  }
+
+  peak(): Peak | undefined {
+    const starts = new Float64Array(this.n);
+    const ends = new Float64Array(this.n);
+    for (let k = 0; k < this.n; k++) {
+      starts[k] = this.v[2 * k] as number;
+      ends[k] = this.v[2 * k + 1] as number;
+    }
+    return peakOverlap(starts, ends);
+  }
+}
+
+/** Could a finding name this connection? (Every finding selects from these; see `summarise`.) */
+function notable(f: ConnFact): boolean {
+  return (
+    !f.synAcked ||
+    f.refused ||
+    f.synRetrans > 0 ||
+    f.ackDropped > 0 ||
+    f.abortAfterHandshake ||
+    f.cookieEvidence !== undefined
+  );
+}
+
 export class ListenerFacts {
+  /** Facts taken in. */
+  private count = 0;
+  /** Earliest start and latest end of the answered ones (infinite while there are none). */
+  answeredFrom = Number.POSITIVE_INFINITY;
+  answeredTo = Number.NEGATIVE_INFINITY;
+  private readonly halfOpen = new Intervals();
+  private readonly unserved = new Intervals();
+  /** The notable facts, whole, in the order they came. */
   private rows = new Float64Array(FIRST_ROWS * W);
   private readonly clients: string[] = [];
   /** SYN-cookie evidence by row (rare). */
   private cookies: Map<number, string> | undefined;
   private n = 0;
 
+  /** Facts taken in (notable or not). */
   get length(): number {
+    return this.count;
+  }
+
+  /** Notable facts kept whole: the rows the accessors and `select` read. */
+  get rowCount(): number {
     return this.n;
   }
 
   push(f: ConnFact): void {
+    this.count++;
+    if (f.synAcked) {
+      if (f.start < this.answeredFrom) this.answeredFrom = f.start;
+      if (f.end > this.answeredTo) this.answeredTo = f.end;
+    }
+    if (f.halfOpen) this.halfOpen.add(f.halfOpen[0], f.halfOpen[1]);
+    if (f.unserved) this.unserved.add(f.unserved[0], f.unserved[1]);
+    if (notable(f)) this.keep(f);
+  }
+
+  private keep(f: ConnFact): void {
     const i = this.n;
     if ((i + 1) * W > this.rows.length) {
       const next = new Float64Array(this.rows.length * 2);
@@ -85,13 +149,7 @@ export class ListenerFacts {
       (f.synAcked ? SYN_ACKED : 0) |
       (f.refused ? REFUSED : 0) |
       (f.established ? ESTABLISHED : 0) |
-      (f.abortAfterHandshake ? ABORT_AFTER_HANDSHAKE : 0) |
-      (f.halfOpen ? HALF_OPEN : 0) |
-      (f.unserved ? UNSERVED : 0);
-    r[o + HALF_OPEN_FROM] = f.halfOpen?.[0] ?? 0;
-    r[o + HALF_OPEN_TO] = f.halfOpen?.[1] ?? 0;
-    r[o + UNSERVED_FROM] = f.unserved?.[0] ?? 0;
-    r[o + UNSERVED_TO] = f.unserved?.[1] ?? 0;
+      (f.abortAfterHandshake ? ABORT_AFTER_HANDSHAKE : 0);
     this.clients.push(f.clientAddr);
     if (f.cookieEvidence !== undefined) {
       this.cookies ??= new Map();
@@ -137,7 +195,7 @@ export class ListenerFacts {
     return this.cookies?.get(i);
   }
 
-  /** The rows (in the order they were added) that `keep` accepts. */
+  /** The notable rows (in the order they came) that `keep` accepts. */
   select(keep: (i: number) => boolean): number[] {
     const out: number[] = [];
     for (let i = 0; i < this.n; i++) if (keep(i)) out.push(i);
@@ -146,27 +204,12 @@ export class ListenerFacts {
 
   /** The busiest moment of the half-open intervals. */
   peakHalfOpen(): Peak | undefined {
-    return this.peak(HALF_OPEN, HALF_OPEN_FROM, HALF_OPEN_TO);
+    return this.halfOpen.peak();
   }
 
   /** The busiest moment of the established-but-unserved intervals. */
   peakUnserved(): Peak | undefined {
-    return this.peak(UNSERVED, UNSERVED_FROM, UNSERVED_TO);
-  }
-
-  private peak(flag: number, fromCol: number, toCol: number): Peak | undefined {
-    let m = 0;
-    for (let i = 0; i < this.n; i++) if (((this.rows[i * W + FLAGS] as number) & flag) !== 0) m++;
-    const starts = new Float64Array(m);
-    const ends = new Float64Array(m);
-    for (let i = 0, k = 0; i < this.n; i++) {
-      const o = i * W;
-      if (((this.rows[o + FLAGS] as number) & flag) === 0) continue;
-      const a = this.rows[o + fromCol] as number;
-      starts[k] = a;
-      ends[k++] = Math.max(a, this.rows[o + toCol] as number);
-    }
-    return peakOverlap(starts, ends);
+    return this.unserved.peak();
   }
 }
 

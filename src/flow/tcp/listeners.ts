@@ -258,9 +258,7 @@ function summarise(acc: ListenerAcc): ListenerReport {
   if (kind === 'listener') {
     // (a) SYNs retransmitted and never answered, or answered only after retransmissions, while the
     // listener answered others during the same period.
-    const answered = f.select((i) => f.synAcked(i));
-    const answeredFrom = minOf(answered, (i) => f.start(i));
-    const answeredTo = maxOf(answered, (i) => f.end(i));
+    const { answeredFrom, answeredTo } = f;
     const dropped = f.select(
       (i) =>
         f.synRetrans(i) > 0 &&
@@ -323,6 +321,7 @@ function summarise(acc: ListenerAcc): ListenerReport {
       finding(
         'no-answer',
         f,
+        // Every fact of a silent listener is unanswered, so kept whole: these are all of them.
         f.select(() => true),
         `${acc.connections} connection attempts, none answered: the host is down, a firewall drops the SYNs, or nothing listens and RSTs are filtered`,
         { count: acc.connections, first: acc.first, last: acc.last },

@@ -5,8 +5,8 @@
  *
  *   node dist/bench/run.js [--connections 100000] [--runs 3] [--big] [--only conns,report] [--json]
  *
- * `--big` also generates the 10x capture and compares the peak memory of `conns` on both (the
- * memory-is-flat check). Peak RSS is the child's VmHWM from /proc, read every few milliseconds.
+ * `--big` also generates the 10x capture and compares the peak memory of `conns` and `report` (those
+ * selected) on both (the memory-is-flat check). Peak RSS is the child's VmHWM from /proc, read every few milliseconds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -195,21 +195,30 @@ async function main(): Promise<void> {
       ),
     );
   }
-  let big: { small: number; large: number; packets: number } | undefined;
+  /** Peak memory of each analysis command on the 10× capture against this one. */
+  const big: { command: string; small: number; large: number; packets: number }[] = [];
   if (a.big) {
     const bigCap = await ensureCapture(a.connections * 10);
-    const r = await bench(
-      'wirelens conns --json (10x)',
-      'wirelens',
-      node,
-      [BIN, 'conns', '--json', bigCap.path],
-      1,
-      bigCap.packets,
-      bigCap.bytes,
-    );
-    rows.push(r);
-    const small = rows.find((x) => x.name === 'wirelens conns --json');
-    if (small) big = { small: small.peakMb, large: r.peakMb, packets: bigCap.packets };
+    for (const command of ['conns', 'report']) {
+      const small = rows.find((x) => x.name === `wirelens ${command} --json`);
+      if (!small) continue;
+      const r = await bench(
+        `wirelens ${command} --json (10x)`,
+        'wirelens',
+        node,
+        [BIN, command, '--json', bigCap.path],
+        1,
+        bigCap.packets,
+        bigCap.bytes,
+      );
+      rows.push(r);
+      big.push({
+        command: `${command} --json`,
+        small: small.peakMb,
+        large: r.peakMb,
+        packets: bigCap.packets,
+      });
+    }
   }
   const conv = rows.find((r) => r.name === 'tshark -q -z conv,tcp');
   const result = {
@@ -221,7 +230,7 @@ async function main(): Promise<void> {
     },
     capture: { path: cap.path, packets: cap.packets, bytes: cap.bytes, connections: a.connections },
     rows: rows.map((r) => ({ ...r, vsTsharkConv: conv ? conv.seconds / r.seconds : undefined })),
-    memoryFlat: big,
+    memoryFlat: big.length > 0 ? big : undefined,
   };
   writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify(result, null, 2));
   if (a.json) {
@@ -240,10 +249,10 @@ async function main(): Promise<void> {
       `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
     );
   }
-  if (big) {
-    lines.push('');
+  if (big.length > 0) lines.push('');
+  for (const b of big) {
     lines.push(
-      `memory, conns --json: ${big.small.toFixed(0)} MB on ${cap.packets} packets, ${big.large.toFixed(0)} MB on ${big.packets} packets (${((100 * big.large) / big.small - 100).toFixed(0)}% more)`,
+      `memory, ${b.command}: ${b.small.toFixed(0)} MB on ${cap.packets} packets, ${b.large.toFixed(0)} MB on ${b.packets} packets (${((100 * b.large) / b.small - 100).toFixed(0)}% more)`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

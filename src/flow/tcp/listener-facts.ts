@@ -55,30 +55,31 @@ export interface Peak {
   readonly at: number;
 }
 
-/** Growable pairs of numbers: intervals [from, to). */
+/** `a`, or a copy of it twice as long when it has no room for `need` numbers. */
+function withRoom(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const next = new Float64Array(a.length * 2);
+  next.set(a);
+  return next;
+}
+
+/** Intervals [from, to), as their starts and their ends (all a peak needs). */
 class Intervals {
-  private v = new Float64Array(8);
-  n = 0;
+  private starts = new Float64Array(4);
+  private ends = new Float64Array(4);
+  private n = 0;
 
   add(from: number, to: number): void {
-    if (2 * this.n + 2 > this.v.length) {
-      const next = new Float64Array(this.v.length * 2);
-      next.set(this.v);
-      this.v = next;
-    }
-    this.v[2 * this.n] = from;
-    this.v[2 * this.n + 1] = Math.max(from, to);
+    this.starts = withRoom(this.starts, this.n + 1);
+    this.ends = withRoom(this.ends, this.n + 1);
+    this.starts[this.n] = from;
+    this.ends[this.n] = Math.max(from, to);
     this.n++;
   }
 
+  /** Sorts the starts and the ends where they are: neither order matters to a later peak. */
   peak(): Peak | undefined {
-    const starts = new Float64Array(this.n);
-    const ends = new Float64Array(this.n);
-    for (let k = 0; k < this.n; k++) {
-      starts[k] = this.v[2 * k] as number;
-      ends[k] = this.v[2 * k + 1] as number;
-    }
-    return peakOverlap(starts, ends);
+    return peakOverlap(this.starts.subarray(0, this.n), this.ends.subarray(0, this.n));
   }
 }
 
@@ -132,11 +133,7 @@ export class ListenerFacts {
 
   private keep(f: ConnFact): void {
     const i = this.n;
-    if ((i + 1) * W > this.rows.length) {
-      const next = new Float64Array(this.rows.length * 2);
-      next.set(this.rows);
-      this.rows = next;
-    }
+    this.rows = withRoom(this.rows, (i + 1) * W);
     const r = this.rows;
     const o = i * W;
     r[o + ID] = f.id;

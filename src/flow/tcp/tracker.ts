@@ -430,9 +430,9 @@ export class TcpTracker {
     const list = this.dueNow;
     this.due.takeDue(now, list);
     if (list.length > 1) list.sort(byTableOrder);
-    for (let i = 0; i < list.length; i++) this.sweepOne(list[i] as TcpConnection);
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as TcpConnection;
+      this.sweepOne(c);
       if (c.qTable !== undefined) this.due.add(c, this.deadline(c));
     }
     list.length = 0;

@@ -1,7 +1,8 @@
 /**
  * The lab's truth, matched by `conns --json`: for every TCP connection the lab made (fixtures/lab/
  * *.truth.json, written from what the programs did and what the kernel's `ss` reported), wirelens'
- * record has the same endpoints, both final RFC 9293 states, who closed first, and payload bytes.
+ * record has the same endpoints, both final RFC 9293 states, who closed first, and payload bytes;
+ * and each listener's peaks are at least what was still waiting on the server when the capture ended.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { describe, test } from 'node:test';
 import { readCaptureBuffer } from '../../src/capture/source.js';
 import { decodeFrame } from '../../src/decode/pipeline.js';
 import { Session } from '../../src/flow/session.js';
+import { ListenerTracker } from '../../src/flow/tcp/listeners.js';
 import { connectionExtras } from '../../src/report/conn-extras.js';
 import { type ConnRecord, tcpRecord } from '../../src/report/conns.js';
 import { FIXTURES } from '../helpers/corpus.js';
@@ -86,4 +88,52 @@ describe('lab truth matched by conns', () => {
       assert.equal(used.size, rows.length, 'every connection wirelens found is in the truth');
     });
   }
+});
+
+describe('lab truth matched by listeners', () => {
+  // What `ss` saw on the server at the end of the capture: handshakes completed but never served
+  // (ESTABLISHED, nothing sent, nobody closed) and half-open ones (SYN-RECEIVED). All were waiting
+  // at once then, so the peaks wirelens reports must be at least these counts.
+  let checked = 0;
+  for (const f of readdirSync(LAB).filter((x) => x.endsWith('.truth.json'))) {
+    const truth = JSON.parse(readFileSync(join(LAB, f), 'utf8')) as {
+      tcp?: TruthConn[];
+      capture: { file: string };
+    };
+    const waiting = new Map<string, { unserved: number; halfOpen: number }>();
+    for (const t of truth.tcp ?? []) {
+      const w = waiting.get(t.server) ?? { unserved: 0, halfOpen: 0 };
+      if (
+        t.final_state.server === 'ESTABLISHED' &&
+        t.first_close === 'never' &&
+        t.bytes.server_to_client === 0
+      )
+        w.unserved++;
+      if (t.final_state.server === 'SYN-RECEIVED') w.halfOpen++;
+      waiting.set(t.server, w);
+    }
+    if (![...waiting.values()].some((w) => w.unserved > 0 || w.halfOpen > 0)) continue;
+    checked++;
+    test(f.replace('.truth.json', ''), () => {
+      const listeners = new ListenerTracker();
+      const s = new Session(undefined, { tcpEnd: (c) => listeners.add(c) });
+      const file = join(LAB, truth.capture.file);
+      readCaptureBuffer(readFileSync(file), { frame: (fr) => s.process(decodeFrame(fr)), problem: () => {} });
+      s.finish();
+      const reports = listeners.reports();
+      for (const [server, w] of waiting) {
+        const r = reports.find((x) => ep(x.addr, x.port) === server);
+        assert.ok(r, `listener ${server} reported`);
+        assert.ok(
+          (r.peakNeverServed?.count ?? 0) >= w.unserved,
+          `${server}: peak never served ${r.peakNeverServed?.count ?? 0}, but ${w.unserved} waited at the end`,
+        );
+        assert.ok(
+          (r.peakHalfOpen?.count ?? 0) >= w.halfOpen,
+          `${server}: peak half-open ${r.peakHalfOpen?.count ?? 0}, but ${w.halfOpen} were SYN-RECEIVED at the end`,
+        );
+      }
+    });
+  }
+  test('some lab capture ends with handshakes waiting on the server', () => assert.ok(checked >= 1));
 });

@@ -22,7 +22,8 @@ function modelPeak(
       at = t;
     }
   }
-  return { count: best, at };
+  // No interval was ever open (all empty): no peak.
+  return best > 0 ? { count: best, at } : undefined;
 }
 
 function randomFact(r: () => number, id: number): ConnFact {
@@ -127,5 +128,10 @@ test('peakOverlap: touching intervals do not overlap; empty ones never count', (
     count: 3,
     at: 2.5,
   });
-  assert.deepEqual(peakOverlap(Float64Array.of(5, 5), Float64Array.of(5, 5)), { count: 0, at: 5 });
+  assert.equal(
+    peakOverlap(Float64Array.of(5, 5), Float64Array.of(5, 5)),
+    undefined,
+    'only empty intervals: no peak',
+  );
+  assert.deepEqual(peakOverlap(Float64Array.of(5, 5, 6), Float64Array.of(5, 5, 7)), { count: 1, at: 6 });
 });

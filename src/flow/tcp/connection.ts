@@ -77,6 +77,8 @@ export class TcpConnection {
   closer: Side | 'both' | undefined;
   /** How the connection ended, once it did. */
   endReason: 'closed' | 'reset' | 'expired' | 'evicted' | 'capture-end' | 'reused' | undefined;
+  /** Capture time at which the tracker let it go (its last packet, or later: the capture's end, an idle timeout). */
+  endTs: number | undefined;
   /** This connection reused the 4-tuple of an earlier one (id of that one). */
   reusedFrom: number | undefined;
   /** Notes about a reuse while the previous incarnation was in TIME-WAIT. */

@@ -212,8 +212,8 @@ export class ListenerFacts {
 
 /**
  * The most intervals [starts[k], ends[k]) open at once (ends[k] >= starts[k]) and the first start
- * at which that many were: an interval that ends when another starts does not overlap it. Sorts
- * both arrays in place.
+ * at which that many were: an interval that ends when another starts does not overlap it; none
+ * when no interval was ever open (all empty). Sorts both arrays in place.
  */
 export function peakOverlap(starts: Float64Array, ends: Float64Array): Peak | undefined {
   const n = starts.length;
@@ -239,5 +239,6 @@ export function peakOverlap(starts: Float64Array, ends: Float64Array): Peak | un
       i++;
     }
   }
-  return { count: best, at };
+  // Only empty intervals: nothing was ever open, so there is no peak to report.
+  return best > 0 ? { count: best, at } : undefined;
 }

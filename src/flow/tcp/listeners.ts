@@ -184,10 +184,14 @@ export class ListenerTracker {
       return;
     }
     if (quiet) acc.quietKept++;
-    const halfOpenEnd = c.respEstablishedTs ?? c.respLeftSynReceivedTs ?? c.lastTs;
+    // A connection neither side closed or reset was still waiting when the tracker let it go (the
+    // capture ended, it idled out, it was evicted): it counts as waiting until then, not only until
+    // its last packet (a listener that never accept()s leaves its handshakes just so).
+    const until = c.endReason === 'closed' || c.endReason === 'reset' ? c.lastTs : (c.endTs ?? c.lastTs);
+    const halfOpenEnd = c.respEstablishedTs ?? c.respLeftSynReceivedTs ?? until;
     // Served: the server sent payload or a FIN after the handshake.
     const served = c.resp.payloadBytes > 0 || c.resp.fins > 0;
-    const unservedEnd = served ? (c.respFinTs ?? c.lastTs) : c.lastTs;
+    const unservedEnd = served ? (c.respFinTs ?? c.lastTs) : until;
     const rstAt = c.rstFromSynReceivedTs;
     acc.facts.push({
       id: c.id,

@@ -353,6 +353,7 @@ export class TcpTracker {
     this.unassured.delete(c);
     this.finished.delete(c);
     settle(c, this.now, this.opts);
+    c.endTs = Math.max(this.now, c.lastTs);
     c.endReason =
       c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
     for (const a of c.analyzers) a.onEnd?.(c);

@@ -34,26 +34,11 @@ import type { PacketFlowResult } from '../flow/session.js';
 import { endpointKey } from '../flow/table.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { UdpFlow } from '../flow/udp.js';
+import { DEFAULT_NAT_LIMITS, type NatLimits } from './nat-limits.js';
 
 export type NatProto = 'tcp' | 'udp' | 'icmp';
 
-export interface NatLimits {
-  /** Flows kept per capture; beyond it flows are counted, not matched. */
-  readonly maxFlows: number;
-  /** Packets fingerprinted per flow (its first N). */
-  readonly packetsPerFlow: number;
-  /** Payload bytes hashed per packet. */
-  readonly payloadBytes: number;
-  /** An ICMP echo flow (requester, responder, identifier) ends after this idle time, seconds. */
-  readonly icmpIdle: number;
-}
-
-export const DEFAULT_NAT_LIMITS: NatLimits = {
-  maxFlows: 200_000,
-  packetsPerFlow: 16,
-  payloadBytes: 64,
-  icmpIdle: 60,
-};
+export { DEFAULT_NAT_LIMITS, type NatLimits };
 
 // ---------------------------------------------------------------------------------------------
 // Per-flow fingerprints.

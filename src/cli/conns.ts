@@ -17,11 +17,11 @@ import {
 import type { Style } from '../report/style.js';
 import { MAX_TABLE_ROWS } from '../report/table.js';
 import { analyzeFile } from './analyze.js';
+import { SORT_KEYS, type SortKey } from './conn-sort.js';
 import type { Diagnostics } from './diagnostics.js';
 import { LineWriter } from './output.js';
 
-export const SORT_KEYS = ['start', 'duration', 'bytes', 'packets', 'state'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export { SORT_KEYS, type SortKey };
 
 export interface ConnsOptions {
   readonly file: string;

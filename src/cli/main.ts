@@ -1,26 +1,18 @@
 /**
  * The wirelens command line: commander wiring only. Each command parses its options into a typed
  * object, calls a run function, and maps the outcome to an exit code. User errors print one line,
- * never a stack trace; anything else is a bug and prints one.
+ * never a stack trace; anything else is a bug and prints one. A command's module, and all it needs,
+ * is loaded only when that command runs (option defaults come from modules with no runtime imports).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_NAT_LIMITS } from '../annotate/nat.js';
+import { DEFAULT_NAT_LIMITS } from '../annotate/nat-limits.js';
 import { ExitCode, isUserError, UserError } from '../core/errors.js';
-import { DEFAULT_SESSION, type SessionOptions } from '../flow/session.js';
+import { DEFAULT_SESSION } from '../flow/defaults.js';
+import type { SessionOptions } from '../flow/session.js';
 import { TIME_MODES, type TimeMode } from '../report/format.js';
 import { colorWanted, makeStyle } from '../report/style.js';
-import { runAddr } from './addr.js';
-import { runArp } from './arp.js';
-import { runConns, SORT_KEYS, type SortKey } from './conns.js';
+import { SORT_KEYS, type SortKey } from './conn-sort.js';
 import { stderrDiagnostics } from './diagnostics.js';
-import { runExplain } from './explain.js';
-import { runFollow, runHttp } from './http.js';
-import { runInterfaces } from './interfaces.js';
-import { runListeners } from './listeners.js';
-import { runNat } from './nat.js';
-import { runRead } from './read.js';
-import { runReport } from './report.js';
-import { runSniff } from './sniff.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -148,6 +140,7 @@ export function buildProgram(): Command {
     .option('--no-tags', 'do not show address classes (private, public, …) after addresses')
     .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
     .action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+      const { runRead } = await import('./read.js');
       const code = await runRead(
         {
           file,
@@ -199,6 +192,7 @@ export function buildProgram(): Command {
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
     if (o.json === true && o.zeek === true)
       throw new UserError('choose one of --json and --zeek', ExitCode.usage);
+    const { runConns } = await import('./conns.js');
     process.exitCode = await runConns(
       {
         file,
@@ -237,6 +231,7 @@ export function buildProgram(): Command {
       .option('--json', 'the same story as JSON')
       .option('--step', 'pause after each packet (Enter for the next, q to quit); needs a terminal'),
   ).action(async (file: string, conn: string | undefined, o: Record<string, unknown>, cmd: Command) => {
+    const { runExplain } = await import('./explain.js');
     process.exitCode = await runExplain(
       { file, conn, json: o.json === true, step: o.step === true, session: sessionFrom(o) },
       styleFor(cmd),
@@ -254,6 +249,7 @@ export function buildProgram(): Command {
       .argument('[filter...]', 'tcpdump filter expression applied to packets before tracking')
       .option('--json', 'one JSON object per listener'),
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    const { runListeners } = await import('./listeners.js');
     process.exitCode = await runListeners(
       { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
       styleFor(cmd),
@@ -273,6 +269,7 @@ export function buildProgram(): Command {
       .option('--top <n>', 'rows in the host and conversation tables', positiveInt, 15)
       .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")'),
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    const { runReport } = await import('./report.js');
     process.exitCode = await runReport(
       {
         file,
@@ -335,6 +332,7 @@ export function buildProgram(): Command {
       .option('--local-net <cidr...>', 'mark these networks as your own (tag "local")')
       .addHelpText('after', SNIFF_HELP),
   ).action(async (filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    const { runSniff } = await import('./sniff.js');
     process.exitCode = await runSniff(
       {
         iface: o.interface as string | undefined,
@@ -365,6 +363,7 @@ export function buildProgram(): Command {
     .description('list live capture devices (libpcap) with their addresses and flags')
     .option('--json', 'one JSON object per interface')
     .action(async (o: Record<string, unknown>, cmd: Command) => {
+      const { runInterfaces } = await import('./interfaces.js');
       process.exitCode = await runInterfaces({ json: o.json === true }, styleFor(cmd));
     });
 
@@ -380,6 +379,7 @@ export function buildProgram(): Command {
         'one JSON object per transaction (Zeek http.log field names plus timings); see docs/json.md',
       ),
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    const { runHttp } = await import('./http.js');
     process.exitCode = await runHttp(
       {
         file,
@@ -404,6 +404,7 @@ export function buildProgram(): Command {
       )
       .option('-x, --hex', 'hex and ASCII instead of escaped text'),
   ).action(async (file: string, conn: string, o: Record<string, unknown>, cmd: Command) => {
+    const { runFollow } = await import('./http.js');
     process.exitCode = await runFollow(
       { file, conn, hex: o.hex === true, session: sessionFrom(o) },
       styleFor(cmd),
@@ -444,6 +445,7 @@ export function buildProgram(): Command {
   ).action(async (captures: string[], o: Record<string, unknown>, cmd: Command) => {
     if (captures.length > 2)
       throw new UserError('nat takes one capture (hints) or two: INSIDE OUTSIDE', ExitCode.usage);
+    const { runNat } = await import('./nat.js');
     process.exitCode = await runNat(
       {
         files: captures,
@@ -473,6 +475,7 @@ export function buildProgram(): Command {
       .argument('[filter...]', 'tcpdump filter expression applied to packets first')
       .option('--json', 'the ARP summary as one JSON object'),
   ).action(async (file: string, filter: string[], o: Record<string, unknown>, cmd: Command) => {
+    const { runArp } = await import('./arp.js');
     process.exitCode = await runArp(
       { file, filter: filter.join(' '), json: o.json === true, session: sessionFrom(o) },
       styleFor(cmd),
@@ -489,6 +492,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per address')
     .option('--local-net <cidr...>', 'mark these networks as your own (e.g. 192.168.1.0/24)')
     .action(async (addresses: string[], o: Record<string, unknown>, cmd: Command) => {
+      const { runAddr } = await import('./addr.js');
       process.exitCode = await runAddr(
         { addresses, json: o.json === true, localNets: (o.localNet as string[] | undefined) ?? [] },
         styleFor(cmd),

@@ -7,6 +7,7 @@
 import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
 import { Deadlines } from './deadlines.js';
+import { DEFAULT_UDP_OPTIONS } from './defaults.js';
 import type { QueueNode } from './queue.js';
 import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from './table.js';
 import { guessServerIsDst } from './tcp/tracker.js';
@@ -58,7 +59,7 @@ export interface UdpTrackerOptions {
   readonly idle: number;
 }
 
-export const DEFAULT_UDP_OPTIONS: UdpTrackerOptions = { maxFlows: 250_000, idle: 60 };
+export { DEFAULT_UDP_OPTIONS };
 
 /** Pending requests kept per flow, at most. */
 const MAX_PENDING = 64;

@@ -14,6 +14,7 @@ import type { Packet, TcpLayer } from '../../decode/types.js';
 import { ipTextOf } from '../addr-text.js';
 import { FA } from '../anomalies.js';
 import { Deadlines } from '../deadlines.js';
+import { DEFAULT_TCP_OPTIONS } from '../defaults.js';
 import { LinkedQueue } from '../queue.js';
 import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from '../table.js';
 import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
@@ -46,11 +47,7 @@ export interface TcpTrackerOptions extends MachineOptions {
   readonly recordTransitions?: boolean;
 }
 
-export const DEFAULT_TCP_OPTIONS: TcpTrackerOptions = {
-  msl: 30,
-  maxConnections: 250_000,
-  idle: { opening: 120, established: 300, closed: 5 },
-};
+export { DEFAULT_TCP_OPTIONS };
 
 export type EndReason = NonNullable<TcpConnection['endReason']>;
 

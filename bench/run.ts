@@ -7,6 +7,8 @@
  *
  * `--big` also generates the 10x capture and compares the peak memory of `conns` and `report` (those
  * selected) on both (the memory-is-flat check). Peak RSS is the child's VmHWM from /proc, read every few milliseconds.
+ * `startup` times `wirelens conns` on a 37-packet lab capture against `node -e 0` (what a small
+ * capture costs is mostly starting up), alternating the two, 10 runs each.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ import { generateCapture } from './gen.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'wirelens.js');
 const OUT_DIR = join(ROOT, '.bench');
+const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
+const STARTUP_RUNS = 10;
 
 interface Args {
   connections: number;
@@ -133,6 +137,25 @@ async function bench(
   };
 }
 
+/** Median wall time of `wirelens conns` on a small capture and of a bare `node -e 0`, run alternately. */
+async function startup(node: string): Promise<{ wirelens: number; node: number; wirelensMb: number }> {
+  const w: number[] = [];
+  const n: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    const a = await measure(node, [BIN, 'conns', SMALL]);
+    if (a.status !== 0) throw new Error(`wirelens conns ${SMALL} exited with ${a.status}`);
+    w.push(a.seconds);
+    rss.push(a.peakRssKb);
+    n.push((await measure(node, ['-e', '0'])).seconds);
+  }
+  const r = { wirelens: median(w), node: median(n), wirelensMb: median(rss) / 1024 };
+  process.stderr.write(
+    `  startup: wirelens conns ${r.wirelens.toFixed(3)} s, node -e 0 ${r.node.toFixed(3)} s\n`,
+  );
+  return r;
+}
+
 async function ensureCapture(connections: number): Promise<{ path: string; packets: number; bytes: number }> {
   if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
   const path = join(OUT_DIR, `synth-${connections}.pcap`);
@@ -220,6 +243,7 @@ async function main(): Promise<void> {
       });
     }
   }
+  const start = want('startup') ? await startup(node) : undefined;
   const conv = rows.find((r) => r.name === 'tshark -q -z conv,tcp');
   const result = {
     machine: {
@@ -231,6 +255,7 @@ async function main(): Promise<void> {
     capture: { path: cap.path, packets: cap.packets, bytes: cap.bytes, connections: a.connections },
     rows: rows.map((r) => ({ ...r, vsTsharkConv: conv ? conv.seconds / r.seconds : undefined })),
     memoryFlat: big.length > 0 ? big : undefined,
+    startup: start,
   };
   writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify(result, null, 2));
   if (a.json) {
@@ -240,10 +265,13 @@ async function main(): Promise<void> {
   const lines = [
     `capture: ${cap.packets} packets, ${(cap.bytes / 1e6).toFixed(1)} MB, ${a.connections} TCP connections (seed 1); median of ${a.runs} runs`,
     `machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGb} GB, Node ${process.version}`,
-    '',
-    '| command | seconds | packets/s | MB/s | peak RSS | × tshark conv,tcp |',
-    '|---|---:|---:|---:|---:|---:|',
   ];
+  if (result.rows.length > 0)
+    lines.push(
+      '',
+      '| command | seconds | packets/s | MB/s | peak RSS | × tshark conv,tcp |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
   for (const r of result.rows) {
     lines.push(
       `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
@@ -255,6 +283,11 @@ async function main(): Promise<void> {
       `memory, ${b.command}: ${b.small.toFixed(0)} MB on ${cap.packets} packets, ${b.large.toFixed(0)} MB on ${b.packets} packets (${((100 * b.large) / b.small - 100).toFixed(0)}% more)`,
     );
   }
+  if (start)
+    lines.push(
+      '',
+      `startup: wirelens conns on a 37-packet capture ${start.wirelens.toFixed(3)} s, ${start.wirelensMb.toFixed(0)} MB; node -e 0 ${start.node.toFixed(3)} s (${(start.wirelens / start.node).toFixed(2)}×; median of ${STARTUP_RUNS})`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -7,6 +7,7 @@
  *
  * `--big` also generates the 10x capture and compares the peak memory of `conns` and `report` (those
  * selected) on both (the memory-is-flat check). Peak RSS is the child's VmHWM from /proc, read every few milliseconds.
+ * The figures are checked against the performance targets (issue 7) and each is printed met or missed.
  * `startup` times `wirelens conns` on a 37-packet lab capture against `node -e 0` (what a small
  * capture costs is mostly starting up), alternating the two, 10 runs each.
  */
@@ -156,6 +157,58 @@ async function startup(node: string): Promise<{ wirelens: number; node: number; 
   return r;
 }
 
+/** One of the performance targets (issue 7) checked against a measured figure. */
+interface Target {
+  readonly what: string;
+  readonly value: string;
+  readonly want: string;
+  readonly met: boolean;
+}
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** The targets the figures of this invocation can be checked against (those whose rows ran). */
+function targets(
+  rows: readonly (Row & { vsTsharkConv: number | undefined })[],
+  big: readonly { command: string; small: number; large: number }[],
+): Target[] {
+  const out: Target[] = [];
+  for (const name of ['conns --json', 'report --json']) {
+    const r = rows.find((x) => x.name === `wirelens ${name}`);
+    if (!r) continue;
+    out.push({ what: `${name}: packets/s`, value: count(r.pps), want: '≥ 1,000,000', met: r.pps >= 1e6 });
+    if (r.vsTsharkConv !== undefined)
+      out.push({
+        what: `${name}: × tshark conv,tcp`,
+        value: `${r.vsTsharkConv.toFixed(2)}×`,
+        want: '≥ 8×',
+        met: r.vsTsharkConv >= 8,
+      });
+    out.push({
+      what: `${name}: peak RSS`,
+      value: `${r.peakMb.toFixed(0)} MB`,
+      want: '< 250 MB',
+      met: r.peakMb < 250,
+    });
+  }
+  const read = rows.find((x) => x.name === 'wirelens read --json');
+  if (read)
+    out.push({
+      what: 'read --json: packets/s',
+      value: count(read.pps),
+      want: '≥ 400,000',
+      met: read.pps >= 4e5,
+    });
+  for (const b of big)
+    out.push({
+      what: `${b.command}: peak RSS on the 10× capture`,
+      value: `${(b.large / b.small).toFixed(2)}× the 1× capture's`,
+      want: '≤ 1.20×',
+      met: b.large <= 1.2 * b.small,
+    });
+  return out;
+}
+
 async function ensureCapture(connections: number): Promise<{ path: string; packets: number; bytes: number }> {
   if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
   const path = join(OUT_DIR, `synth-${connections}.pcap`);
@@ -245,6 +298,8 @@ async function main(): Promise<void> {
   }
   const start = want('startup') ? await startup(node) : undefined;
   const conv = rows.find((r) => r.name === 'tshark -q -z conv,tcp');
+  const measured = rows.map((r) => ({ ...r, vsTsharkConv: conv ? conv.seconds / r.seconds : undefined }));
+  const goals = targets(measured, big);
   const result = {
     machine: {
       cpus: cpus().length,
@@ -253,9 +308,10 @@ async function main(): Promise<void> {
       node: process.version,
     },
     capture: { path: cap.path, packets: cap.packets, bytes: cap.bytes, connections: a.connections },
-    rows: rows.map((r) => ({ ...r, vsTsharkConv: conv ? conv.seconds / r.seconds : undefined })),
+    rows: measured,
     memoryFlat: big.length > 0 ? big : undefined,
     startup: start,
+    targets: goals,
   };
   writeFileSync(join(OUT_DIR, 'results.json'), JSON.stringify(result, null, 2));
   if (a.json) {
@@ -282,6 +338,13 @@ async function main(): Promise<void> {
     lines.push(
       `memory, ${b.command}: ${b.small.toFixed(0)} MB on ${cap.packets} packets, ${b.large.toFixed(0)} MB on ${b.packets} packets (${((100 * b.large) / b.small - 100).toFixed(0)}% more)`,
     );
+  }
+  if (goals.length > 0) {
+    const note =
+      a.connections === 100_000 ? '' : ' (they are set for the default 100,000-connection capture)';
+    lines.push('', `targets (issue 7): ${goals.filter((g) => g.met).length} of ${goals.length} met${note}`);
+    for (const g of goals)
+      lines.push(`  ${g.met ? 'met   ' : 'missed'}  ${g.what}: ${g.value} (want ${g.want})`);
   }
   if (start)
     lines.push(

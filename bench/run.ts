@@ -330,7 +330,7 @@ async function main(): Promise<void> {
     );
   for (const r of result.rows) {
     lines.push(
-      `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.pps).toLocaleString('en-US')} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
+      `| ${r.name} | ${r.seconds.toFixed(2)} | ${count(r.pps)} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
     );
   }
   if (big.length > 0) lines.push('');

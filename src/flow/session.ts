@@ -3,7 +3,7 @@
  * with the limits the user chose. Commands create a session, feed it every packet, then finish it.
  */
 import type { Packet } from '../decode/types.js';
-import { DEFAULT_SESSION as SESSION_DEFAULTS } from './defaults.js';
+import { DEFAULT_SESSION } from './defaults.js';
 import { TcpAnalysis, TcpAnalysisContext } from './tcp/analysis.js';
 import type { SegmentAnalyzer, TcpConnection } from './tcp/connection.js';
 import { DEFAULT_TCP_OPTIONS, type EndReason, type TcpPacketResult, TcpTracker } from './tcp/tracker.js';
@@ -38,7 +38,7 @@ export function defaultAnalyzers(): (c: TcpConnection) => SegmentAnalyzer[] {
   return () => [new TcpAnalysis({ context }), new ZeekTcpSummary()];
 }
 
-export const DEFAULT_SESSION: SessionOptions = SESSION_DEFAULTS;
+export { DEFAULT_SESSION };
 
 export interface SessionEvents {
   tcpEnd?(c: TcpConnection, reason: EndReason): void;

@@ -15,6 +15,7 @@ import {
   collectViolations,
   inferInitialTtl,
   type UpperLayer,
+  ViolationBuffer,
 } from './violations.js';
 
 export interface Host {
@@ -57,8 +58,8 @@ export class HostTable {
   readonly hosts = new AddrTable<Host>();
   readonly violations = new Map<string, Violation>();
   dropped = 0;
-  /** Violations of the packet in hand (one array for all packets). */
-  private readonly found: AddrViolation[] = [];
+  /** Violations of the packet in hand (one buffer for all packets). */
+  private readonly found = new ViolationBuffer();
 
   constructor(
     private readonly local?: LocalNets,
@@ -135,7 +136,8 @@ export class HostTable {
       const ttl = ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit;
       const found = this.found;
       collectViolations(found, s.cls, d.cls, ttl, upper);
-      for (const id of found) {
+      for (let i = 0; i < found.n; i++) {
+        const id = found.ids[i] as AddrViolation;
         const v = this.violations.get(id);
         if (v) v.count++;
         else

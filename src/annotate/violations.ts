@@ -84,43 +84,64 @@ export function isAddressConfigExchange(family: 4 | 6, upper: UpperLayer): boole
  * skipped (it cannot be decided without the upper layer).
  */
 export function sourceViolations(src: AddressClass, upper?: UpperLayer): readonly AddrViolation[] {
-  const out: AddrViolation[] = [];
+  const out = new ViolationBuffer();
   addSource(out, src, upper);
-  return out.length === 0 ? NONE : out;
+  return out.toArray();
 }
 
 /** Violations of the destination address alone. */
 export function destinationViolations(dst: AddressClass): readonly AddrViolation[] {
-  const out: AddrViolation[] = [];
+  const out = new ViolationBuffer();
   addDestination(out, dst);
-  return out.length === 0 ? NONE : out;
+  return out.toArray();
 }
 
-function add(out: AddrViolation[], id: AddrViolation): void {
-  if (!out.includes(id)) out.push(id);
+/**
+ * The violations of one packet, `ids[0 … n)`, each id once, in the order found. Per-packet callers
+ * keep one and `clear` it: it is never shortened, so it never reallocates (setting an array's
+ * length to 0 drops its storage in V8, and the next push allocates it anew: on every packet whose
+ * addresses raise a violation, such as traffic to a documentation address).
+ */
+export class ViolationBuffer {
+  readonly ids: AddrViolation[] = [];
+  n = 0;
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  add(id: AddrViolation): void {
+    for (let i = 0; i < this.n; i++) if (this.ids[i] === id) return;
+    this.ids[this.n++] = id;
+  }
+
+  /** The ids found, as an array of their own (a shared empty one when none). */
+  toArray(): readonly AddrViolation[] {
+    return this.n === 0 ? NONE : this.ids.slice(0, this.n);
+  }
 }
 
-function addSource(out: AddrViolation[], src: AddressClass, upper: UpperLayer | undefined): void {
+function addSource(out: ViolationBuffer, src: AddressClass, upper: UpperLayer | undefined): void {
   // A documentation address gets the specific id instead of the generic Source = False.
-  if (src.tag === 'doc') add(out, ADDR_ANOMALIES['addr.documentation']);
-  else if (src.attrs.source === false) add(out, ADDR_ANOMALIES['addr.bad-source']);
+  if (src.tag === 'doc') out.add(ADDR_ANOMALIES['addr.documentation']);
+  else if (src.attrs.source === false) out.add(ADDR_ANOMALIES['addr.bad-source']);
   else if (src.initOnlySource && upper !== undefined && !isAddressConfigExchange(src.family, upper)) {
-    add(out, ADDR_ANOMALIES['addr.unspecified-source']);
+    out.add(ADDR_ANOMALIES['addr.unspecified-source']);
   }
   addCommon(out, src);
 }
 
-function addDestination(out: AddrViolation[], dst: AddressClass): void {
-  if (dst.tag === 'doc') add(out, ADDR_ANOMALIES['addr.documentation']);
-  else if (dst.attrs.destination === false) add(out, ADDR_ANOMALIES['addr.bad-destination']);
+function addDestination(out: ViolationBuffer, dst: AddressClass): void {
+  if (dst.tag === 'doc') out.add(ADDR_ANOMALIES['addr.documentation']);
+  else if (dst.attrs.destination === false) out.add(ADDR_ANOMALIES['addr.bad-destination']);
   addCommon(out, dst);
 }
 
-function addCommon(out: AddrViolation[], c: AddressClass): void {
-  if (c.tag === 'benchmark') add(out, ADDR_ANOMALIES['addr.benchmarking']);
+function addCommon(out: ViolationBuffer, c: AddressClass): void {
+  if (c.tag === 'benchmark') out.add(ADDR_ANOMALIES['addr.benchmarking']);
   const e = c.embedded;
   if (e !== undefined && e.kind === 'nat64-wkp' && e.class.attrs.globallyReachable !== true) {
-    add(out, ADDR_ANOMALIES['addr.nat64-non-global']);
+    out.add(ADDR_ANOMALIES['addr.nat64-non-global']);
   }
 }
 
@@ -178,26 +199,26 @@ export function classViolations(
   ttl: number,
   upper?: UpperLayer,
 ): readonly AddrViolation[] {
-  const out: AddrViolation[] = [];
+  const out = new ViolationBuffer();
   collectViolations(out, src, dst, ttl, upper);
-  return out.length === 0 ? NONE : out;
+  return out.toArray();
 }
 
-/** `classViolations` into `out`, emptied first: per-packet callers reuse one array. */
+/** `classViolations` into `out`, cleared first: per-packet callers reuse one buffer. */
 export function collectViolations(
-  out: AddrViolation[],
+  out: ViolationBuffer,
   src: AddressClass,
   dst: AddressClass,
   ttl: number,
   upper?: UpperLayer,
 ): void {
-  out.length = 0;
+  out.clear();
   const insideHost = src.tag === 'loopback' && dst.tag === 'loopback';
   if (!insideHost) {
     addSource(out, src, upper);
     addDestination(out, dst);
   }
-  if (crossedRouter(src, dst, ttl)) add(out, ADDR_ANOMALIES['addr.link-local-routed']);
+  if (crossedRouter(src, dst, ttl)) out.add(ADDR_ANOMALIES['addr.link-local-routed']);
 }
 
 export interface PacketAddresses {

@@ -62,6 +62,22 @@ export function parseTcpOptions(
   end: number,
   anomalies: Anomaly[],
 ): TcpOption[] {
+  // Linux's options on every segment after the handshake: NOP, NOP, timestamps (12 bytes). Built as
+  // one literal of its exact size: an empty array grown by push reserves room for 17.
+  if (
+    end - start === 12 &&
+    start + 1 < SHARED_OFFSETS &&
+    d[start] === TcpOptionKind.NOP &&
+    d[start + 1] === TcpOptionKind.NOP &&
+    d[start + 2] === TcpOptionKind.TIMESTAMP &&
+    d[start + 3] === 10
+  ) {
+    return [
+      NOP_AT[start] as TcpOption,
+      NOP_AT[start + 1] as TcpOption,
+      { kind: 'timestamp', offset: start + 2, tsval: u32be(d, start + 4), tsecr: u32be(d, start + 8) },
+    ];
+  }
   const opts: TcpOption[] = [];
   let o = start;
   while (o < end) {

@@ -102,6 +102,7 @@ const FALSE = fragment('false');
 const NULL = fragment('null');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const DOT = 0x2e;
 
 export class TextBuffer {
   private bytes: Buffer;
@@ -224,9 +225,45 @@ export class TextBuffer {
       v.setInt32(p, DIGITS_PADDED[mid] as number, true);
       v.setInt32(p + 4, DIGITS_PADDED[rest - mid * 10000] as number, true);
       this.length = p + 8;
-    } else {
+    } else if (!this.micros(n)) {
       this.text(String(n));
     }
+  }
+
+  /**
+   * `${n}` for 0 < n < 2^32 with at most 6 decimals (capture times in microseconds, the usual
+   * non-integer in output), written from the digit tables; false, with nothing written, for any
+   * other number.
+   *
+   * Why the text is `${n}`: with m = round(n × 10^6), `m / 1e6 === n` says the decimal m × 10^-6 is
+   * the one whose nearest double is n (the division and the parsing of that decimal both round the
+   * same exact quotient). JavaScript writes the shortest decimal that reads back as n, and no
+   * shorter one can: it would lie at least 10^-d from this one (d = its decimals, the last one not
+   * zero), and below 2^32 the spacing of doubles is under 10^-6 <= 10^-d, so that decimal reads
+   * back as another double. n >= 10^-6 here, so no exponent.
+   */
+  private micros(n: number): boolean {
+    if (!(n > 0 && n < 4294967296)) return false;
+    const m = Math.round(n * 1e6);
+    if (m / 1e6 !== n) return false;
+    let frac = m % 1e6;
+    if (frac === 0) return false; // an integer: never here (num writes those), but then no decimals
+    this.num((m - frac) / 1e6);
+    // Trailing zeros go: 6 decimals, less one per zero.
+    let digits = 6;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    const bytes = this.bytes;
+    let p = this.length;
+    bytes[p++] = DOT;
+    for (let i = digits - 1; i >= 0; i--) {
+      bytes[p + i] = 48 + (frac % 10);
+      frac = Math.floor(frac / 10);
+    }
+    this.length = p + digits;
+    return true;
   }
 
   /** An integer 0 <= n < 10^9 zero-padded to 9 digits (nanoseconds). */

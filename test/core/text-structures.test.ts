@@ -82,6 +82,42 @@ describe('TextBuffer', () => {
     assert.deepEqual(taken, expected);
   });
 
+  test('num writes non-integers exactly as String does (times in microseconds and every other kind)', () => {
+    const r = rng(7);
+    const b = new TextBuffer(64);
+    const cases: number[] = [
+      1700000000.000242,
+      1700000060.004776,
+      0.000001,
+      0.0000005,
+      1e-7,
+      0.1,
+      0.5,
+      4294967295.999999,
+      4294967296.5,
+      2 ** 33 + 0.25,
+      123.456,
+      -1.5,
+      -0.000001,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ];
+    for (let i = 0; i < 200_000; i++) {
+      const sec = Math.floor(r() * 2 ** (1 + Math.floor(r() * 33)));
+      const kind = Math.floor(r() * 4);
+      // Whole microseconds (as capture times are), whole nanoseconds, milliseconds, any double.
+      if (kind === 0) cases.push(sec + Math.floor(r() * 1e6) / 1e6);
+      else if (kind === 1) cases.push(sec + Math.floor(r() * 1e9) / 1e9);
+      else if (kind === 2) cases.push(sec + Math.floor(r() * 1e3) / 1e3);
+      else cases.push(r() * 10 ** Math.floor(r() * 12 - 6));
+    }
+    for (const n of cases) {
+      b.truncate();
+      b.num(n);
+      assert.equal(b.toString(), String(n), `num(${n})`);
+    }
+  });
+
   test('truncate forgets what was written after a point', () => {
     const b = new TextBuffer(16);
     b.text('keep this');

@@ -103,6 +103,7 @@ const NULL = fragment('null');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
+const ZERO = 0x30;
 
 export class TextBuffer {
   private bytes: Buffer;
@@ -246,23 +247,13 @@ export class TextBuffer {
     if (!(n > 0 && n < 4294967296)) return false;
     const m = Math.round(n * 1e6);
     if (m / 1e6 !== n) return false;
-    let frac = m % 1e6;
+    const frac = m % 1e6;
     if (frac === 0) return false; // an integer: never here (num writes those), but then no decimals
     this.num((m - frac) / 1e6);
-    // Trailing zeros go: 6 decimals, less one per zero.
-    let digits = 6;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      digits--;
-    }
-    const bytes = this.bytes;
-    let p = this.length;
-    bytes[p++] = DOT;
-    for (let i = digits - 1; i >= 0; i--) {
-      bytes[p + i] = 48 + (frac % 10);
-      frac = Math.floor(frac / 10);
-    }
-    this.length = p + digits;
+    this.bytes[this.length++] = DOT;
+    // The decimals as nanoseconds, then without their trailing zeros (frac > 0: one digit stays).
+    this.nine(frac * 1000);
+    while (this.bytes[this.length - 1] === ZERO) this.length--;
     return true;
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Anomaly } from '../../core/anomaly.js';
 import { anomaly } from '../../core/anomaly.js';
+import { doublesTemplate, maybe, setMaybe } from '../../core/doubles.js';
 import { FA } from '../anomalies.js';
 import type { QueueNode } from '../queue.js';
 import { TcpEndpoint } from './endpoint.js';
@@ -57,6 +58,34 @@ const NO_TRANSITIONS: readonly Transition[] = Object.freeze([]);
 const NO_PACKETS: readonly number[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
+/** Where each of a connection's times is in its array of doubles. */
+const T = {
+  start: 0,
+  last: 1,
+  syn: 2,
+  synAck: 3,
+  ack: 4,
+  end: 5,
+  synAckTsval: 6,
+  nextRespTsval: 7,
+  nextResp: 8,
+  respSynReceived: 9,
+  respEstablished: 10,
+  respLeftSynReceived: 11,
+  respFin: 12,
+  rstFromSynReceived: 13,
+  queuedAt: 14,
+  dueAt: 15,
+  /** The endpoints' TIME-WAIT start and end. */
+  origTimeWait: 16,
+  respTimeWait: 18,
+  size: 20,
+} as const;
+/** A new connection's times: none known, queuedAt 0. */
+const NO_TIMES = doublesTemplate(
+  Array.from({ length: T.size }, (_, i) => (i === T.queuedAt ? 0 : Number.NaN)),
+);
+
 export class TcpConnection {
   readonly orig: TcpEndpoint;
   readonly resp: TcpEndpoint;
@@ -65,42 +94,20 @@ export class TcpConnection {
   readonly anomalies: Anomaly[] = [];
   /** Anomalies not kept beyond MAX_CONN_ANOMALIES (a new kind is always kept). */
   anomaliesDropped = 0;
-  startTs: number;
-  lastTs: number;
   firstPacket: number;
   lastPacket: number;
-  /** SYN, SYN-ACK and handshake-completing ACK times (for iRTT). */
-  synTs: number | undefined;
-  synAckTs: number | undefined;
-  ackTs: number | undefined;
   /** Who sent the first FIN or RST: the active closer. */
   closer: Side | 'both' | undefined;
   /** How the connection ended, once it did. */
   endReason: 'closed' | 'reset' | 'expired' | 'evicted' | 'capture-end' | 'reused' | undefined;
-  /** Capture time at which the tracker let it go (its last packet, or later: the capture's end, an idle timeout). */
-  endTs: number | undefined;
   /** This connection reused the 4-tuple of an earlier one (id of that one). */
   reusedFrom: number | undefined;
   /** Notes about a reuse while the previous incarnation was in TIME-WAIT. */
   timeWaitReuse:
     | { previous: number; holder: Side; beforeDeadline: number; legitimate: boolean; reason: string }
     | undefined;
-  /** TSval of the server's SYN,ACK and of its next packet after it, with times (SYN-cookie check). */
-  synAckTsval: number | undefined;
-  nextRespTsval: number | undefined;
-  nextRespTs: number | undefined;
-  /**
-   * Milestones of the server side that the listener analysis needs, kept even when the transition
-   * log is not (capture time of the first time each happened).
-   */
-  respSynReceivedTs: number | undefined;
-  respEstablishedTs: number | undefined;
-  respLeftSynReceivedTs: number | undefined;
-  respFinTs: number | undefined;
   /** The server refused the SYN (no listener). */
   refused = false;
-  /** The server reset the connection while still in SYN-RECEIVED (it never took the handshake's ACK). */
-  rstFromSynReceivedTs: number | undefined;
   /** Record every transition (the step-by-step story); off for bulk runs to save memory. */
   recordTransitions = true;
   /** Handshake ACKs (packet numbers) the server showed it dropped by retransmitting its SYN,ACK. */
@@ -115,12 +122,119 @@ export class TcpConnection {
    * for eviction from a full table, so a SYN flood cannot push real connections out.
    */
   assured = 0;
-  /** Time of its last packet when the tracker last put it at the back of its eviction order. */
-  queuedAt = 0;
   /** Its place in the tracker's table order (set by the table, see flow/table.ts). */
   stamp = 0;
-  /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
-  dueAt = Number.NaN;
+
+  /** Its capture times and TSvals, unboxed behind the accessors below (see core/doubles.ts). */
+  private readonly t: number[] = NO_TIMES.slice();
+
+  /** First and last packet times. */
+  get startTs(): number {
+    return this.t[T.start] as number;
+  }
+  set startTs(v: number) {
+    this.t[T.start] = v;
+  }
+  get lastTs(): number {
+    return this.t[T.last] as number;
+  }
+  set lastTs(v: number) {
+    this.t[T.last] = v;
+  }
+  /** SYN, SYN-ACK and handshake-completing ACK times (for iRTT). */
+  get synTs(): number | undefined {
+    return maybe(this.t, T.syn);
+  }
+  set synTs(v: number | undefined) {
+    setMaybe(this.t, T.syn, v);
+  }
+  get synAckTs(): number | undefined {
+    return maybe(this.t, T.synAck);
+  }
+  set synAckTs(v: number | undefined) {
+    setMaybe(this.t, T.synAck, v);
+  }
+  get ackTs(): number | undefined {
+    return maybe(this.t, T.ack);
+  }
+  set ackTs(v: number | undefined) {
+    setMaybe(this.t, T.ack, v);
+  }
+  /** Capture time at which the tracker let it go (its last packet, or later: the capture's end, an idle timeout). */
+  get endTs(): number | undefined {
+    return maybe(this.t, T.end);
+  }
+  set endTs(v: number | undefined) {
+    setMaybe(this.t, T.end, v);
+  }
+  /** TSval of the server's SYN,ACK and of its next packet after it, with times (SYN-cookie check). */
+  get synAckTsval(): number | undefined {
+    return maybe(this.t, T.synAckTsval);
+  }
+  set synAckTsval(v: number | undefined) {
+    setMaybe(this.t, T.synAckTsval, v);
+  }
+  get nextRespTsval(): number | undefined {
+    return maybe(this.t, T.nextRespTsval);
+  }
+  set nextRespTsval(v: number | undefined) {
+    setMaybe(this.t, T.nextRespTsval, v);
+  }
+  get nextRespTs(): number | undefined {
+    return maybe(this.t, T.nextResp);
+  }
+  set nextRespTs(v: number | undefined) {
+    setMaybe(this.t, T.nextResp, v);
+  }
+  /**
+   * Milestones of the server side that the listener analysis needs, kept even when the transition
+   * log is not (capture time of the first time each happened).
+   */
+  get respSynReceivedTs(): number | undefined {
+    return maybe(this.t, T.respSynReceived);
+  }
+  set respSynReceivedTs(v: number | undefined) {
+    setMaybe(this.t, T.respSynReceived, v);
+  }
+  get respEstablishedTs(): number | undefined {
+    return maybe(this.t, T.respEstablished);
+  }
+  set respEstablishedTs(v: number | undefined) {
+    setMaybe(this.t, T.respEstablished, v);
+  }
+  get respLeftSynReceivedTs(): number | undefined {
+    return maybe(this.t, T.respLeftSynReceived);
+  }
+  set respLeftSynReceivedTs(v: number | undefined) {
+    setMaybe(this.t, T.respLeftSynReceived, v);
+  }
+  get respFinTs(): number | undefined {
+    return maybe(this.t, T.respFin);
+  }
+  set respFinTs(v: number | undefined) {
+    setMaybe(this.t, T.respFin, v);
+  }
+  /** The server reset the connection while still in SYN-RECEIVED (it never took the handshake's ACK). */
+  get rstFromSynReceivedTs(): number | undefined {
+    return maybe(this.t, T.rstFromSynReceived);
+  }
+  set rstFromSynReceivedTs(v: number | undefined) {
+    setMaybe(this.t, T.rstFromSynReceived, v);
+  }
+  /** Time of its last packet when the tracker last put it at the back of its eviction order. */
+  get queuedAt(): number {
+    return this.t[T.queuedAt] as number;
+  }
+  set queuedAt(v: number) {
+    this.t[T.queuedAt] = v;
+  }
+  /** Its place among the tracker's deadlines (see flow/deadlines.ts); NaN when it has none. */
+  get dueAt(): number {
+    return this.t[T.dueAt] as number;
+  }
+  set dueAt(v: number) {
+    this.t[T.dueAt] = v;
+  }
   dueNext: TcpConnection | undefined = undefined;
   duePrev: TcpConnection | undefined = undefined;
   /** Keep an anomaly found on one of its packets: at most MAX_CONN_ANOMALIES, but every kind once. */
@@ -155,8 +269,8 @@ export class TcpConnection {
     packet: number,
   ) {
     const mid = origin === 'midstream';
-    this.orig = new TcpEndpoint(origAddr, origPort, mid ? 'ESTABLISHED' : 'CLOSED');
-    this.resp = new TcpEndpoint(respAddr, respPort, mid ? 'ESTABLISHED' : 'LISTEN');
+    this.orig = new TcpEndpoint(origAddr, origPort, mid ? 'ESTABLISHED' : 'CLOSED', this.t, T.origTimeWait);
+    this.resp = new TcpEndpoint(respAddr, respPort, mid ? 'ESTABLISHED' : 'LISTEN', this.t, T.respTimeWait);
     this.startTs = ts;
     this.lastTs = ts;
     this.firstPacket = packet;

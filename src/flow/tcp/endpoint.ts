@@ -3,6 +3,7 @@
  * RFC 9293 state, what it has sent (ISN, highest sequence, FIN), what it has acknowledged, and the
  * options it announced.
  */
+import { maybe, setMaybe } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
 import type { TcpState } from './state.js';
 
@@ -21,13 +22,13 @@ const NO_PENDING: readonly Pending[] = Object.freeze([]);
 const KNOWN_SND_NXT = 1;
 const KNOWN_ACK_SENT = 2;
 const KNOWN_TSVAL = 4;
+const KNOWN_ISN = 8;
+const KNOWN_FIN_SEQ = 16;
 
 export class TcpEndpoint {
   /** State before the first packet (revised once evidence arrives: a refused SYN means CLOSED, not LISTEN). */
   initialState: TcpState;
   state: TcpState;
-  /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
-  isn: Seq | undefined;
   /**
    * Sequence numbers and TSvals above 2^31 are not small integers to V8: a field that may also be
    * `undefined` boxes each new value in a fresh heap object, one per packet here, and even a
@@ -35,10 +36,24 @@ export class TcpEndpoint {
    * (`seqPack`; the TSval likewise) in number-only fields, with a flag for "not known yet", behind
    * accessors.
    */
+  private isnV = 0;
+  private finSeqV = 0;
   private sndNxtV = 0;
   private ackSentV = 0;
   private lastTsvalV = 0;
   private known = 0;
+
+  /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
+  get isn(): Seq | undefined {
+    return this.known & KNOWN_ISN ? seqUnpack(this.isnV) : undefined;
+  }
+  set isn(v: Seq | undefined) {
+    if (v === undefined) this.known &= ~KNOWN_ISN;
+    else {
+      this.isnV = seqPack(v);
+      this.known |= KNOWN_ISN;
+    }
+  }
 
   /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
   get sndNxt(): Seq | undefined {
@@ -63,7 +78,16 @@ export class TcpEndpoint {
     }
   }
   /** Sequence number of its FIN, once sent. */
-  finSeq: Seq | undefined;
+  get finSeq(): Seq | undefined {
+    return this.known & KNOWN_FIN_SEQ ? seqUnpack(this.finSeqV) : undefined;
+  }
+  set finSeq(v: Seq | undefined) {
+    if (v === undefined) this.known &= ~KNOWN_FIN_SEQ;
+    else {
+      this.finSeqV = seqPack(v);
+      this.known |= KNOWN_FIN_SEQ;
+    }
+  }
   /** Its FIN was acknowledged by the peer. */
   finAcked = false;
   /** Its SYN was acknowledged by the peer. */
@@ -106,14 +130,30 @@ export class TcpEndpoint {
   }
   /** Made on the first receipt held back (see `holdBack`). */
   private pendingList: readonly Pending[] = NO_PENDING;
-  /** When it entered TIME-WAIT, and when 2×MSL ends. */
-  timeWaitStart: number | undefined;
-  timeWaitEnd: number | undefined;
+  /** When it entered TIME-WAIT, and when 2×MSL ends (kept in its connection's doubles). */
+  get timeWaitStart(): number | undefined {
+    return maybe(this.d, this.at);
+  }
+  set timeWaitStart(v: number | undefined) {
+    setMaybe(this.d, this.at, v);
+  }
+  get timeWaitEnd(): number | undefined {
+    return maybe(this.d, this.at + 1);
+  }
+  set timeWaitEnd(v: number | undefined) {
+    setMaybe(this.d, this.at + 1, v);
+  }
 
   constructor(
     readonly addr: string,
     readonly port: number,
     initial: TcpState,
+    /**
+     * Its connection's doubles (see core/doubles.ts) and where its two TIME-WAIT times are: NaN
+     * there until set. A separate endpoint (in a test) has its own.
+     */
+    private readonly d: number[] = [Number.NaN, Number.NaN],
+    private readonly at = 0,
   ) {
     this.initialState = initial;
     this.state = initial;

@@ -25,6 +25,7 @@
  *
  * Letters that need Zeek's application analyzers (`x`) are never produced.
  */
+import { doublesTemplate, maybe, setMaybe } from '../../core/doubles.js';
 import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
@@ -272,6 +273,28 @@ function scaledHit(n: number): boolean {
   return t === n;
 }
 
+/** Where an endpoint's doubles are, from its start in its connection's array; its stream's two follow. */
+const E = { finSeq: 0, histLastSyn: 1, histLastFin: 2, histLastRst: 3, reasm: 4, size: 6 } as const;
+/** A connection's doubles: its own, then each endpoint's. */
+const Z = {
+  startTs: 0,
+  lastTime: 1,
+  attemptAt: 2,
+  deleteAt: 3,
+  partialCloseAt: 4,
+  orig: 5,
+  resp: 5 + E.size,
+  size: 5 + 2 * E.size,
+} as const;
+/** A new connection's: times to be set, no timer, each stream at relative position 1. */
+const NO_ZEEK_DOUBLES = doublesTemplate(
+  Array.from({ length: Z.size }, (_, i) => {
+    if (i < Z.orig) return Number.NaN;
+    const k = (i - Z.orig) % E.size;
+    return k === E.reasm || k === E.reasm + 1 ? 1 : 0;
+  }),
+);
+
 /** No pieces held: shared by every stream until its first hole. */
 const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
 
@@ -282,8 +305,24 @@ const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
  * segment, sorted and disjoint.
  */
 class Reassembly {
-  lastReassem = 1;
-  trimSeq = 1;
+  constructor(
+    /** The connection's doubles (see `ZeekTcpConn.d`), and where this stream's two are. */
+    private readonly d: number[],
+    private readonly at: number,
+  ) {}
+
+  get lastReassem(): number {
+    return this.d[this.at] as number;
+  }
+  set lastReassem(v: number) {
+    this.d[this.at] = v;
+  }
+  get trimSeq(): number {
+    return this.d[this.at + 1] as number;
+  }
+  set trimSeq(v: number) {
+    this.d[this.at + 1] = v;
+  }
   /** Made on the first piece held above a hole (most streams never have one). */
   held: ReadonlyArray<[number, number]> = NO_HELD;
   skip = false;
@@ -382,10 +421,31 @@ class ZEndpoint {
   finCnt = 0;
   rstCnt = 0;
   /** Relative sequence number just past its FIN. */
-  finSeq = 0;
-  histLastSyn = 0;
-  histLastFin = 0;
-  histLastRst = 0;
+  get finSeq(): number {
+    return this.d[this.at + E.finSeq] as number;
+  }
+  set finSeq(v: number) {
+    this.d[this.at + E.finSeq] = v;
+  }
+  /** Relative positions of its last SYN, FIN and RST (a repeat at the same place adds no history letter). */
+  get histLastSyn(): number {
+    return this.d[this.at + E.histLastSyn] as number;
+  }
+  set histLastSyn(v: number) {
+    this.d[this.at + E.histLastSyn] = v;
+  }
+  get histLastFin(): number {
+    return this.d[this.at + E.histLastFin] as number;
+  }
+  set histLastFin(v: number) {
+    this.d[this.at + E.histLastFin] = v;
+  }
+  get histLastRst(): number {
+    return this.d[this.at + E.histLastRst] as number;
+  }
+  set histLastRst(v: number) {
+    this.d[this.at + E.histLastRst] = v;
+  }
   didClose = false;
   /** Occurrences of bad checksums, retransmissions, zero windows and gaps (scaled history letters). */
   chk = 0;
@@ -394,13 +454,18 @@ class ZEndpoint {
   gap = 0;
   pkts = 0;
   ipBytes = 0;
-  readonly reasm = new Reassembly();
+  readonly reasm: Reassembly;
 
   constructor(
     public isOrig: boolean,
     /** The tracker's side this endpoint is (orig = the tracker's originator). */
     readonly trackerOrig: boolean,
-  ) {}
+    /** The connection's doubles (see `ZeekTcpConn.d`), and where this endpoint's are. */
+    private readonly d: number[],
+    private readonly at: number,
+  ) {
+    this.reasm = new Reassembly(d, at + E.reasm);
+  }
 
   initStart(s: Seq): void {
     this.startSeqI = seqPack(s);
@@ -495,8 +560,20 @@ class ZeekTcpConn {
   history = '';
   private histSeen = 0;
   flips = 0;
-  readonly startTs: number;
-  lastTime: number;
+  /**
+   * Its doubles, its endpoints' and their streams', unboxed in one array (see core/doubles.ts):
+   * times, timers (NaN: not scheduled) and 64-bit relative sequence positions.
+   */
+  private readonly d: number[] = NO_ZEEK_DOUBLES.slice();
+  get startTs(): number {
+    return this.d[Z.startTs] as number;
+  }
+  get lastTime(): number {
+    return this.d[Z.lastTime] as number;
+  }
+  set lastTime(v: number) {
+    this.d[Z.lastTime] = v;
+  }
   firstPacket: number;
   lastPacket: number;
   packets = 0;
@@ -509,9 +586,24 @@ class ZeekTcpConn {
   missedBytes = 0;
   // Timers (absolute capture times; undefined = not scheduled).
   private inactivityTimeout: number;
-  private attemptAt: number | undefined;
-  private deleteAt: number | undefined;
-  private partialCloseAt: number | undefined;
+  private get attemptAt(): number | undefined {
+    return maybe(this.d, Z.attemptAt);
+  }
+  private set attemptAt(v: number | undefined) {
+    setMaybe(this.d, Z.attemptAt, v);
+  }
+  private get deleteAt(): number | undefined {
+    return maybe(this.d, Z.deleteAt);
+  }
+  private set deleteAt(v: number | undefined) {
+    setMaybe(this.d, Z.deleteAt, v);
+  }
+  private get partialCloseAt(): number | undefined {
+    return maybe(this.d, Z.partialCloseAt);
+  }
+  private set partialCloseAt(v: number | undefined) {
+    setMaybe(this.d, Z.partialCloseAt, v);
+  }
   private expireChains: number[];
   /** Set by each `relSeq`: its position was below the start of the space. */
   private relUnderflow = false;
@@ -521,13 +613,13 @@ class ZeekTcpConn {
     private readonly opts: ZeekTcpOptions,
   ) {
     const ts = zeekTime(first);
-    this.startTs = ts;
+    this.d[Z.startTs] = ts;
     this.lastTime = ts;
     this.firstPacket = first.n;
     this.lastPacket = first.n;
     // The first packet's sender is the originator.
-    this.orig = new ZEndpoint(true, first.fromOrig);
-    this.resp = new ZEndpoint(false, !first.fromOrig);
+    this.orig = new ZEndpoint(true, first.fromOrig, this.d, Z.orig);
+    this.resp = new ZEndpoint(false, !first.fromOrig, this.d, Z.resp);
     this.orig.peer = this.resp;
     this.resp.peer = this.orig;
     this.inactivityTimeout = opts.timeouts.handshakeInactivity;

@@ -25,6 +25,7 @@
  *
  * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
+import { doublesTemplate } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
@@ -98,6 +99,14 @@ function within(a: number, b: number, limit: number): boolean {
 const LAST_KEEP_ALIVE = 1;
 const LAST_ZWP = 2;
 
+/** The times of an analysis's two flows before their first segment (each flow's two: next seq, last ack). */
+const FLOW_TIMES = doublesTemplate([
+  Number.NEGATIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+]);
+
 /** `Flow.window` before the flow's first segment. */
 const NO_WINDOW = -1;
 
@@ -129,7 +138,12 @@ class Flow {
   set nextSeq(s: Seq) {
     this.nextSeqI = seqPack(s);
   }
-  nextSeqTs = Number.NEGATIVE_INFINITY;
+  get nextSeqTs(): number {
+    return this.d[this.at] as number;
+  }
+  set nextSeqTs(v: number) {
+    this.d[this.at] = v;
+  }
   nextSeqFrame = 0;
   /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
   get maxSeqToBeAcked(): Seq {
@@ -145,7 +159,12 @@ class Flow {
   set lastAck(s: Seq) {
     this.lastAckI = seqPack(s);
   }
-  lastAckTs = Number.NEGATIVE_INFINITY;
+  get lastAckTs(): number {
+    return this.d[this.at + 1] as number;
+  }
+  set lastAckTs(v: number) {
+    this.d[this.at + 1] = v;
+  }
   /** Last raw window field; NO_WINDOW before the first segment. */
   window = NO_WINDOW;
   /** Window scale: a shift, WS_UNKNOWN or WS_NONE. */
@@ -160,6 +179,15 @@ class Flow {
    */
   dupAcks = 0;
   lastNonDupAck = 0;
+
+  constructor(
+    /**
+     * Where its two times are (nanoseconds, -∞ before the first): in its analysis's doubles (see
+     * core/doubles.ts), or its own.
+     */
+    private readonly d: number[] = FLOW_TIMES.slice(0, 2),
+    private readonly at = 0,
+  ) {}
 
   /** Back to "nothing seen" (in place: the analysis owns its two flows for its whole life). */
   reset(): void {
@@ -256,8 +284,10 @@ interface Sender {
 
 export class TcpAnalysis implements SegmentAnalyzer {
   /** Its two flows, made once: a port reuse resets them and a carried-on analysis copies into them. */
-  private readonly orig = new Flow();
-  private readonly resp = new Flow();
+  /** Both flows' times, unboxed (see core/doubles.ts). */
+  private readonly times = FLOW_TIMES.slice();
+  private readonly orig = new Flow(this.times, 0);
+  private readonly resp = new Flow(this.times, 2);
   /** The originator's address and port, to match flows across incarnations of a 4-tuple. */
   private origAddr = '';
   private origPort = 0;

@@ -7,6 +7,7 @@ import { anomaly } from '../../core/anomaly.js';
 import { doublesTemplate, maybe, setMaybe } from '../../core/doubles.js';
 import { FA } from '../anomalies.js';
 import type { QueueNode } from '../queue.js';
+import type { EndpointKey } from '../table.js';
 import { TcpEndpoint } from './endpoint.js';
 import type { Segment } from './segment.js';
 import { RULES, type TcpState, type TransitionEvent } from './state.js';
@@ -79,7 +80,11 @@ const T = {
   /** The endpoints' TIME-WAIT start and end. */
   origTimeWait: 16,
   respTimeWait: 18,
-  size: 20,
+  /** IPv4 keys: origKey, lo, hi (see the accessors). */
+  origKey: 20,
+  lo: 21,
+  hi: 22,
+  size: 23,
 } as const;
 /** A new connection's times: none known, queuedAt 0. */
 const NO_TIMES = doublesTemplate(
@@ -244,11 +249,39 @@ export class TcpConnection {
     else this.anomaliesDropped++;
   }
 
-  /** The originator's endpoint key (set by the tracker; compared per packet to find the direction). */
-  origKey: number | string = '';
-  /** The 4-tuple's canonical key in the tracker's table. */
-  lo: number | string = '';
-  hi: number | string = '';
+  /**
+   * The originator's endpoint key (set by the tracker; compared per packet to find the direction),
+   * and the 4-tuple's canonical key in the tracker's table. IPv4 keys are numbers above 2^32, kept
+   * with the times; IPv6 keys are text.
+   */
+  get origKey(): EndpointKey {
+    return this.keyText?.[0] ?? (this.t[T.origKey] as number);
+  }
+  set origKey(k: EndpointKey) {
+    this.setKey(0, k);
+  }
+  get lo(): EndpointKey {
+    return this.keyText?.[1] ?? (this.t[T.lo] as number);
+  }
+  set lo(k: EndpointKey) {
+    this.setKey(1, k);
+  }
+  get hi(): EndpointKey {
+    return this.keyText?.[2] ?? (this.t[T.hi] as number);
+  }
+  set hi(k: EndpointKey) {
+    this.setKey(2, k);
+  }
+  /** The three keys when they are text (IPv6); undefined for IPv4. */
+  private keyText: [string, string, string] | undefined;
+
+  private setKey(i: 0 | 1 | 2, k: EndpointKey): void {
+    if (typeof k === 'number') this.t[T.origKey + i] = k;
+    else {
+      this.keyText ??= ['', '', ''];
+      this.keyText[i] = k;
+    }
+  }
   /** Its places in the tracker's queues: table order, not yet assured, finished (see flow/queue.ts). */
   qTable: QueueNode<unknown> | undefined = undefined;
   qUnassured: QueueNode<unknown> | undefined = undefined;

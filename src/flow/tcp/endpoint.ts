@@ -45,48 +45,32 @@ export class TcpEndpoint {
 
   /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
   get isn(): Seq | undefined {
-    return this.known & KNOWN_ISN ? seqUnpack(this.isnV) : undefined;
+    return this.unpack(KNOWN_ISN, this.isnV);
   }
   set isn(v: Seq | undefined) {
-    if (v === undefined) this.known &= ~KNOWN_ISN;
-    else {
-      this.isnV = seqPack(v);
-      this.known |= KNOWN_ISN;
-    }
+    this.isnV = this.pack(KNOWN_ISN, v);
   }
 
   /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
   get sndNxt(): Seq | undefined {
-    return this.known & KNOWN_SND_NXT ? seqUnpack(this.sndNxtV) : undefined;
+    return this.unpack(KNOWN_SND_NXT, this.sndNxtV);
   }
   set sndNxt(v: Seq | undefined) {
-    if (v === undefined) this.known &= ~KNOWN_SND_NXT;
-    else {
-      this.sndNxtV = seqPack(v);
-      this.known |= KNOWN_SND_NXT;
-    }
+    this.sndNxtV = this.pack(KNOWN_SND_NXT, v);
   }
   /** Highest acknowledgement it has sent (its RCV.NXT as far as the capture shows). */
   get ackSent(): Seq | undefined {
-    return this.known & KNOWN_ACK_SENT ? seqUnpack(this.ackSentV) : undefined;
+    return this.unpack(KNOWN_ACK_SENT, this.ackSentV);
   }
   set ackSent(v: Seq | undefined) {
-    if (v === undefined) this.known &= ~KNOWN_ACK_SENT;
-    else {
-      this.ackSentV = seqPack(v);
-      this.known |= KNOWN_ACK_SENT;
-    }
+    this.ackSentV = this.pack(KNOWN_ACK_SENT, v);
   }
   /** Sequence number of its FIN, once sent. */
   get finSeq(): Seq | undefined {
-    return this.known & KNOWN_FIN_SEQ ? seqUnpack(this.finSeqV) : undefined;
+    return this.unpack(KNOWN_FIN_SEQ, this.finSeqV);
   }
   set finSeq(v: Seq | undefined) {
-    if (v === undefined) this.known &= ~KNOWN_FIN_SEQ;
-    else {
-      this.finSeqV = seqPack(v);
-      this.known |= KNOWN_FIN_SEQ;
-    }
+    this.finSeqV = this.pack(KNOWN_FIN_SEQ, v);
   }
   /** Its FIN was acknowledged by the peer. */
   finAcked = false;
@@ -157,6 +141,21 @@ export class TcpEndpoint {
   ) {
     this.initialState = initial;
     this.state = initial;
+  }
+
+  /** A packed sequence number, when its `known` bit is set. */
+  private unpack(bit: number, v: number): Seq | undefined {
+    return this.known & bit ? seqUnpack(v) : undefined;
+  }
+
+  /** `v` packed for its field, with its `known` bit set (cleared for undefined, stored as 0). */
+  private pack(bit: number, v: Seq | undefined): number {
+    if (v === undefined) {
+      this.known &= ~bit;
+      return 0;
+    }
+    this.known |= bit;
+    return seqPack(v);
   }
 
   /** Hold a receipt back (see `pending`). */

@@ -1,9 +1,10 @@
 /**
  * A table of flows keyed by their 4-tuple without building a string per packet: an IPv4 endpoint is
  * one number (address × 65536 + port, exact in a double), a 4-tuple two of them in canonical order
- * (the smaller endpoint first). The two are hashed into one small integer (a V8 "Smi", the cheapest
- * Map key: no allocation, no string) and the rare entries that share a hash are kept together and
- * told apart by their full keys; IPv6 endpoints fall back to hex strings. Entries also sit in
+ * (the smaller endpoint first). IPv4 4-tuples sit in an open-addressing hash table (linear probing,
+ * at most half full) whose slots hold both keys and the entry's index side by side, so a lookup
+ * reads one place in memory before the entry itself; with tens of thousands of connections what
+ * costs is a cache miss. IPv6 endpoints fall back to hex strings in a Map. Entries also sit in
  * insertion order, which is the order the sweep and the eviction of the oldest walk.
  */
 import { toHex } from '../core/bytes.js';
@@ -46,9 +47,19 @@ export function hashPair(lo: number, hi: number): number {
   return h & 0x3fffffff;
 }
 
+/** Doubles per slot of the IPv4 table: lo, hi, and the entry's index + 1 (0: the slot is empty). */
+const SLOT = 3;
+const MIN_SLOTS = 1024;
+
 export class FlowTable<V extends Keyed> {
-  /** IPv4 4-tuples by hash: the entry, or the few entries sharing that hash. */
-  private readonly byHash = new Map<number, V | V[]>();
+  /** IPv4 4-tuples: SLOT doubles per slot, a power of two of slots. */
+  private slots = new Float64Array(SLOT * MIN_SLOTS);
+  private mask = MIN_SLOTS - 1;
+  /** Slots in use. */
+  private used = 0;
+  /** The IPv4 entries by index (undefined: a free index, listed in `free`). */
+  private readonly entries: Array<V | undefined> = [];
+  private readonly free: number[] = [];
   /** Other 4-tuples by their text. */
   private readonly byText = new Map<string, V>();
   private readonly order = new LinkedQueue<V, 'qTable'>('qTable');
@@ -61,11 +72,8 @@ export class FlowTable<V extends Keyed> {
 
   get(lo: EndpointKey, hi: EndpointKey): V | undefined {
     if (typeof lo !== 'number' || typeof hi !== 'number') return this.byText.get(`${lo}#${hi}`);
-    const e = this.byHash.get(hashPair(lo, hi));
-    if (e === undefined) return undefined;
-    if (!Array.isArray(e)) return e.lo === lo && e.hi === hi ? e : undefined;
-    for (const v of e) if (v.lo === lo && v.hi === hi) return v;
-    return undefined;
+    const r = this.slots[SLOT * this.find(lo, hi) + 2] as number;
+    return r === 0 ? undefined : this.entries[r - 1];
   }
 
   set(v: V): void {
@@ -74,11 +82,15 @@ export class FlowTable<V extends Keyed> {
     const { lo, hi } = v;
     if (typeof lo !== 'number' || typeof hi !== 'number') this.byText.set(`${lo}#${hi}`, v);
     else {
-      const h = hashPair(lo, hi);
-      const e = this.byHash.get(h);
-      if (e === undefined) this.byHash.set(h, v);
-      else if (Array.isArray(e)) e.push(v);
-      else this.byHash.set(h, [e, v]);
+      if (2 * (this.used + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
+      const o = SLOT * this.find(lo, hi);
+      const index = this.free.pop() ?? this.entries.length;
+      this.entries[index] = v;
+      const s = this.slots;
+      s[o] = lo;
+      s[o + 1] = hi;
+      s[o + 2] = index + 1;
+      this.used++;
     }
     this.order.add(v);
     v.stamp = ++this.stamp;
@@ -90,16 +102,58 @@ export class FlowTable<V extends Keyed> {
       const k = `${lo}#${hi}`;
       if (this.byText.get(k) === v) this.byText.delete(k);
     } else {
-      const h = hashPair(lo, hi);
-      const e = this.byHash.get(h);
-      if (e === v) this.byHash.delete(h);
-      else if (Array.isArray(e)) {
-        const i = e.indexOf(v);
-        if (i >= 0) e.splice(i, 1);
-        if (e.length === 1) this.byHash.set(h, e[0] as V);
+      const i = this.find(lo, hi);
+      const r = this.slots[SLOT * i + 2] as number;
+      if (r !== 0 && this.entries[r - 1] === v) {
+        this.entries[r - 1] = undefined;
+        this.free.push(r - 1);
+        this.empty(i);
+        this.used--;
       }
     }
     this.order.delete(v);
+  }
+
+  /** The slot holding this IPv4 4-tuple, or the empty slot where it would go. */
+  private find(lo: number, hi: number): number {
+    const s = this.slots;
+    const mask = this.mask;
+    for (let i = hashPair(lo, hi) & mask; ; i = (i + 1) & mask) {
+      const o = SLOT * i;
+      if (s[o + 2] === 0 || (s[o] === lo && s[o + 1] === hi)) return i;
+    }
+  }
+
+  /**
+   * Empty slot `i` without a tombstone: later slots of the same probe run move back into the hole
+   * when their home slot is not between it and them (backward-shift deletion).
+   */
+  private empty(i: number): void {
+    const s = this.slots;
+    const mask = this.mask;
+    for (let j = (i + 1) & mask; s[SLOT * j + 2] !== 0; j = (j + 1) & mask) {
+      const home = hashPair(s[SLOT * j] as number, s[SLOT * j + 1] as number) & mask;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      s.copyWithin(SLOT * i, SLOT * j, SLOT * j + SLOT);
+      i = j;
+    }
+    s[SLOT * i + 2] = 0;
+  }
+
+  /** Move every IPv4 slot into a table of `slotCount` slots. */
+  private rehash(slotCount: number): void {
+    const old = this.slots;
+    this.slots = new Float64Array(SLOT * slotCount);
+    this.mask = slotCount - 1;
+    const s = this.slots;
+    for (let o = 0; o < old.length; o += SLOT) {
+      if (old[o + 2] === 0) continue;
+      const at = SLOT * this.find(old[o] as number, old[o + 1] as number);
+      s[at] = old[o] as number;
+      s[at + 1] = old[o + 1] as number;
+      s[at + 2] = old[o + 2] as number;
+    }
   }
 
   /** The oldest entry (first inserted or moved to the back longest ago). */
@@ -119,7 +173,11 @@ export class FlowTable<V extends Keyed> {
   }
 
   clear(): void {
-    this.byHash.clear();
+    this.slots = new Float64Array(SLOT * MIN_SLOTS);
+    this.mask = MIN_SLOTS - 1;
+    this.used = 0;
+    this.entries.length = 0;
+    this.free.length = 0;
     this.byText.clear();
     this.order.clear();
   }

@@ -183,7 +183,7 @@ class Flow {
   constructor(
     /**
      * Where its two times are (nanoseconds, -∞ before the first): in its analysis's doubles (see
-     * core/doubles.ts), or its own.
+     * core/doubles.ts), or its own (EMPTY_FLOW).
      */
     private readonly d: number[] = FLOW_TIMES.slice(0, 2),
     private readonly at = 0,
@@ -283,9 +283,9 @@ interface Sender {
 }
 
 export class TcpAnalysis implements SegmentAnalyzer {
-  /** Its two flows, made once: a port reuse resets them and a carried-on analysis copies into them. */
   /** Both flows' times, unboxed (see core/doubles.ts). */
   private readonly times = FLOW_TIMES.slice();
+  /** Its two flows, made once: a port reuse resets them and a carried-on analysis copies into them. */
   private readonly orig = new Flow(this.times, 0);
   private readonly resp = new Flow(this.times, 2);
   /** The originator's address and port, to match flows across incarnations of a 4-tuple. */

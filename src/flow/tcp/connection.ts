@@ -59,7 +59,7 @@ const NO_TRANSITIONS: readonly Transition[] = Object.freeze([]);
 const NO_PACKETS: readonly number[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
-/** Where each of a connection's times is in its array of doubles. */
+/** Where each of a connection's doubles is in its array: its times and TSvals, its endpoints' TIME-WAIT times, its IPv4 keys. */
 const T = {
   start: 0,
   last: 1,
@@ -130,7 +130,7 @@ export class TcpConnection {
   /** Its place in the tracker's table order (set by the table, see flow/table.ts). */
   stamp = 0;
 
-  /** Its capture times and TSvals, unboxed behind the accessors below (see core/doubles.ts). */
+  /** Its doubles (layout `T`), unboxed behind the accessors below and its endpoints' (see core/doubles.ts). */
   private readonly t: number[] = NO_TIMES.slice();
 
   /** First and last packet times. */

@@ -132,12 +132,9 @@ export class TcpEndpoint {
     readonly addr: string,
     readonly port: number,
     initial: TcpState,
-    /**
-     * Its connection's doubles (see core/doubles.ts) and where its two TIME-WAIT times are: NaN
-     * there until set. A separate endpoint (in a test) has its own.
-     */
-    private readonly d: number[] = [Number.NaN, Number.NaN],
-    private readonly at = 0,
+    /** Its connection's doubles (see core/doubles.ts) and where its two TIME-WAIT times are (NaN until set). */
+    private readonly d: number[],
+    private readonly at: number,
   ) {
     this.initialState = initial;
     this.state = initial;

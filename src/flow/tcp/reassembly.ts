@@ -274,6 +274,8 @@ enum Skip {
 
 const MIN_RING = 1024;
 const EMPTY = new Uint8Array(0);
+/** The anomaly list of a stream without any (shared, never written). */
+const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
 
 /** Option objects already merged with the defaults: used as they are (they are frozen). */
 const complete = new WeakSet<ReassemblyOptions>();
@@ -299,9 +301,14 @@ function floorPow2(n: number): number {
 /** One direction of a TCP connection, reassembled. */
 export class StreamReassembler {
   readonly opts: ReassemblyOptions;
-  readonly stats: ReassemblyStats = newStats();
-  /** Recorded anomalies (at most `maxAnomalies`). */
-  readonly anomalies: Anomaly[] = [];
+  /**
+   * Counters other than `delivered`, made on the first one a stream needs: most streams only ever
+   * deliver in order, and a stream's 19 counters took an object of their own (with boxed numbers).
+   */
+  private stat: ReassemblyStats | undefined;
+  private deliveredBytes = 0;
+  /** Made on the first anomaly (see `anomalies`). */
+  private anomalyList: readonly Anomaly[] = NO_ANOMALIES;
   /** How the start of the stream was found (see the module comment); undefined before. */
   origin: 'syn' | 'ack' | 'data' | undefined;
   /** Sequence number of stream offset 0. */
@@ -349,6 +356,23 @@ export class StreamReassembler {
     this.opts = withDefaults(opts);
     this.histMax = floorPow2(this.opts.historyBytes);
     if (this.histMax === 0) this.histRetryAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Recorded anomalies (at most `maxAnomalies`). */
+  get anomalies(): readonly Anomaly[] {
+    return this.anomalyList;
+  }
+
+  /** This direction's counters (a copy when none but `delivered` has counted yet). */
+  get stats(): Readonly<ReassemblyStats> {
+    const s = this.stat ?? newStats();
+    s.delivered = this.deliveredBytes;
+    return s;
+  }
+
+  private counters(): ReassemblyStats {
+    if (this.stat === undefined) this.stat = newStats();
+    return this.stat;
   }
 
   /** Next stream offset to deliver (= bytes delivered + bytes skipped). */
@@ -488,7 +512,7 @@ export class StreamReassembler {
   ): void {
     const off0 = this.off;
     if (start - off0 > this.opts.maxAhead) {
-      this.stats.outOfWindow++;
+      this.counters().outOfWindow++;
       this.note(
         RA['tcp.reassembly.out-of-window'],
         `packet ${packet}: ${start - off0} bytes ahead of the next expected byte (seq ${this.nxt})`,
@@ -514,7 +538,7 @@ export class StreamReassembler {
     }
     // A keep-alive probe: one byte (garbage, by design) just before the next expected byte.
     if (data.length === 1 && start === this.off - 1 && wireLen === 1) {
-      this.stats.keepalives++;
+      this.counters().keepalives++;
       return;
     }
     this.segOld = 0;
@@ -540,14 +564,14 @@ export class StreamReassembler {
         }
         if (this.fits(start, end)) {
           if (this.planBytes === 0) newBytes = false;
-          else this.stats.outOfOrder++;
+          else this.counters().outOfOrder++;
           this.store(start, data);
           break;
         }
         // A limit: skip to the earliest buffered byte (this segment's or an older one), then retry.
         const first = this.pending[0];
         const to = first !== undefined && first.start < start ? first.start : start;
-        this.stats.limitSkips++;
+        this.counters().limitSkips++;
         this.skipTo(to, Skip.Limit, ts, packet);
         this.drain(ts, packet);
         continue;
@@ -565,11 +589,11 @@ export class StreamReassembler {
       }
     }
     if (this.segOld > 0) {
-      if (newBytes) this.stats.overlaps++;
-      else this.stats.retransmissions++;
+      if (newBytes) this.counters().overlaps++;
+      else this.counters().retransmissions++;
       if (this.segDiff > 0) {
-        this.stats.conflicts++;
-        this.stats.conflictBytes += this.segDiff;
+        this.counters().conflicts++;
+        this.counters().conflictBytes += this.segDiff;
         this.note(
           RA['tcp.reassembly.overlap-conflict'],
           `packet ${packet}: ${this.segDiff} of ${this.segOld} repeated bytes differ from the first copy, stream offsets ${this.segDiffLo}-${this.segDiffHi}`,
@@ -676,7 +700,7 @@ export class StreamReassembler {
   }
 
   private afterFin(bytes: number, packet: number): void {
-    this.stats.afterFinBytes += bytes;
+    this.counters().afterFinBytes += bytes;
     this.note(
       RA['tcp.reassembly.data-after-fin'],
       `packet ${packet}: ${bytes} bytes beyond the FIN at stream offset ${this.finOff >= 0 ? this.finOff : this.off}`,
@@ -689,16 +713,16 @@ export class StreamReassembler {
     if (data.length === 0) return;
     const old = Math.min(end, this.off) - start;
     if (old > 0) {
-      this.stats.retransmittedBytes += old;
-      this.stats.unverifiedBytes += old;
-      this.stats.retransmissions++;
+      this.counters().retransmittedBytes += old;
+      this.counters().unverifiedBytes += old;
+      this.counters().retransmissions++;
     }
     if (end <= this.off) return;
     const fresh = end - Math.max(start, this.off);
     if (this.endReason === 'fin') {
       this.afterFin(fresh, packet);
     } else {
-      this.stats.afterEndBytes += fresh;
+      this.counters().afterEndBytes += fresh;
       this.note(
         RA['tcp.reassembly.data-after-end'],
         `packet ${packet}: ${fresh} bytes after the stream ended (${this.endReason})`,
@@ -727,7 +751,7 @@ export class StreamReassembler {
     this.remember(chunk);
     this.off += n;
     this.nxt = seqAdd(this.nxt, n);
-    this.stats.delivered += n;
+    this.deliveredBytes += n;
   }
 
   /** Skip the hole [off, to): `sink.gap` and an anomaly. */
@@ -741,7 +765,7 @@ export class StreamReassembler {
     this.nxt = seqAdd(this.nxt, n);
     this.histStart = to;
     if (this.ackedOff < to) this.ackedOff = to;
-    const st = this.stats;
+    const st = this.counters();
     st.gapBytes += n;
     st.gaps++;
     const where = `${n} bytes at stream offset ${at} (seq ${atSeq})`;
@@ -818,7 +842,8 @@ export class StreamReassembler {
       return false;
     }
     this.bufBytes += bytes;
-    if (this.bufBytes > this.stats.peakBuffered) this.stats.peakBuffered = this.bufBytes;
+    const st = this.counters();
+    if (this.bufBytes > st.peakBuffered) st.peakBuffered = this.bufBytes;
     return true;
   }
 
@@ -861,7 +886,7 @@ export class StreamReassembler {
   /** Compare `n` repeated bytes a[ai..] with the first copy b[bi..]; `at` is the stream offset of a[ai]. */
   private compare(a: Uint8Array, ai: number, b: Uint8Array, bi: number, n: number, at: number): void {
     this.segOld += n;
-    this.stats.retransmittedBytes += n;
+    this.counters().retransmittedBytes += n;
     let diff = 0;
     let lo = -1;
     let hi = -1;
@@ -879,12 +904,12 @@ export class StreamReassembler {
   private compareHistory(at: number, bytes: Uint8Array): void {
     const n = bytes.length;
     this.segOld += n;
-    this.stats.retransmittedBytes += n;
+    this.counters().retransmittedBytes += n;
     const ring = this.ring;
     const size = ring === undefined ? 0 : ring.length;
     const lo = Math.max(this.histStart, this.histLow, this.off - size, at);
     const end = at + n;
-    if (lo > at) this.stats.unverifiedBytes += Math.min(lo, end) - at;
+    if (lo > at) this.counters().unverifiedBytes += Math.min(lo, end) - at;
     if (ring === undefined || lo >= end) return;
     const mask = this.mask;
     let diff = 0;
@@ -979,16 +1004,17 @@ export class StreamReassembler {
   }
 
   private note(id: string, detail: string): void {
-    const a = this.anomalies;
+    if (this.anomalyList === NO_ANOMALIES) this.anomalyList = [];
+    const a = this.anomalyList as Anomaly[];
     const max = this.opts.maxAnomalies;
     const label = this.opts.label;
     if (a.length < max - 1) {
       a.push(anomaly(id, 'tcp', -1, label === undefined ? detail : `${label}: ${detail}`));
     } else if (a.length === max - 1) {
       a.push(anomaly(RA['tcp.reassembly.anomalies-truncated'], 'tcp', -1, `more than ${max - 1}`));
-      this.stats.anomaliesDropped++;
+      this.counters().anomaliesDropped++;
     } else {
-      this.stats.anomaliesDropped++;
+      this.counters().anomaliesDropped++;
     }
   }
 }

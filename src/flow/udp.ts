@@ -8,7 +8,7 @@ import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
 import { Deadlines } from './deadlines.js';
 import { DEFAULT_UDP_OPTIONS } from './defaults.js';
-import type { QueueNode } from './queue.js';
+import type { QueueLink } from './queue.js';
 import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from './table.js';
 import { guessServerIsDst } from './tcp/tracker.js';
 
@@ -45,7 +45,8 @@ export interface UdpFlow {
   /** Time of its last packet when it was last put at the back of the eviction order. */
   queuedAt: number;
   /** Its place in the tracker's table order (see flow/queue.ts), and its stamp there (flow/table.ts). */
-  qTable: QueueNode<unknown> | undefined;
+  qTable: QueueLink;
+  qTableNext: QueueLink;
   stamp: number;
   /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
   dueAt: number;
@@ -132,6 +133,7 @@ export class UdpTracker {
         pending: new Map(),
         queuedAt: ts,
         qTable: undefined,
+        qTableNext: undefined,
         stamp: 0,
         dueAt: Number.NaN,
         dueNext: undefined,

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import Table from 'cli-table3';
 import { TopK } from '../../src/core/topk.js';
 import { Deadlines, type Timed } from '../../src/flow/deadlines.js';
-import { LinkedQueue, type QueueNode } from '../../src/flow/queue.js';
+import { LinkedQueue, type QueueLink } from '../../src/flow/queue.js';
 import { type EndpointKey, endpointKey, FlowTable, hashPair } from '../../src/flow/table.js';
 import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
 import { rng } from '../helpers/rng.js';
@@ -27,7 +27,8 @@ interface NumberQueue {
 
 interface Member {
   readonly id: number;
-  q: QueueNode<unknown> | undefined;
+  q: QueueLink;
+  qNext: QueueLink;
 }
 
 /** A LinkedQueue seen through numbers: each number is always the same member object. */
@@ -36,7 +37,7 @@ function linkedNumbers(): NumberQueue {
   const m = (v: number): Member => {
     let o = members.get(v);
     if (o === undefined) {
-      o = { id: v, q: undefined };
+      o = { id: v, q: undefined, qNext: undefined };
       members.set(v, o);
     }
     return o;
@@ -120,6 +121,31 @@ for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
           (i) => i % 3 !== 0 && (i % 2 === 0 || (i - 1) % 3 === 0),
         ),
       );
+    });
+    test('a member that leaves keeps no link to the others (a retained member holds none alive)', () => {
+      const q = new LinkedQueue<Member, 'q'>('q');
+      const ms: Member[] = Array.from({ length: 5 }, (_, id) => ({ id, q: undefined, qNext: undefined }));
+      for (const m of ms) q.add(m);
+      q.delete(ms[2] as Member);
+      q.moveToBack(ms[0] as Member);
+      q.delete(ms[4] as Member);
+      for (const m of [ms[2], ms[4]] as Member[]) assert.deepEqual([m.q, m.qNext], [undefined, undefined]);
+      assert.deepEqual(
+        [...q.values()].map((m) => m.id),
+        [1, 3, 0],
+      );
+      // Members deleted ahead of an iteration, and moved behind it, are visited where they are then.
+      const seen: number[] = [];
+      for (const m of q.values()) {
+        seen.push(m.id);
+        if (m.id === 1) {
+          q.delete(ms[3] as Member);
+          q.moveToBack(ms[1] as Member);
+        }
+      }
+      assert.deepEqual(seen, [1, 0, 1]);
+      q.clear();
+      for (const m of ms) assert.deepEqual([m.q, m.qNext], [undefined, undefined]);
     });
     test('clear empties it and its members can come back', () => {
       const set: NumberQueue = make();
@@ -230,7 +256,8 @@ describe('FlowTable', () => {
     lo: EndpointKey;
     hi: EndpointKey;
     readonly id: number;
-    qTable: QueueNode<unknown> | undefined;
+    qTable: QueueLink;
+    qTableNext: QueueLink;
     stamp: number;
   }
   test('200,000 random 4-tuples (IPv4 and IPv6), sets, replacements and deletes match a Map model', () => {
@@ -253,7 +280,7 @@ describe('FlowTable', () => {
         const a = key();
         const b = key();
         const [lo, hi] = String(a) < String(b) ? [a, b] : [b, a];
-        const e: Entry = { lo, hi, id: i, qTable: undefined, stamp: 0 };
+        const e: Entry = { lo, hi, id: i, qTable: undefined, qTableNext: undefined, stamp: 0 };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
         keys.push([lo, hi]);
@@ -267,7 +294,7 @@ describe('FlowTable', () => {
         }
       } else {
         const [lo, hi] = keys[Math.floor(r() * keys.length)] as [EndpointKey, EndpointKey];
-        const e: Entry = { lo, hi, id: i, qTable: undefined, stamp: 0 };
+        const e: Entry = { lo, hi, id: i, qTable: undefined, qTableNext: undefined, stamp: 0 };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
       }
@@ -286,7 +313,14 @@ describe('FlowTable', () => {
     const all: Entry[] = [];
     for (let i = 0; i < 100_000; i++) {
       const lo = endpointKey(Math.floor(r() * 2 ** 31), Math.floor(r() * 65536)) as number;
-      const e: Entry = { lo, hi: lo + 1 + Math.floor(r() * 2 ** 40), id: i, qTable: undefined, stamp: 0 };
+      const e: Entry = {
+        lo,
+        hi: lo + 1 + Math.floor(r() * 2 ** 40),
+        id: i,
+        qTable: undefined,
+        qTableNext: undefined,
+        stamp: 0,
+      };
       table.set(e);
       all.push(e);
     }

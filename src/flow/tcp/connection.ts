@@ -6,7 +6,7 @@ import type { Anomaly } from '../../core/anomaly.js';
 import { anomaly } from '../../core/anomaly.js';
 import { doublesTemplate, maybe, setMaybe } from '../../core/doubles.js';
 import { FA } from '../anomalies.js';
-import type { QueueNode } from '../queue.js';
+import type { QueueLink } from '../queue.js';
 import type { EndpointKey } from '../table.js';
 import { TcpEndpoint } from './endpoint.js';
 import type { Segment } from './segment.js';
@@ -283,9 +283,12 @@ export class TcpConnection {
     }
   }
   /** Its places in the tracker's queues: table order, not yet assured, finished (see flow/queue.ts). */
-  qTable: QueueNode<unknown> | undefined = undefined;
-  qUnassured: QueueNode<unknown> | undefined = undefined;
-  qFinished: QueueNode<unknown> | undefined = undefined;
+  qTable: QueueLink = undefined;
+  qTableNext: QueueLink = undefined;
+  qUnassured: QueueLink = undefined;
+  qUnassuredNext: QueueLink = undefined;
+  qFinished: QueueLink = undefined;
+  qFinishedNext: QueueLink = undefined;
   private order = 0;
   private truncatedLog = false;
 

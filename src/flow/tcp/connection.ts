@@ -57,6 +57,7 @@ const NO_ANALYZERS: readonly SegmentAnalyzer[] = Object.freeze([]);
 /** Empty lists shared by every connection until its first entry (most connections never get one). */
 const NO_TRANSITIONS: readonly Transition[] = Object.freeze([]);
 const NO_PACKETS: readonly number[] = Object.freeze([]);
+const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
 /** Where each of a connection's doubles is in its array: its times and TSvals, its endpoints' TIME-WAIT times, its IPv4 keys. */
@@ -96,7 +97,8 @@ export class TcpConnection {
   readonly resp: TcpEndpoint;
   /** The transition log (made on the first transition recorded: off for bulk runs). */
   transitions: readonly Transition[] = NO_TRANSITIONS;
-  readonly anomalies: Anomaly[] = [];
+  /** Made on the first anomaly (most connections have none; see `anomalies`). */
+  private anomalyList: readonly Anomaly[] = NO_ANOMALIES;
   /** Anomalies not kept beyond MAX_CONN_ANOMALIES (a new kind is always kept). */
   anomaliesDropped = 0;
   firstPacket: number;
@@ -245,8 +247,19 @@ export class TcpConnection {
   /** Keep an anomaly found on one of its packets: at most MAX_CONN_ANOMALIES, but every kind once. */
   addAnomaly(a: Anomaly): void {
     if (this.anomalies.length < MAX_CONN_ANOMALIES || !this.anomalies.some((x) => x.id === a.id))
-      this.anomalies.push(a);
+      this.recordAnomaly(a);
     else this.anomaliesDropped++;
+  }
+
+  /** Anomalies of the connection itself and of its packets, in the order found. */
+  get anomalies(): readonly Anomaly[] {
+    return this.anomalyList;
+  }
+
+  /** Keep an anomaly the tracker found about the connection itself (not capped, unlike `addAnomaly`). */
+  recordAnomaly(a: Anomaly): void {
+    if (this.anomalyList === NO_ANOMALIES) this.anomalyList = [a];
+    else (this.anomalyList as Anomaly[]).push(a);
   }
 
   /**
@@ -348,7 +361,7 @@ export class TcpConnection {
     if (this.transitions.length >= MAX_TRANSITIONS) {
       if (!this.truncatedLog) {
         this.truncatedLog = true;
-        this.anomalies.push(
+        this.recordAnomaly(
           anomaly(FA['tcp.transitions-truncated'], 'tcp', -1, `more than ${MAX_TRANSITIONS}`),
         );
       }

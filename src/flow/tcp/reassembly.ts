@@ -1084,7 +1084,7 @@ export class ConnectionReassembler implements SegmentAnalyzer {
   private collect(conn: TcpConnection): void {
     const o = this.orig.anomalies;
     const r = this.resp.anomalies;
-    while (this.seenOrig < o.length) conn.anomalies.push(o[this.seenOrig++] as Anomaly);
-    while (this.seenResp < r.length) conn.anomalies.push(r[this.seenResp++] as Anomaly);
+    while (this.seenOrig < o.length) conn.recordAnomaly(o[this.seenOrig++] as Anomaly);
+    while (this.seenResp < r.length) conn.recordAnomaly(r[this.seenResp++] as Anomaly);
   }
 }

@@ -197,7 +197,7 @@ export class TcpTracker {
     if (!fromOrig && c.orig.state === 'SYN-SENT' && c.resp.state === 'LISTEN') return false; // simultaneous open
     if (fromOrig && c.orig.state === 'SYN-SENT' && c.resp.syns === 0 && c.resp.packets === 0) return true; // a new attempt
     if (c.orig.state === 'ESTABLISHED' || c.resp.state === 'ESTABLISHED' || c.orig.state === 'SYN-SENT') {
-      c.anomalies.push(anomaly(FA['tcp.syn-in-established'], 'tcp', -1, `packet ${p.frame.index}`));
+      c.recordAnomaly(anomaly(FA['tcp.syn-in-established'], 'tcp', -1, `packet ${p.frame.index}`));
       return true;
     }
     return true;
@@ -256,7 +256,7 @@ export class TcpTracker {
     c.lo = srcLow ? sk : dk;
     c.hi = srcLow ? dk : sk;
     if (origin === 'midstream') {
-      c.anomalies.push(anomaly(FA['tcp.midstream'], 'tcp', -1, `first packet ${p.frame.index}`));
+      c.recordAnomaly(anomaly(FA['tcp.midstream'], 'tcp', -1, `first packet ${p.frame.index}`));
       c.note(
         'orig',
         'midstream',
@@ -323,7 +323,7 @@ export class TcpTracker {
         legitimate,
         reason,
       };
-      next.anomalies.push(
+      next.recordAnomaly(
         anomaly(
           FA['tcp.syn-reuse-timewait'],
           'tcp',
@@ -405,7 +405,7 @@ export class TcpTracker {
   }
 
   private evict(c: TcpConnection): void {
-    c.anomalies.push(
+    c.recordAnomaly(
       anomaly(
         FA['flow.evicted'],
         'flow',
@@ -446,7 +446,7 @@ export class TcpTracker {
       return;
     }
     if (now - c.lastTs > this.idleLimit(c)) {
-      c.anomalies.push(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
+      c.recordAnomaly(anomaly(FA['flow.expired'], 'flow', -1, `idle ${Math.round(now - c.lastTs)} s`));
       this.expired++;
       this.retire(c, 'expired');
     }

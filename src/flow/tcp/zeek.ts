@@ -541,6 +541,9 @@ interface CloseDecision {
 /** The one decision object, filled by each `updateStateMachine` and read right after it. */
 const CLOSE: CloseDecision = { doClose: false, genEvent: false };
 
+/** No timer chain running (shared, never written). */
+const NO_TIMERS: readonly number[] = Object.freeze([]);
+
 /** Is any of these timer times due by `t`? */
 function anyDue(times: readonly number[], t: number): boolean {
   for (let i = 0; i < times.length; i++) if ((times[i] as number) <= t) return true;
@@ -604,7 +607,8 @@ class ZeekTcpConn {
   private set partialCloseAt(v: number | undefined) {
     setMaybe(this.d, Z.partialCloseAt, v);
   }
-  private expireChains: number[];
+  /** The times of the expire timer's chains (shared and empty when none runs: most of the time). */
+  private expireChains: readonly number[];
   /** Set by each `relSeq`: its position was below the start of the space. */
   private relUnderflow = false;
 
@@ -704,7 +708,7 @@ class ZeekTcpConn {
   private cancelAnalyzerTimers(): void {
     this.attemptAt = undefined;
     this.partialCloseAt = undefined;
-    this.expireChains = [];
+    this.expireChains = NO_TIMERS;
   }
 
   /** Zeek's conn_state for the segments seen so far. */
@@ -774,7 +778,7 @@ class ZeekTcpConn {
       if (at <= t) at += (Math.floor((t - at) / to.sessionTimer) + 1) * to.sessionTimer;
       chains.push(at);
     }
-    this.expireChains = chains;
+    this.expireChains = chains.length === 0 ? NO_TIMERS : chains;
   }
 
   private expireRemoves(): boolean {
@@ -1189,7 +1193,7 @@ class ZeekTcpConn {
       this.deleteAt = this.lastTime + this.opts.timeouts.closeDelay; // replaces an earlier one (CancelTimers)
     } else if (ep.prevState === 'TCP_INACTIVE')
       this.partialCloseAt = this.lastTime + this.opts.timeouts.partialCloseDelay;
-    else this.expireChains.push(this.lastTime + this.opts.timeouts.sessionTimer);
+    else this.expireChains = [...this.expireChains, this.lastTime + this.opts.timeouts.sessionTimer];
   }
 
   // --- reassembler (gaps) ------------------------------------------------------------------------
@@ -1295,8 +1299,9 @@ const NO_CONNS: ZeekTcpConn[] = [];
  */
 export class ZeekTcpSummary implements SegmentAnalyzer {
   readonly opts: ZeekTcpOptions;
-  /** The conn.log rows so far (almost always one: made as a one-element array, grown on reuse). */
-  private conns: ZeekTcpConn[] = NO_CONNS;
+  /** The first conn.log row, and the rows after it (only on reuse of the 4-tuple: an array made then). */
+  private first: ZeekTcpConn | undefined;
+  private later: ZeekTcpConn[] = NO_CONNS;
   private current: ZeekTcpConn | undefined;
   private conn: TcpConnection | undefined;
 
@@ -1321,8 +1326,9 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
     }
     if (!cur) {
       cur = new ZeekTcpConn(seg, this.opts);
-      if (this.conns === NO_CONNS) this.conns = [cur];
-      else this.conns.push(cur);
+      if (this.first === undefined) this.first = cur;
+      else if (this.later === NO_CONNS) this.later = [cur];
+      else this.later.push(cur);
       this.current = cur;
     }
     cur.packet(seg, cur.packets + 1);
@@ -1333,15 +1339,16 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
    * whole row: what the connection table and the report show. Undefined before the first row.
    */
   firstState(): { connState: string; history: string } | undefined {
-    const z = this.conns[0];
+    const z = this.first;
     return z === undefined ? undefined : { connState: z.connState(), history: z.history };
   }
 
   /** The conn.log rows Zeek would write for the segments seen so far. */
   summaries(): ZeekConnSummary[] {
     const c = this.conn;
-    if (!c) return [];
-    return this.conns.map((z, i) => {
+    if (!c || this.first === undefined) return [];
+    const rows = [this.first, ...this.later];
+    return rows.map((z, i) => {
       const o = z.orig.trackerOrig ? c.orig : c.resp;
       const r = z.orig.trackerOrig ? c.resp : c.orig;
       const origBytes = z.orig.size();
@@ -1370,7 +1377,7 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
         firstPacket: z.firstPacket,
         lastPacket: z.lastPacket,
         part: i,
-        parts: this.conns.length,
+        parts: rows.length,
       };
     });
   }

@@ -276,6 +276,8 @@ const MIN_RING = 1024;
 const EMPTY = new Uint8Array(0);
 /** The anomaly list of a stream without any (shared, never written). */
 const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
+/** The out-of-order pieces of a stream that has none (shared and frozen: see `pending`). */
+const NO_PIECES = Object.freeze([]) as unknown as Piece[];
 
 /** Option objects already merged with the defaults: used as they are (they are frozen). */
 const complete = new WeakSet<ReassemblyOptions>();
@@ -324,7 +326,12 @@ export class StreamReassembler {
   private finOff = -1;
   /** Highest stream offset the peer acknowledged. */
   private ackedOff = 0;
-  private readonly pending: Piece[] = [];
+  /**
+   * Pieces buffered out of order, sorted and disjoint. Most streams never buffer one: until the first
+   * (`store`), this is the shared empty list, frozen so that a write to it would throw; every other
+   * write (splice, pop, clear) happens only when there are pieces.
+   */
+  private pending: Piece[] = NO_PIECES;
   private bufBytes = 0;
   /**
    * History ring: byte at stream offset o is at ring[o & mask], valid for o in
@@ -731,8 +738,10 @@ export class StreamReassembler {
   }
 
   private finish(ts: number, packet: number, reason: StreamEndReason): void {
-    for (const p of this.pending) this.release(p);
-    this.pending.length = 0;
+    if (this.pending.length > 0) {
+      for (const p of this.pending) this.release(p);
+      this.pending = NO_PIECES;
+    }
     if (this.ring !== undefined) {
       this.budget.releaseHistory(this.ring.length);
       this.budget.giveRing(this.ring);
@@ -849,6 +858,7 @@ export class StreamReassembler {
 
   /** Buffer the bytes of [s, s + data.length) not buffered yet (copies), comparing the rest. */
   private store(s: number, data: Uint8Array): void {
+    if (this.pending === NO_PIECES) this.pending = [];
     const P = this.pending;
     const e = s + data.length;
     let i = this.firstEndingAfter(s);

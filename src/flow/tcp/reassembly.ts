@@ -596,11 +596,12 @@ export class StreamReassembler {
       }
     }
     if (this.segOld > 0) {
-      if (newBytes) this.counters().overlaps++;
-      else this.counters().retransmissions++;
+      const st = this.counters();
+      if (newBytes) st.overlaps++;
+      else st.retransmissions++;
       if (this.segDiff > 0) {
-        this.counters().conflicts++;
-        this.counters().conflictBytes += this.segDiff;
+        st.conflicts++;
+        st.conflictBytes += this.segDiff;
         this.note(
           RA['tcp.reassembly.overlap-conflict'],
           `packet ${packet}: ${this.segDiff} of ${this.segOld} repeated bytes differ from the first copy, stream offsets ${this.segDiffLo}-${this.segDiffHi}`,
@@ -720,9 +721,10 @@ export class StreamReassembler {
     if (data.length === 0) return;
     const old = Math.min(end, this.off) - start;
     if (old > 0) {
-      this.counters().retransmittedBytes += old;
-      this.counters().unverifiedBytes += old;
-      this.counters().retransmissions++;
+      const st = this.counters();
+      st.retransmittedBytes += old;
+      st.unverifiedBytes += old;
+      st.retransmissions++;
     }
     if (end <= this.off) return;
     const fresh = end - Math.max(start, this.off);

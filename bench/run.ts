@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: generate the synthetic capture (fixed seed), run wirelens' commands on it several
  * times, and — when installed — tshark and tcpdump on the same file in the same invocation; report
- * the median wall time, packets/s, MB/s and peak RSS of each, and the ratios against tshark.
+ * the median wall time, packets/s, MB/s and peak RSS of each, and the ratios against tshark. The
+ * commands run in rounds (each once per round), and a ratio is the median of the rounds' ratios.
  *
  *   node dist/bench/run.js [--connections 100000] [--runs 3] [--big] [--only conns,report] [--json]
  *
@@ -17,6 +18,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './gen.js';
+import { median, pairedRatio } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'wirelens.js');
@@ -87,11 +89,6 @@ function measure(cmd: string, args: string[]): Promise<Run> {
   });
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 function have(tool: string): boolean {
   return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 }
@@ -106,36 +103,50 @@ interface Row {
   runs: number[];
 }
 
-async function bench(
-  name: string,
-  tool: Row['tool'],
-  cmd: string,
-  args: string[],
+/** One command to measure. */
+interface Job {
+  readonly name: string;
+  readonly tool: Row['tool'];
+  readonly cmd: string;
+  readonly args: string[];
+}
+
+/**
+ * Run every job `runs` times in rounds (each job once per round, in order), so that every command is
+ * measured in the same stretches of time: on a machine whose speed drifts over minutes, running one
+ * command's runs back to back and then the next one's skewed their ratios.
+ */
+async function benchRounds(
+  jobs: readonly Job[],
   runs: number,
   packets: number,
   bytes: number,
-): Promise<Row> {
-  const times: number[] = [];
-  const rss: number[] = [];
+): Promise<Row[]> {
+  const times: number[][] = jobs.map(() => []);
+  const rss: number[][] = jobs.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const r = await measure(cmd, args);
-    if (r.status !== 0) throw new Error(`${name} exited with ${r.status}`);
-    times.push(r.seconds);
-    rss.push(r.peakRssKb);
-    process.stderr.write(
-      `  ${name}: run ${i + 1}/${runs} ${r.seconds.toFixed(2)} s, ${(r.peakRssKb / 1024).toFixed(0)} MB\n`,
-    );
+    for (const [j, job] of jobs.entries()) {
+      const r = await measure(job.cmd, job.args);
+      if (r.status !== 0) throw new Error(`${job.name} exited with ${r.status}`);
+      (times[j] as number[]).push(r.seconds);
+      (rss[j] as number[]).push(r.peakRssKb);
+      process.stderr.write(
+        `  ${job.name}: run ${i + 1}/${runs} ${r.seconds.toFixed(2)} s, ${(r.peakRssKb / 1024).toFixed(0)} MB\n`,
+      );
+    }
   }
-  const t = median(times);
-  return {
-    name,
-    tool,
-    seconds: t,
-    pps: packets / t,
-    mbps: bytes / 1e6 / t,
-    peakMb: median(rss) / 1024,
-    runs: times,
-  };
+  return jobs.map((job, j) => {
+    const t = median(times[j] as number[]);
+    return {
+      name: job.name,
+      tool: job.tool,
+      seconds: t,
+      pps: packets / t,
+      mbps: bytes / 1e6 / t,
+      peakMb: median(rss[j] as number[]) / 1024,
+      runs: times[j] as number[],
+    };
+  });
 }
 
 /** Median wall time of `wirelens conns` on a small capture and of a bare `node -e 0`, run alternately. */
@@ -228,49 +239,33 @@ async function main(): Promise<void> {
   const cap = await ensureCapture(a.connections);
   const want = (n: string) => a.only === undefined || a.only.includes(n);
   const node = process.execPath;
-  const rows: Row[] = [];
-  const W = (name: string, args: string[]) =>
-    bench(`wirelens ${name}`, 'wirelens', node, [BIN, ...args, cap.path], a.runs, cap.packets, cap.bytes);
-  if (want('conns')) rows.push(await W('conns --json', ['conns', '--json']));
-  if (want('report')) rows.push(await W('report --json', ['report', '--json']));
-  if (want('read')) rows.push(await W('read --json', ['read', '--json']));
+  const jobs: Job[] = [];
+  const W = (name: string, args: string[]): Job => ({
+    name: `wirelens ${name}`,
+    tool: 'wirelens',
+    cmd: node,
+    args: [BIN, ...args, cap.path],
+  });
+  if (want('conns')) jobs.push(W('conns --json', ['conns', '--json']));
+  if (want('report')) jobs.push(W('report --json', ['report', '--json']));
+  if (want('read')) jobs.push(W('read --json', ['read', '--json']));
   if (want('tshark') && have('tshark')) {
-    rows.push(
-      await bench(
-        'tshark -q -z conv,tcp',
-        'tshark',
-        'tshark',
-        ['-q', '-z', 'conv,tcp', '-r', cap.path],
-        a.runs,
-        cap.packets,
-        cap.bytes,
-      ),
-    );
-    rows.push(
-      await bench(
-        'tshark -r (one line per packet)',
-        'tshark',
-        'tshark',
-        ['-n', '-r', cap.path],
-        a.runs,
-        cap.packets,
-        cap.bytes,
-      ),
-    );
+    jobs.push({
+      name: 'tshark -q -z conv,tcp',
+      tool: 'tshark',
+      cmd: 'tshark',
+      args: ['-q', '-z', 'conv,tcp', '-r', cap.path],
+    });
+    jobs.push({
+      name: 'tshark -r (one line per packet)',
+      tool: 'tshark',
+      cmd: 'tshark',
+      args: ['-n', '-r', cap.path],
+    });
   }
-  if (want('tcpdump') && have('tcpdump')) {
-    rows.push(
-      await bench(
-        'tcpdump -nn -r',
-        'tcpdump',
-        'tcpdump',
-        ['-nn', '-r', cap.path],
-        a.runs,
-        cap.packets,
-        cap.bytes,
-      ),
-    );
-  }
+  if (want('tcpdump') && have('tcpdump'))
+    jobs.push({ name: 'tcpdump -nn -r', tool: 'tcpdump', cmd: 'tcpdump', args: ['-nn', '-r', cap.path] });
+  const rows = await benchRounds(jobs, a.runs, cap.packets, cap.bytes);
   /** Peak memory of each analysis command on the 10× capture against this one. */
   const big: { command: string; small: number; large: number; packets: number }[] = [];
   if (a.big) {
@@ -278,15 +273,20 @@ async function main(): Promise<void> {
     for (const command of ['conns', 'report']) {
       const small = rows.find((x) => x.name === `wirelens ${command} --json`);
       if (!small) continue;
-      const r = await bench(
-        `wirelens ${command} --json (10x)`,
-        'wirelens',
-        node,
-        [BIN, command, '--json', bigCap.path],
+      const [r] = await benchRounds(
+        [
+          {
+            name: `wirelens ${command} --json (10x)`,
+            tool: 'wirelens',
+            cmd: node,
+            args: [BIN, command, '--json', bigCap.path],
+          },
+        ],
         1,
         bigCap.packets,
         bigCap.bytes,
       );
+      if (r === undefined) continue;
       rows.push(r);
       big.push({
         command: `${command} --json`,
@@ -298,7 +298,10 @@ async function main(): Promise<void> {
   }
   const start = want('startup') ? await startup(node) : undefined;
   const conv = rows.find((r) => r.name === 'tshark -q -z conv,tcp');
-  const measured = rows.map((r) => ({ ...r, vsTsharkConv: conv ? conv.seconds / r.seconds : undefined }));
+  const measured = rows.map((r) => ({
+    ...r,
+    vsTsharkConv: conv ? pairedRatio(conv.runs, r.runs) : undefined,
+  }));
   const goals = targets(measured, big);
   const result = {
     machine: {
@@ -319,7 +322,7 @@ async function main(): Promise<void> {
     return;
   }
   const lines = [
-    `capture: ${cap.packets} packets, ${(cap.bytes / 1e6).toFixed(1)} MB, ${a.connections} TCP connections (seed 1); median of ${a.runs} runs`,
+    `capture: ${cap.packets} packets, ${(cap.bytes / 1e6).toFixed(1)} MB, ${a.connections} TCP connections (seed 1); median of ${a.runs} rounds (each command once per round; ratios: median of the rounds' ratios)`,
     `machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGb} GB, Node ${process.version}`,
   ];
   if (result.rows.length > 0)

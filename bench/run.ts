@@ -10,7 +10,9 @@
  * selected) on both (the memory-is-flat check). Peak RSS is the child's VmHWM from /proc, read every few milliseconds.
  * The figures are checked against the performance targets (issue 7) and each is printed met or missed.
  * `startup` times `wirelens conns` on a 37-packet lab capture against `node -e 0` (what a small
- * capture costs is mostly starting up), alternating the two, 10 runs each.
+ * capture costs is mostly starting up), alternating the two, 10 runs each. `floor` runs wirelens'
+ * reader alone, then reader and decoder (bench/floor.ts): what any analysis in Node starts from.
+ * `--only` takes conns, report, read, floor, tshark, tcpdump, startup.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { median, pairedRatio } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'wirelens.js');
+const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
 const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
@@ -95,7 +98,7 @@ function have(tool: string): boolean {
 
 interface Row {
   name: string;
-  tool: 'wirelens' | 'tshark' | 'tcpdump';
+  tool: Job['tool'];
   seconds: number;
   pps: number;
   mbps: number;
@@ -106,7 +109,8 @@ interface Row {
 /** One command to measure. */
 interface Job {
   readonly name: string;
-  readonly tool: Row['tool'];
+  /** `floor`: wirelens' own reader (and decoder) with no analysis (bench/floor.ts). */
+  readonly tool: 'wirelens' | 'floor' | 'tshark' | 'tcpdump';
   readonly cmd: string;
   readonly args: string[];
 }
@@ -249,6 +253,12 @@ async function main(): Promise<void> {
   if (want('conns')) jobs.push(W('conns --json', ['conns', '--json']));
   if (want('report')) jobs.push(W('report --json', ['report', '--json']));
   if (want('read')) jobs.push(W('read --json', ['read', '--json']));
+  if (want('floor'))
+    for (const [mode, what] of [
+      ['read', 'records read, nothing else'],
+      ['decode', 'records read and decoded'],
+    ] as const)
+      jobs.push({ name: `floor: ${what}`, tool: 'floor', cmd: node, args: [FLOOR, mode, cap.path] });
   if (want('tshark') && have('tshark')) {
     jobs.push({
       name: 'tshark -q -z conv,tcp',
@@ -335,6 +345,15 @@ async function main(): Promise<void> {
     lines.push(
       `| ${r.name} | ${r.seconds.toFixed(2)} | ${count(r.pps)} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
     );
+  }
+  const decodeFloor = result.rows.find((r) => r.tool === 'floor' && r.name.endsWith('decoded'));
+  if (decodeFloor) {
+    lines.push('');
+    for (const r of result.rows)
+      if (r.tool === 'wirelens' && !r.name.endsWith('(10x)'))
+        lines.push(
+          `${r.name}: ${pairedRatio(decodeFloor.runs, r.runs).toFixed(2)}× the speed of reading and decoding alone (the floor)`,
+        );
   }
   if (big.length > 0) lines.push('');
   for (const b of big) {

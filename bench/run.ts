@@ -104,6 +104,8 @@ interface Row {
   mbps: number;
   peakMb: number;
   runs: number[];
+  /** Run on the 10× capture (`--big`): not comparable with the other rows' times. */
+  big?: boolean;
 }
 
 /** One command to measure. */
@@ -297,7 +299,7 @@ async function main(): Promise<void> {
         bigCap.bytes,
       );
       if (r === undefined) continue;
-      rows.push(r);
+      rows.push({ ...r, big: true });
       big.push({
         command: `${command} --json`,
         small: small.peakMb,
@@ -310,7 +312,7 @@ async function main(): Promise<void> {
   const conv = rows.find((r) => r.name === 'tshark -q -z conv,tcp');
   const measured = rows.map((r) => ({
     ...r,
-    vsTsharkConv: conv ? pairedRatio(conv.runs, r.runs) : undefined,
+    vsTsharkConv: conv && !r.big ? pairedRatio(conv.runs, r.runs) : undefined,
   }));
   const goals = targets(measured, big);
   const result = {
@@ -350,7 +352,7 @@ async function main(): Promise<void> {
   if (decodeFloor) {
     lines.push('');
     for (const r of result.rows)
-      if (r.tool === 'wirelens' && !r.name.endsWith('(10x)'))
+      if (r.tool === 'wirelens' && !r.big)
         lines.push(
           `${r.name}: ${pairedRatio(decodeFloor.runs, r.runs).toFixed(2)}× the speed of reading and decoding alone (the floor)`,
         );

@@ -25,7 +25,6 @@
  *
  * Letters that need Zeek's application analyzers (`x`) are never produced.
  */
-import { doublesTemplate, maybe, setMaybe } from '../../core/doubles.js';
 import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
@@ -273,59 +272,224 @@ function scaledHit(n: number): boolean {
   return t === n;
 }
 
-/** Where an endpoint's doubles are, from its start in its connection's array; its stream's two follow. */
-const E = { finSeq: 0, histLastSyn: 1, histLastFin: 2, histLastRst: 3, reasm: 4, size: 6 } as const;
-/** A connection's doubles: its own, then each endpoint's. */
-const Z = {
+/**
+ * Where each connection's numbers are: every live conn.log row has a slot in one store of typed
+ * arrays (below), doubles and 32-bit integers, recycled when the row is done. The classes of the
+ * model are views over a slot (one set, bound to the row being worked on), so a connection costs
+ * no objects of its own and nothing for the garbage collector to copy: an object per endpoint,
+ * stream and row took about 1 KB of heap per connection, all of it promoted to the old generation.
+ *
+ * Doubles of a row: its times and timers (NaN: not set), packet numbers and missed bytes, then each
+ * endpoint's (ZF: relative positions of its FIN and last SYN/FIN/RST, its stream's two, IP bytes).
+ */
+const ZF = {
+  finSeq: 0,
+  histLastSyn: 1,
+  histLastFin: 2,
+  histLastRst: 3,
+  reasm: 4,
+  ipBytes: 6,
+  size: 7,
+} as const;
+const FZ = {
   startTs: 0,
   lastTime: 1,
   attemptAt: 2,
   deleteAt: 3,
   partialCloseAt: 4,
-  orig: 5,
-  resp: 5 + E.size,
-  size: 5 + 2 * E.size,
+  inactivityTimeout: 5,
+  firstPacket: 6,
+  lastPacket: 7,
+  missedBytes: 8,
+  /** The earliest time of the expire timer's chains (+∞: none runs). */
+  chainsDue: 9,
+  ep: 10,
+  size: 10 + 2 * ZF.size,
 } as const;
-/** A new connection's: times to be set, no timer, each stream at relative position 1. */
-const NO_ZEEK_DOUBLES = doublesTemplate(
-  Array.from({ length: Z.size }, (_, i) => {
-    if (i < Z.orig) return Number.NaN;
-    const k = (i - Z.orig) % E.size;
-    return k === E.reasm || k === E.reasm + 1 ? 1 : 0;
-  }),
-);
+/** 32-bit integers of an endpoint: states (codes into STATES), packed sequence numbers, counters, bits. */
+const ZI = {
+  state: 0,
+  prevState: 1,
+  startSeq: 2,
+  lastSeq: 3,
+  ackSeq: 4,
+  seqWraps: 5,
+  ackWraps: 6,
+  finCnt: 7,
+  rstCnt: 8,
+  chk: 9,
+  rxmt: 10,
+  win0: 11,
+  gap: 12,
+  pkts: 13,
+  bits: 14,
+  size: 15,
+} as const;
+/** Endpoint bits. */
+const EP_DID_CLOSE = 1;
+const EP_IS_ORIG = 2;
+const EP_TRACKER_ORIG = 4;
+const EP_SKIP = 8;
+/** Its stream holds pieces above a hole (HELD has them). */
+const EP_HELD = 16;
+/** 32-bit integers of a row, then each endpoint's. */
+const IZ = {
+  histSeen: 0,
+  flips: 1,
+  packets: 2,
+  firstPacketSeen: 3,
+  bits: 4,
+  ep: 5,
+  size: 5 + 2 * ZI.size,
+} as const;
+/** Row bits. */
+const ROW_REMOVED = 1;
+const ROW_ACTIVE = 2;
+const ROW_PARTIAL = 4;
+const ROW_FIRST_WAS_SYN_ACK = 8;
+/** Endpoint region 1 is the originator (after an odd number of flips). */
+const ROW_SWAPPED = 16;
+
+const STATES: readonly ZeekTcpState[] = [
+  'TCP_INACTIVE',
+  'TCP_SYN_SENT',
+  'TCP_SYN_ACK_SENT',
+  'TCP_PARTIAL',
+  'TCP_ESTABLISHED',
+  'TCP_CLOSED',
+  'TCP_RESET',
+];
+const STATE_CODE: Readonly<Record<ZeekTcpState, number>> = {
+  TCP_INACTIVE: 0,
+  TCP_SYN_SENT: 1,
+  TCP_SYN_ACK_SENT: 2,
+  TCP_PARTIAL: 3,
+  TCP_ESTABLISHED: 4,
+  TCP_CLOSED: 5,
+  TCP_RESET: 6,
+};
+
+/** A new row's doubles: times unset, each stream at relative position 1, the rest 0. */
+const NEW_ROW_DOUBLES = Float64Array.from({ length: FZ.size }, (_, i) => {
+  if (i < FZ.inactivityTimeout) return Number.NaN;
+  if (i === FZ.chainsDue) return Number.POSITIVE_INFINITY;
+  const k = (i - FZ.ep) % ZF.size;
+  return i >= FZ.ep && (k === ZF.reasm || k === ZF.reasm + 1) ? 1 : 0;
+});
 
 /** No pieces held: shared by every stream until its first hole. */
 const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
+/** A row in 8-byte units: its doubles, then its integers (two to a unit), side by side in memory. */
+const ROW = FZ.size + Math.ceil(IZ.size / 2);
+
+/** Where the row of `slot` starts, in doubles (F64) and in integers (I32: its integers follow its doubles). */
+function rowDoubles(slot: number): number {
+  return slot * ROW;
+}
+function rowInts(slot: number): number {
+  return 2 * (slot * ROW + FZ.size);
+}
+
+/**
+ * The rows, in one buffer seen as doubles (F64) and as 32-bit integers (I32): a row is read from
+ * one place in memory, its doubles then its integers (`rowDoubles`, `rowInts`);
+ * what does not fit a number (the history, the expire timer's chains, the pieces each stream holds
+ * above a hole) sits in plain arrays by slot. Grows by doubling; released slots are reused first.
+ */
+let capacity = 0;
+let F64 = new Float64Array(0);
+let I32 = new Int32Array(0);
+const HISTORY: string[] = [];
+const CHAINS: (readonly number[])[] = [];
+/** By slot × 2 + endpoint region. */
+const HELD: ReadonlyArray<[number, number]>[] = [];
+const freeSlots: number[] = [];
+let nextSlot = 0;
+
+/** Rows in use (tests check that ended connections give theirs back). */
+export function zeekRowsInUse(): number {
+  return nextSlot - freeSlots.length;
+}
+
+function allocRow(): number {
+  let slot = freeSlots.pop();
+  if (slot === undefined) {
+    slot = nextSlot++;
+    if (slot >= capacity) {
+      capacity = Math.max(1024, capacity * 2);
+      const f = new Float64Array(capacity * ROW);
+      f.set(F64);
+      F64 = f;
+      I32 = new Int32Array(f.buffer);
+    }
+  }
+  const f = rowDoubles(slot);
+  for (let k = 0; k < FZ.size; k++) F64[f + k] = NEW_ROW_DOUBLES[k] as number;
+  const n = rowInts(slot);
+  for (let k = 0; k < IZ.size; k++) I32[n + k] = 0;
+  I32[n + IZ.bits] = ROW_ACTIVE;
+  HISTORY[slot] = '';
+  CHAINS[slot] = NO_TIMERS;
+  HELD[2 * slot] = NO_HELD;
+  HELD[2 * slot + 1] = NO_HELD;
+  return slot;
+}
+
+function releaseRow(slot: number): void {
+  HISTORY[slot] = '';
+  CHAINS[slot] = NO_TIMERS;
+  HELD[2 * slot] = NO_HELD;
+  HELD[2 * slot + 1] = NO_HELD;
+  freeSlots.push(slot);
+}
+
+/** Set or clear `bit` in the integer at `at`. */
+function setBit(at: number, bit: number, v: boolean): void {
+  if (v) I32[at] = (I32[at] as number) | bit;
+  else I32[at] = (I32[at] as number) & ~bit;
+}
 
 /**
  * Zeek's reassembler reduced to sequence numbers (relative, 64-bit, plain numbers). Bytes from
  * `trimSeq` (acknowledged up to there) to `lastReassem` (the next byte to deliver in order) are held
  * and delivered; `held` keeps the pieces above a hole as Zeek keeps blocks: one per stored piece of a
- * segment, sorted and disjoint.
+ * segment, sorted and disjoint. A view of one endpoint region of the bound row.
  */
 class Reassembly {
-  constructor(
-    /** The connection's doubles (see `ZeekTcpConn.d`), and where this stream's two are. */
-    private readonly d: number[],
-    private readonly at: number,
-  ) {}
+  /** Where its two doubles are, its endpoint's integers, and its slot in HELD. */
+  f = 0;
+  i = 0;
+  h = 0;
 
   get lastReassem(): number {
-    return this.d[this.at] as number;
+    return F64[this.f] as number;
   }
   set lastReassem(v: number) {
-    this.d[this.at] = v;
+    F64[this.f] = v;
   }
   get trimSeq(): number {
-    return this.d[this.at + 1] as number;
+    return F64[this.f + 1] as number;
   }
   set trimSeq(v: number) {
-    this.d[this.at + 1] = v;
+    F64[this.f + 1] = v;
   }
   /** Made on the first piece held above a hole (most streams never have one). */
-  held: ReadonlyArray<[number, number]> = NO_HELD;
-  skip = false;
+  get held(): ReadonlyArray<[number, number]> {
+    return ((I32[this.i + ZI.bits] as number) & EP_HELD) !== 0
+      ? (HELD[this.h] as ReadonlyArray<[number, number]>)
+      : NO_HELD;
+  }
+  set held(v: ReadonlyArray<[number, number]>) {
+    const some = v.length > 0;
+    HELD[this.h] = some ? v : NO_HELD;
+    setBit(this.i + ZI.bits, EP_HELD, some);
+  }
+  get skip(): boolean {
+    return ((I32[this.i + ZI.bits] as number) & EP_SKIP) !== 0;
+  }
+  set skip(v: boolean) {
+    setBit(this.i + ZI.bits, EP_SKIP, v);
+  }
 
   /** Bytes stored (delivered but not yet acknowledged, and held above a hole). */
   dataSize(): number {
@@ -364,11 +528,15 @@ class Reassembly {
       if (a >= upper) break;
     }
     if (a < upper) pieces.push([a, upper]);
-    for (const p of pieces) {
-      let i = this.held.findIndex(([x]) => x > p[0]);
-      if (i < 0) i = this.held.length;
-      if (this.held === NO_HELD) this.held = [];
-      (this.held as Array<[number, number]>).splice(i, 0, p);
+    if (pieces.length > 0) {
+      // Stored pieces are a list of this stream's own (only the empty one is shared).
+      const held = this.held.length > 0 ? (this.held as Array<[number, number]>) : [];
+      for (const p of pieces) {
+        let i = held.findIndex(([x]) => x > p[0]);
+        if (i < 0) i = held.length;
+        held.splice(i, 0, p);
+      }
+      this.held = held;
     }
     // BlockInserted starts at the first new piece (or, for data held already, at the block holding it).
     const from = pieces[0]?.[0] ?? a0;
@@ -391,84 +559,161 @@ class Reassembly {
   }
 }
 
-/** One endpoint in Zeek's model (TCP_Endpoint). */
+/** One endpoint in Zeek's model (TCP_Endpoint): a view of one endpoint region of the bound row. */
 class ZEndpoint {
-  state: ZeekTcpState = 'TCP_INACTIVE';
-  prevState: ZeekTcpState = 'TCP_INACTIVE';
+  /** Where its doubles and its integers are (set by `ZeekTcpConn.bind`). */
+  f = 0;
+  i = 0;
+  /** The other endpoint's view (fixed: the two views of a row are each other's peer). */
   peer!: ZEndpoint;
-  /** The three 32-bit sequence numbers, stored packed (see `seqPack`). */
-  private startSeqI = 0;
-  private lastSeqI = 0;
-  private ackSeqI = 0;
+  readonly reasm = new Reassembly();
+
+  bindRegion(f: number, i: number, h: number): void {
+    this.f = f;
+    this.i = i;
+    this.reasm.f = f + ZF.reasm;
+    this.reasm.i = i;
+    this.reasm.h = h;
+  }
+
+  get state(): ZeekTcpState {
+    return STATES[I32[this.i + ZI.state] as number] as ZeekTcpState;
+  }
+  /** Move to state `s`, the current one becoming `prevState`. */
+  moveTo(s: ZeekTcpState): void {
+    const i = this.i;
+    I32[i + ZI.prevState] = I32[i + ZI.state] as number;
+    I32[i + ZI.state] = STATE_CODE[s];
+  }
+  get prevState(): ZeekTcpState {
+    return STATES[I32[this.i + ZI.prevState] as number] as ZeekTcpState;
+  }
   /** Start of the sequence space (ISN, or first sequence number - 1 when no SYN was seen). */
   get startSeq(): number {
-    return seqUnpack(this.startSeqI);
+    return seqUnpack(I32[this.i + ZI.startSeq] as number);
   }
   get lastSeq(): Seq {
-    return seqUnpack(this.lastSeqI);
+    return seqUnpack(I32[this.i + ZI.lastSeq] as number);
   }
   set lastSeq(s: Seq) {
-    this.lastSeqI = seqPack(s);
+    I32[this.i + ZI.lastSeq] = seqPack(s);
   }
   get ackSeq(): Seq {
-    return seqUnpack(this.ackSeqI);
+    return seqUnpack(I32[this.i + ZI.ackSeq] as number);
   }
   set ackSeq(s: Seq) {
-    this.ackSeqI = seqPack(s);
+    I32[this.i + ZI.ackSeq] = seqPack(s);
   }
-  seqWraps = 0;
-  ackWraps = 0;
-  finCnt = 0;
-  rstCnt = 0;
+  get seqWraps(): number {
+    return I32[this.i + ZI.seqWraps] as number;
+  }
+  set seqWraps(v: number) {
+    I32[this.i + ZI.seqWraps] = v;
+  }
+  get ackWraps(): number {
+    return I32[this.i + ZI.ackWraps] as number;
+  }
+  set ackWraps(v: number) {
+    I32[this.i + ZI.ackWraps] = v;
+  }
+  get finCnt(): number {
+    return I32[this.i + ZI.finCnt] as number;
+  }
+  set finCnt(v: number) {
+    I32[this.i + ZI.finCnt] = v;
+  }
+  get rstCnt(): number {
+    return I32[this.i + ZI.rstCnt] as number;
+  }
+  set rstCnt(v: number) {
+    I32[this.i + ZI.rstCnt] = v;
+  }
   /** Relative sequence number just past its FIN. */
   get finSeq(): number {
-    return this.d[this.at + E.finSeq] as number;
+    return F64[this.f + ZF.finSeq] as number;
   }
   set finSeq(v: number) {
-    this.d[this.at + E.finSeq] = v;
+    F64[this.f + ZF.finSeq] = v;
   }
   /** Relative positions of its last SYN, FIN and RST (a repeat at the same place adds no history letter). */
   get histLastSyn(): number {
-    return this.d[this.at + E.histLastSyn] as number;
+    return F64[this.f + ZF.histLastSyn] as number;
   }
   set histLastSyn(v: number) {
-    this.d[this.at + E.histLastSyn] = v;
+    F64[this.f + ZF.histLastSyn] = v;
   }
   get histLastFin(): number {
-    return this.d[this.at + E.histLastFin] as number;
+    return F64[this.f + ZF.histLastFin] as number;
   }
   set histLastFin(v: number) {
-    this.d[this.at + E.histLastFin] = v;
+    F64[this.f + ZF.histLastFin] = v;
   }
   get histLastRst(): number {
-    return this.d[this.at + E.histLastRst] as number;
+    return F64[this.f + ZF.histLastRst] as number;
   }
   set histLastRst(v: number) {
-    this.d[this.at + E.histLastRst] = v;
+    F64[this.f + ZF.histLastRst] = v;
   }
-  didClose = false;
+  get didClose(): boolean {
+    return ((I32[this.i + ZI.bits] as number) & EP_DID_CLOSE) !== 0;
+  }
+  set didClose(v: boolean) {
+    setBit(this.i + ZI.bits, EP_DID_CLOSE, v);
+  }
   /** Occurrences of bad checksums, retransmissions, zero windows and gaps (scaled history letters). */
-  chk = 0;
-  rxmt = 0;
-  win0 = 0;
-  gap = 0;
-  pkts = 0;
-  ipBytes = 0;
-  readonly reasm: Reassembly;
-
-  constructor(
-    public isOrig: boolean,
-    /** The tracker's side this endpoint is (orig = the tracker's originator). */
-    readonly trackerOrig: boolean,
-    /** The connection's doubles (see `ZeekTcpConn.d`), and where this endpoint's are. */
-    private readonly d: number[],
-    private readonly at: number,
-  ) {
-    this.reasm = new Reassembly(d, at + E.reasm);
+  get chk(): number {
+    return I32[this.i + ZI.chk] as number;
+  }
+  set chk(v: number) {
+    I32[this.i + ZI.chk] = v;
+  }
+  get rxmt(): number {
+    return I32[this.i + ZI.rxmt] as number;
+  }
+  set rxmt(v: number) {
+    I32[this.i + ZI.rxmt] = v;
+  }
+  get win0(): number {
+    return I32[this.i + ZI.win0] as number;
+  }
+  set win0(v: number) {
+    I32[this.i + ZI.win0] = v;
+  }
+  get gap(): number {
+    return I32[this.i + ZI.gap] as number;
+  }
+  set gap(v: number) {
+    I32[this.i + ZI.gap] = v;
+  }
+  get pkts(): number {
+    return I32[this.i + ZI.pkts] as number;
+  }
+  set pkts(v: number) {
+    I32[this.i + ZI.pkts] = v;
+  }
+  get ipBytes(): number {
+    return F64[this.f + ZF.ipBytes] as number;
+  }
+  set ipBytes(v: number) {
+    F64[this.f + ZF.ipBytes] = v;
+  }
+  /** Zeek's originator (after any flip). */
+  get isOrig(): boolean {
+    return ((I32[this.i + ZI.bits] as number) & EP_IS_ORIG) !== 0;
+  }
+  set isOrig(v: boolean) {
+    setBit(this.i + ZI.bits, EP_IS_ORIG, v);
+  }
+  /** The tracker's side this endpoint is (orig = the tracker's originator). */
+  get trackerOrig(): boolean {
+    return ((I32[this.i + ZI.bits] as number) & EP_TRACKER_ORIG) !== 0;
+  }
+  set trackerOrig(v: boolean) {
+    setBit(this.i + ZI.bits, EP_TRACKER_ORIG, v);
   }
 
   initStart(s: Seq): void {
-    this.startSeqI = seqPack(s);
+    I32[this.i + ZI.startSeq] = seqPack(s);
   }
 
   updateLastSeq(s: Seq): void {
@@ -544,88 +789,179 @@ const CLOSE: CloseDecision = { doClose: false, genEvent: false };
 /** No timer chain running (shared, never written). */
 const NO_TIMERS: readonly number[] = Object.freeze([]);
 
-/** Is any of these timer times due by `t`? */
-function anyDue(times: readonly number[], t: number): boolean {
-  for (let i = 0; i < times.length; i++) if ((times[i] as number) <= t) return true;
-  return false;
-}
-
 /** Capture time as Zeek computes it: seconds plus microseconds (libpcap's timeval). */
 function zeekTime(seg: Segment): number {
   const f = seg.packet.frame;
   return f.tsSec + Math.floor(f.tsNsec / 1000) / 1e6;
 }
 
-/** One connection as Zeek sees it: one conn.log row. */
+/** One connection as Zeek sees it, one conn.log row: a view of the row of slot `slot` (see `bind`). */
 class ZeekTcpConn {
-  orig: ZEndpoint;
-  resp: ZEndpoint;
-  history = '';
-  private histSeen = 0;
-  flips = 0;
-  /**
-   * Its doubles, its endpoints' and their streams', unboxed in one array (see core/doubles.ts):
-   * times, timers (NaN: not scheduled) and 64-bit relative sequence positions.
-   */
-  private readonly d: number[] = NO_ZEEK_DOUBLES.slice();
-  get startTs(): number {
-    return this.d[Z.startTs] as number;
-  }
-  get lastTime(): number {
-    return this.d[Z.lastTime] as number;
-  }
-  set lastTime(v: number) {
-    this.d[Z.lastTime] = v;
-  }
-  firstPacket: number;
-  lastPacket: number;
-  packets = 0;
-  removed = false;
-  private isActive = true;
-  private isPartial = false;
-  private firstPacketSeen = 0;
-  /** Set when the first packet was a SYN-ACK from the (then) originator: PR #2191's late flip. */
-  private firstWasSynAck = false;
-  missedBytes = 0;
-  // Timers (absolute capture times; undefined = not scheduled).
-  private inactivityTimeout: number;
-  private get attemptAt(): number | undefined {
-    return maybe(this.d, Z.attemptAt);
-  }
-  private set attemptAt(v: number | undefined) {
-    setMaybe(this.d, Z.attemptAt, v);
-  }
-  private get deleteAt(): number | undefined {
-    return maybe(this.d, Z.deleteAt);
-  }
-  private set deleteAt(v: number | undefined) {
-    setMaybe(this.d, Z.deleteAt, v);
-  }
-  private get partialCloseAt(): number | undefined {
-    return maybe(this.d, Z.partialCloseAt);
-  }
-  private set partialCloseAt(v: number | undefined) {
-    setMaybe(this.d, Z.partialCloseAt, v);
-  }
-  /** The times of the expire timer's chains (shared and empty when none runs: most of the time). */
-  private expireChains: readonly number[];
+  private slot = -1;
+  /** Where the bound row's doubles and integers start. */
+  private f = 0;
+  private i = 0;
+  /** The views of the row's two endpoint regions; `orig` is region 0 unless the row is swapped. */
+  private readonly a = new ZEndpoint();
+  private readonly b = new ZEndpoint();
+  orig: ZEndpoint = this.a;
+  resp: ZEndpoint = this.b;
+  private opts: ZeekTcpOptions = DEFAULT_ZEEK_TCP_OPTIONS;
   /** Set by each `relSeq`: its position was below the start of the space. */
   private relUnderflow = false;
 
-  constructor(
-    first: Segment,
-    private readonly opts: ZeekTcpOptions,
-  ) {
+  constructor() {
+    this.a.peer = this.b;
+    this.b.peer = this.a;
+  }
+
+  /** Work on the row of `slot` from now on. */
+  bind(slot: number, opts: ZeekTcpOptions): this {
+    this.slot = slot;
+    this.opts = opts;
+    const f = rowDoubles(slot);
+    const i = rowInts(slot);
+    this.f = f;
+    this.i = i;
+    this.a.bindRegion(f + FZ.ep, i + IZ.ep, 2 * slot);
+    this.b.bindRegion(f + FZ.ep + ZF.size, i + IZ.ep + ZI.size, 2 * slot + 1);
+    const swapped = ((I32[i + IZ.bits] as number) & ROW_SWAPPED) !== 0;
+    this.orig = swapped ? this.b : this.a;
+    this.resp = swapped ? this.a : this.b;
+    return this;
+  }
+
+  get history(): string {
+    return HISTORY[this.slot] as string;
+  }
+  set history(v: string) {
+    HISTORY[this.slot] = v;
+  }
+  private get histSeen(): number {
+    return I32[this.i + IZ.histSeen] as number;
+  }
+  private set histSeen(v: number) {
+    I32[this.i + IZ.histSeen] = v;
+  }
+  get flips(): number {
+    return I32[this.i + IZ.flips] as number;
+  }
+  set flips(v: number) {
+    I32[this.i + IZ.flips] = v;
+  }
+  get startTs(): number {
+    return F64[this.f + FZ.startTs] as number;
+  }
+  get lastTime(): number {
+    return F64[this.f + FZ.lastTime] as number;
+  }
+  set lastTime(v: number) {
+    F64[this.f + FZ.lastTime] = v;
+  }
+  get firstPacket(): number {
+    return F64[this.f + FZ.firstPacket] as number;
+  }
+  get lastPacket(): number {
+    return F64[this.f + FZ.lastPacket] as number;
+  }
+  set lastPacket(v: number) {
+    F64[this.f + FZ.lastPacket] = v;
+  }
+  get packets(): number {
+    return I32[this.i + IZ.packets] as number;
+  }
+  set packets(v: number) {
+    I32[this.i + IZ.packets] = v;
+  }
+  get removed(): boolean {
+    return ((I32[this.i + IZ.bits] as number) & ROW_REMOVED) !== 0;
+  }
+  set removed(v: boolean) {
+    setBit(this.i + IZ.bits, ROW_REMOVED, v);
+  }
+  private get isActive(): boolean {
+    return ((I32[this.i + IZ.bits] as number) & ROW_ACTIVE) !== 0;
+  }
+  private set isActive(v: boolean) {
+    setBit(this.i + IZ.bits, ROW_ACTIVE, v);
+  }
+  private get isPartial(): boolean {
+    return ((I32[this.i + IZ.bits] as number) & ROW_PARTIAL) !== 0;
+  }
+  private set isPartial(v: boolean) {
+    setBit(this.i + IZ.bits, ROW_PARTIAL, v);
+  }
+  private get firstPacketSeen(): number {
+    return I32[this.i + IZ.firstPacketSeen] as number;
+  }
+  private set firstPacketSeen(v: number) {
+    I32[this.i + IZ.firstPacketSeen] = v;
+  }
+  /** Set when the first packet was a SYN-ACK from the (then) originator: PR #2191's late flip. */
+  private get firstWasSynAck(): boolean {
+    return ((I32[this.i + IZ.bits] as number) & ROW_FIRST_WAS_SYN_ACK) !== 0;
+  }
+  private set firstWasSynAck(v: boolean) {
+    setBit(this.i + IZ.bits, ROW_FIRST_WAS_SYN_ACK, v);
+  }
+  get missedBytes(): number {
+    return F64[this.f + FZ.missedBytes] as number;
+  }
+  set missedBytes(v: number) {
+    F64[this.f + FZ.missedBytes] = v;
+  }
+  // Timers (absolute capture times; undefined = not scheduled).
+  private get inactivityTimeout(): number {
+    return F64[this.f + FZ.inactivityTimeout] as number;
+  }
+  private set inactivityTimeout(v: number) {
+    F64[this.f + FZ.inactivityTimeout] = v;
+  }
+  private get attemptAt(): number | undefined {
+    const v = F64[this.f + FZ.attemptAt] as number;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  private set attemptAt(v: number | undefined) {
+    F64[this.f + FZ.attemptAt] = v ?? Number.NaN;
+  }
+  private get deleteAt(): number | undefined {
+    const v = F64[this.f + FZ.deleteAt] as number;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  private set deleteAt(v: number | undefined) {
+    F64[this.f + FZ.deleteAt] = v ?? Number.NaN;
+  }
+  private get partialCloseAt(): number | undefined {
+    const v = F64[this.f + FZ.partialCloseAt] as number;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  private set partialCloseAt(v: number | undefined) {
+    F64[this.f + FZ.partialCloseAt] = v ?? Number.NaN;
+  }
+  /** The times of the expire timer's chains (shared and empty when none runs: most of the time). */
+  private get expireChains(): readonly number[] {
+    return CHAINS[this.slot] as readonly number[];
+  }
+  private set expireChains(v: readonly number[]) {
+    CHAINS[this.slot] = v;
+    let due = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < v.length; k++) due = Math.min(due, v[k] as number);
+    F64[this.f + FZ.chainsDue] = due;
+  }
+
+  /** Start the bound (new) row with its first segment. */
+  start(first: Segment): void {
+    const opts = this.opts;
     const ts = zeekTime(first);
-    this.d[Z.startTs] = ts;
+    F64[this.f + FZ.startTs] = ts;
     this.lastTime = ts;
-    this.firstPacket = first.n;
+    F64[this.f + FZ.firstPacket] = first.n;
     this.lastPacket = first.n;
     // The first packet's sender is the originator.
-    this.orig = new ZEndpoint(true, first.fromOrig, this.d, Z.orig);
-    this.resp = new ZEndpoint(false, !first.fromOrig, this.d, Z.resp);
-    this.orig.peer = this.resp;
-    this.resp.peer = this.orig;
+    this.a.isOrig = true;
+    this.a.trackerOrig = first.fromOrig;
+    this.b.isOrig = false;
+    this.b.trackerOrig = !first.fromOrig;
     this.inactivityTimeout = opts.timeouts.handshakeInactivity;
     this.expireChains = [ts + opts.timeouts.synTimeout];
     // TCPAnalyzer::WantConnection: a connection that does not start with a bare SYN is flipped when
@@ -641,6 +977,31 @@ class ZeekTcpConn {
       }
     }
     this.firstWasSynAck = first.syn && first.hasAck && !first.rst && !first.fin && this.flips === 0;
+  }
+
+  /** What a conn.log row needs of the bound row, computed now (kept when the row's slot goes back). */
+  facts(): ZeekRowFacts {
+    const o = this.orig;
+    const r = this.resp;
+    return {
+      trackerOrig: o.trackerOrig,
+      connState: this.connState(),
+      history: this.history,
+      origBytes: o.size(),
+      respBytes: r.size(),
+      origPkts: o.pkts,
+      respPkts: r.pkts,
+      origIpBytes: o.ipBytes,
+      respIpBytes: r.ipBytes,
+      missedBytes: this.missedBytes,
+      flips: this.flips,
+      startTs: this.startTs,
+      lastTime: this.lastTime,
+      origState: o.state,
+      respState: r.state,
+      firstPacket: this.firstPacket,
+      lastPacket: this.lastPacket,
+    };
   }
 
   // --- history -----------------------------------------------------------------------------------
@@ -676,6 +1037,7 @@ class ZeekTcpConn {
     const o = this.orig;
     this.orig = this.resp;
     this.resp = o;
+    I32[this.i + IZ.bits] = (I32[this.i + IZ.bits] as number) ^ ROW_SWAPPED;
     this.orig.isOrig = !this.orig.isOrig;
     this.resp.isOrig = !this.resp.isOrig;
     this.firstPacketSeen =
@@ -757,7 +1119,7 @@ class ZeekTcpConn {
     }
     // TCPSessionAdapter::ExpireTimer, rescheduled every tcp_session_timer while the connection is active.
     // Usually no timer is due: the array stays as it is (no new array per packet).
-    if (!anyDue(this.expireChains, t)) return;
+    if (!((F64[this.f + FZ.chainsDue] as number) <= t)) return;
     const chains: number[] = [];
     for (let at of this.expireChains) {
       if (at > t) {
@@ -845,8 +1207,7 @@ class ZeekTcpConn {
     if (to === ep.state) return;
     if (!HANDSHAKE.has(to) && HANDSHAKE.has(ep.state) && HANDSHAKE.has(ep.peer.state))
       this.inactivityTimeout = this.opts.timeouts.inactivity;
-    ep.prevState = ep.state;
-    ep.state = to;
+    ep.moveTo(to);
   }
 
   /**
@@ -1291,18 +1652,48 @@ function uidOf(text: string): string {
   return `C${s}`;
 }
 
-const NO_CONNS: ZeekTcpConn[] = [];
+/** What a conn.log row needs, kept when its row is done (see `ZeekTcpConn.facts`). */
+interface ZeekRowFacts {
+  /** Zeek's originator is the tracker's originator. */
+  readonly trackerOrig: boolean;
+  readonly connState: ZeekConnState;
+  readonly history: string;
+  readonly origBytes: number;
+  readonly respBytes: number;
+  readonly origPkts: number;
+  readonly respPkts: number;
+  readonly origIpBytes: number;
+  readonly respIpBytes: number;
+  readonly missedBytes: number;
+  readonly flips: number;
+  readonly startTs: number;
+  readonly lastTime: number;
+  readonly origState: ZeekTcpState;
+  readonly respState: ZeekTcpState;
+  readonly firstPacket: number;
+  readonly lastPacket: number;
+}
+
+/** A conn.log row of a tracker connection: its slot while it can still change, its facts once done. */
+type Row = number | ZeekRowFacts;
+
+const NO_ROWS = Object.freeze([]) as unknown as Row[];
+
+/** The one view of the model, bound to a row by each use (the model never works on two rows at once). */
+const VIEW = new ZeekTcpConn();
 
 /**
  * Attach to each connection (`analyzers: () => [new ZeekTcpSummary(opts)]`); it must see every
- * segment in order.
+ * segment in order. Its rows are kept in the store while they can change, and as facts once done:
+ * when Zeek would start a new row, and when the tracker retires the connection (`onEnd`).
  */
 export class ZeekTcpSummary implements SegmentAnalyzer {
   readonly opts: ZeekTcpOptions;
   /** The first conn.log row, and the rows after it (only on reuse of the 4-tuple: an array made then). */
-  private first: ZeekTcpConn | undefined;
-  private later: ZeekTcpConn[] = NO_CONNS;
-  private current: ZeekTcpConn | undefined;
+  private first: Row | undefined;
+  private later: Row[] = NO_ROWS;
+  /** The slot of the row segments go to, -1 for none. */
+  private current = -1;
   private conn: TcpConnection | undefined;
 
   constructor(opts?: Partial<ZeekTcpOptions>) {
@@ -1316,22 +1707,45 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
     // Zeek drops a packet whose IPv4 header checksum is wrong before looking up its connection.
     if (!this.opts.ignoreChecksums && ip?.kind === 'ipv4' && isBad(ip.checksumStatus, this.opts)) return;
     const t = zeekTime(seg);
-    let cur = this.current;
-    if (cur) {
-      cur.advance(t);
-      if (cur.removed || cur.isReuse(seg)) {
-        cur.removed = true;
-        cur = undefined;
+    let z: ZeekTcpConn | undefined;
+    if (this.current !== -1) {
+      z = VIEW.bind(this.current, this.opts);
+      z.advance(t);
+      if (z.removed || z.isReuse(seg)) {
+        z.removed = true;
+        this.finishCurrent();
+        z = undefined;
       }
     }
-    if (!cur) {
-      cur = new ZeekTcpConn(seg, this.opts);
-      if (this.first === undefined) this.first = cur;
-      else if (this.later === NO_CONNS) this.later = [cur];
-      else this.later.push(cur);
-      this.current = cur;
+    if (z === undefined) {
+      const slot = allocRow();
+      z = VIEW.bind(slot, this.opts);
+      z.start(seg);
+      if (this.first === undefined) this.first = slot;
+      else if (this.later === NO_ROWS) this.later = [slot];
+      else this.later.push(slot);
+      this.current = slot;
     }
-    cur.packet(seg, cur.packets + 1);
+    z.packet(seg, z.packets + 1);
+  }
+
+  /** The tracker let the connection go: its last row is done. */
+  onEnd(): void {
+    if (this.current !== -1) this.finishCurrent();
+  }
+
+  /** The current row will not change again: keep its facts and give its slot back. */
+  private finishCurrent(): void {
+    const slot = this.current;
+    const facts = VIEW.bind(slot, this.opts).facts();
+    if (this.first === slot) this.first = facts;
+    else this.later[this.later.indexOf(slot)] = facts;
+    releaseRow(slot);
+    this.current = -1;
+  }
+
+  private factsOf(row: Row): ZeekRowFacts {
+    return typeof row === 'number' ? VIEW.bind(row, this.opts).facts() : row;
   }
 
   /**
@@ -1339,8 +1753,11 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
    * whole row: what the connection table and the report show. Undefined before the first row.
    */
   firstState(): { connState: string; history: string } | undefined {
-    const z = this.first;
-    return z === undefined ? undefined : { connState: z.connState(), history: z.history };
+    const row = this.first;
+    if (row === undefined) return undefined;
+    if (typeof row !== 'number') return { connState: row.connState, history: row.history };
+    const z = VIEW.bind(row, this.opts);
+    return { connState: z.connState(), history: z.history };
   }
 
   /** The conn.log rows Zeek would write for the segments seen so far. */
@@ -1348,32 +1765,30 @@ export class ZeekTcpSummary implements SegmentAnalyzer {
     const c = this.conn;
     if (!c || this.first === undefined) return [];
     const rows = [this.first, ...this.later];
-    return rows.map((z, i) => {
-      const o = z.orig.trackerOrig ? c.orig : c.resp;
-      const r = z.orig.trackerOrig ? c.resp : c.orig;
-      const origBytes = z.orig.size();
-      const respBytes = z.resp.size();
-      const history = z.history;
+    return rows.map((row, i) => {
+      const z = this.factsOf(row);
+      const o = z.trackerOrig ? c.orig : c.resp;
+      const r = z.trackerOrig ? c.resp : c.orig;
       return {
         uidHint: uidOf(`${o.addr}|${o.port}|${r.addr}|${r.port}|${z.startTs}|${i}`),
         origAddr: o.addr,
         origPort: o.port,
         respAddr: r.addr,
         respPort: r.port,
-        connState: z.connState(),
-        history,
-        origBytes,
-        respBytes,
-        origPkts: z.orig.pkts,
-        respPkts: z.resp.pkts,
-        origIpBytes: z.orig.ipBytes,
-        respIpBytes: z.resp.ipBytes,
+        connState: z.connState,
+        history: z.history,
+        origBytes: z.origBytes,
+        respBytes: z.respBytes,
+        origPkts: z.origPkts,
+        respPkts: z.respPkts,
+        origIpBytes: z.origIpBytes,
+        respIpBytes: z.respIpBytes,
         missedBytes: z.missedBytes,
         flipped: z.flips % 2 === 1,
         duration: Math.round((z.lastTime - z.startTs) * 1e6) / 1e6,
         startTs: z.startTs,
-        origState: z.orig.state,
-        respState: z.resp.state,
+        origState: z.origState,
+        respState: z.respState,
         firstPacket: z.firstPacket,
         lastPacket: z.lastPacket,
         part: i,

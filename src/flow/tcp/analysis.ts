@@ -25,7 +25,6 @@
  *
  * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
-import { doublesTemplate } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
@@ -99,121 +98,231 @@ function within(a: number, b: number, limit: number): boolean {
 const LAST_KEEP_ALIVE = 1;
 const LAST_ZWP = 2;
 
-/** The times of an analysis's two flows before their first segment (each flow's two: next seq, last ack). */
-const FLOW_TIMES = doublesTemplate([
-  Number.NEGATIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-]);
-
 /** `Flow.window` before the flow's first segment. */
 const NO_WINDOW = -1;
 
 /**
- * What the analysis knows about one direction of the connection. A class, so that every flow has
- * one shape; every field is a number or a boolean, never `undefined`: a sequence number is often
- * too big for V8's small integers, and in a field that may also hold `undefined` each new one would
- * be a fresh heap object.
+ * Where an analysis's numbers are. Every analysis has a slot in one store of rows (below): its own
+ * doubles, then its two flows' (FD each), then the flows' 32-bit integers (FI each; sequence
+ * numbers packed, see `seqPack`). The flows are views of a row (three for the process, bound at
+ * each use): the two flow objects and the array of times of each analysis took about 470 bytes of
+ * heap per connection, all of it copied by the scavenger and promoted.
+ */
+const AD = { t0: 0, synTs: 1, irtt: 2, flows: 3 } as const;
+const FD = { nextSeqTs: 0, lastAckTs: 1, nextSeqFrame: 2, lastNonDupAck: 3, size: 4 } as const;
+const FI = {
+  base: 0,
+  nextSeq: 1,
+  maxSeqToBeAcked: 2,
+  lastAck: 3,
+  window: 4,
+  winScale: 5,
+  lastFlags: 6,
+  dupAcks: 7,
+  bits: 8,
+  size: 9,
+} as const;
+const FLOW_BASE_SET = 1;
+const FLOW_FIRST_ACK = 2;
+/** Doubles of a row, and the row in 8-byte units (its integers two to a unit). */
+const ROW_DOUBLES = AD.flows + 2 * FD.size;
+const ROW = ROW_DOUBLES + Math.ceil((2 * FI.size) / 2);
+
+/** A new row's doubles: times not known (NaN), each flow's times -∞ (before the first segment). */
+const NEW_ROW_DOUBLES = Float64Array.from({ length: ROW_DOUBLES }, (_, i) => {
+  if (i < AD.flows) return Number.NaN;
+  const k = (i - AD.flows) % FD.size;
+  return k === FD.nextSeqTs || k === FD.lastAckTs ? Number.NEGATIVE_INFINITY : 0;
+});
+/** A flow's integers before its first segment. */
+const NEW_FLOW_INTS = Int32Array.from({ length: FI.size }, (_, k) =>
+  k === FI.window ? NO_WINDOW : k === FI.winScale ? WS_UNKNOWN : 0,
+);
+
+/** The rows, in one buffer seen as doubles and as 32-bit integers. Grows by doubling; slots are reused. */
+let capacity = 0;
+let F64 = new Float64Array(0);
+let I32 = new Int32Array(0);
+const freeSlots: number[] = [];
+let nextSlot = 0;
+
+/** Analysis rows in use (tests check that finished analyses give theirs back). */
+export function analysisRowsInUse(): number {
+  return nextSlot - freeSlots.length;
+}
+
+function flowDoubles(slot: number, flow: number): number {
+  return slot * ROW + AD.flows + flow * FD.size;
+}
+function flowInts(slot: number, flow: number): number {
+  return 2 * (slot * ROW + ROW_DOUBLES) + flow * FI.size;
+}
+
+function allocRow(): number {
+  let slot = freeSlots.pop();
+  if (slot === undefined) {
+    slot = nextSlot++;
+    if (slot >= capacity) {
+      capacity = Math.max(1024, capacity * 2);
+      const f = new Float64Array(capacity * ROW);
+      f.set(F64);
+      F64 = f;
+      I32 = new Int32Array(f.buffer);
+    }
+  }
+  const d = slot * ROW;
+  for (let k = 0; k < ROW_DOUBLES; k++) F64[d + k] = NEW_ROW_DOUBLES[k] as number;
+  for (let flow = 0; flow < 2; flow++) {
+    const n = flowInts(slot, flow);
+    for (let k = 0; k < FI.size; k++) I32[n + k] = NEW_FLOW_INTS[k] as number;
+  }
+  return slot;
+}
+
+/** Copy a flow's numbers from one row to another (`reset`: from a new row's). */
+function copyFlow(slot: number, flow: number, fromSlot: number, fromFlow: number): void {
+  const d = flowDoubles(slot, flow);
+  const fd = flowDoubles(fromSlot, fromFlow);
+  for (let k = 0; k < FD.size; k++) F64[d + k] = F64[fd + k] as number;
+  const n = flowInts(slot, flow);
+  const fn = flowInts(fromSlot, fromFlow);
+  for (let k = 0; k < FI.size; k++) I32[n + k] = I32[fn + k] as number;
+}
+
+function resetFlow(slot: number, flow: number): void {
+  const d = flowDoubles(slot, flow);
+  for (let k = 0; k < FD.size; k++) F64[d + k] = NEW_ROW_DOUBLES[AD.flows + k] as number;
+  const n = flowInts(slot, flow);
+  for (let k = 0; k < FI.size; k++) I32[n + k] = NEW_FLOW_INTS[k] as number;
+}
+
+/**
+ * What the analysis knows about one direction of the connection: a view of one flow of a row
+ * (`bindTo`). Every value is a number or a boolean, never `undefined` (0: not known yet).
  */
 class Flow {
-  /** Sequence numbers, stored packed (see `seqPack`). */
-  private baseI = 0;
-  private nextSeqI = 0;
-  private maxSeqToBeAckedI = 0;
-  private lastAckI = 0;
+  private f = 0;
+  private i = 0;
+
+  bindTo(slot: number, flow: number): this {
+    this.f = flowDoubles(slot, flow);
+    this.i = flowInts(slot, flow);
+    return this;
+  }
+
   /** Base sequence number (when `baseSet`): the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
   get base(): Seq {
-    return seqUnpack(this.baseI);
+    return seqUnpack(I32[this.i + FI.base] as number);
   }
   set base(s: Seq) {
-    this.baseI = seqPack(s);
+    I32[this.i + FI.base] = seqPack(s);
   }
-  /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SEQ_SET). */
-  baseSet = false;
+  /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SET). */
+  get baseSet(): boolean {
+    return ((I32[this.i + FI.bits] as number) & FLOW_BASE_SET) !== 0;
+  }
+  set baseSet(v: boolean) {
+    this.setBit(FLOW_BASE_SET, v);
+  }
   /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
   get nextSeq(): Seq {
-    return seqUnpack(this.nextSeqI);
+    return seqUnpack(I32[this.i + FI.nextSeq] as number);
   }
   set nextSeq(s: Seq) {
-    this.nextSeqI = seqPack(s);
+    I32[this.i + FI.nextSeq] = seqPack(s);
   }
   get nextSeqTs(): number {
-    return this.d[this.at] as number;
+    return F64[this.f + FD.nextSeqTs] as number;
   }
   set nextSeqTs(v: number) {
-    this.d[this.at] = v;
+    F64[this.f + FD.nextSeqTs] = v;
   }
-  nextSeqFrame = 0;
+  get nextSeqFrame(): number {
+    return F64[this.f + FD.nextSeqFrame] as number;
+  }
+  set nextSeqFrame(v: number) {
+    F64[this.f + FD.nextSeqFrame] = v;
+  }
   /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
   get maxSeqToBeAcked(): Seq {
-    return seqUnpack(this.maxSeqToBeAckedI);
+    return seqUnpack(I32[this.i + FI.maxSeqToBeAcked] as number);
   }
   set maxSeqToBeAcked(s: Seq) {
-    this.maxSeqToBeAckedI = seqPack(s);
+    I32[this.i + FI.maxSeqToBeAcked] = seqPack(s);
   }
   /** Last-seen acknowledgement number (the raw field of its last segment; 0: not known) and when. */
   get lastAck(): Seq {
-    return seqUnpack(this.lastAckI);
+    return seqUnpack(I32[this.i + FI.lastAck] as number);
   }
   set lastAck(s: Seq) {
-    this.lastAckI = seqPack(s);
+    I32[this.i + FI.lastAck] = seqPack(s);
   }
   get lastAckTs(): number {
-    return this.d[this.at + 1] as number;
+    return F64[this.f + FD.lastAckTs] as number;
   }
   set lastAckTs(v: number) {
-    this.d[this.at + 1] = v;
+    F64[this.f + FD.lastAckTs] = v;
   }
   /** Last raw window field; NO_WINDOW before the first segment. */
-  window = NO_WINDOW;
+  get window(): number {
+    return I32[this.i + FI.window] as number;
+  }
+  set window(v: number) {
+    I32[this.i + FI.window] = v;
+  }
   /** Window scale: a shift, WS_UNKNOWN or WS_NONE. */
-  winScale = WS_UNKNOWN;
+  get winScale(): number {
+    return I32[this.i + FI.winScale] as number;
+  }
+  set winScale(v: number) {
+    I32[this.i + FI.winScale] = v;
+  }
   /** Its last SYN was not yet followed by one of its ACKs: its last window is a SYN's, unscaled. */
-  firstAck = false;
+  get firstAck(): boolean {
+    return ((I32[this.i + FI.bits] as number) & FLOW_FIRST_ACK) !== 0;
+  }
+  set firstAck(v: boolean) {
+    this.setBit(FLOW_FIRST_ACK, v);
+  }
   /** LAST_* bits of its last segment. */
-  lastFlags = 0;
+  get lastFlags(): number {
+    return I32[this.i + FI.lastFlags] as number;
+  }
+  set lastFlags(v: number) {
+    I32[this.i + FI.lastFlags] = v;
+  }
   /**
    * Duplicate ACKs with this acknowledgement number so far, and the frame where it last changed.
    * -1: the peer's "ACKed unseen segment" was reported against this flow's ACK stall already.
    */
-  dupAcks = 0;
-  lastNonDupAck = 0;
-
-  constructor(
-    /**
-     * Where its two times are (nanoseconds, -∞ before the first): in its analysis's doubles (see
-     * core/doubles.ts), or its own (EMPTY_FLOW).
-     */
-    private readonly d: number[] = FLOW_TIMES.slice(0, 2),
-    private readonly at = 0,
-  ) {}
-
-  /** Back to "nothing seen" (in place: the analysis owns its two flows for its whole life). */
-  reset(): void {
-    this.copy(EMPTY_FLOW);
+  get dupAcks(): number {
+    return I32[this.i + FI.dupAcks] as number;
+  }
+  set dupAcks(v: number) {
+    I32[this.i + FI.dupAcks] = v;
+  }
+  get lastNonDupAck(): number {
+    return F64[this.f + FD.lastNonDupAck] as number;
+  }
+  set lastNonDupAck(v: number) {
+    F64[this.f + FD.lastNonDupAck] = v;
   }
 
-  copy(from: Flow): void {
-    this.baseI = from.baseI;
-    this.baseSet = from.baseSet;
-    this.nextSeqI = from.nextSeqI;
-    this.nextSeqTs = from.nextSeqTs;
-    this.nextSeqFrame = from.nextSeqFrame;
-    this.maxSeqToBeAckedI = from.maxSeqToBeAckedI;
-    this.lastAckI = from.lastAckI;
-    this.lastAckTs = from.lastAckTs;
-    this.window = from.window;
-    this.winScale = from.winScale;
-    this.firstAck = from.firstAck;
-    this.lastFlags = from.lastFlags;
-    this.dupAcks = from.dupAcks;
-    this.lastNonDupAck = from.lastNonDupAck;
+  private setBit(bit: number, v: boolean): void {
+    const at = this.i + FI.bits;
+    I32[at] = v ? (I32[at] as number) | bit : (I32[at] as number) & ~bit;
   }
 }
 
-/** A flow before its first segment (read by `reset`, never written). */
-const EMPTY_FLOW = new Flow();
+/** The flow views: the analysis at work's two, and its predecessor's (a reused 4-tuple). */
+const ORIG_FLOW = new Flow();
+const RESP_FLOW = new Flow();
+const PREV_FLOW = new Flow();
+
+/** An optional time in a row (NaN: not known). */
+function optional(v: number): number | undefined {
+  return Number.isNaN(v) ? undefined : v;
+}
 
 /**
  * Shared by the analysers of one tracker, so that a connection that reuses a 4-tuple can look at
@@ -241,12 +350,21 @@ export class TcpAnalysisContext {
         this.oldest = this.byId.keys();
         oldest = this.oldest.next();
       }
-      if (!oldest.done) this.byId.delete(oldest.value);
+      if (!oldest.done) {
+        this.byId.get(oldest.value)?.leaveContext();
+        this.byId.delete(oldest.value);
+      }
     }
+    const had = this.byId.get(id);
+    if (had !== undefined && had !== a) had.leaveContext();
     this.byId.set(id, a);
+    a.enterContext();
   }
 
-  /** The analysis of connection `id`, removed from the table (a 4-tuple is reused once). */
+  /**
+   * The analysis of connection `id`, removed from the table (a 4-tuple is reused once). The caller
+   * calls its `leaveContext` once done with it.
+   */
   take(id: number): TcpAnalysis | undefined {
     const a = this.byId.get(id);
     if (a) this.byId.delete(id);
@@ -283,11 +401,13 @@ interface Sender {
 }
 
 export class TcpAnalysis implements SegmentAnalyzer {
-  /** Both flows' times, unboxed (see core/doubles.ts). */
-  private readonly times = FLOW_TIMES.slice();
-  /** Its two flows, made once: a port reuse resets them and a carried-on analysis copies into them. */
-  private readonly orig = new Flow(this.times, 0);
-  private readonly resp = new Flow(this.times, 2);
+  /**
+   * Its row in the store (flow 0 the originator's, flow 1 the responder's), -1 once given back: when
+   * its connection has ended and its context no longer holds it for a reuse of the 4-tuple.
+   */
+  private slot = allocRow();
+  private inContext = false;
+  private ended = false;
   /** The originator's address and port, to match flows across incarnations of a 4-tuple. */
   private origAddr = '';
   private origPort = 0;
@@ -295,10 +415,25 @@ export class TcpAnalysis implements SegmentAnalyzer {
    * Times are integer nanoseconds since the start of the second of the first segment: exact for
    * 104 days (a double of Unix seconds is only good to a quarter of a microsecond).
    */
-  private t0: number | undefined;
+  private get t0(): number | undefined {
+    return optional(F64[this.slot * ROW + AD.t0] as number);
+  }
+  private set t0(v: number | undefined) {
+    F64[this.slot * ROW + AD.t0] = v ?? Number.NaN;
+  }
   /** Time of the most recent SYN (without ACK), and the initial RTT (ns) once known. */
-  private synTs: number | undefined;
-  private irtt: number | undefined;
+  private get synTs(): number | undefined {
+    return optional(F64[this.slot * ROW + AD.synTs] as number);
+  }
+  private set synTs(v: number | undefined) {
+    F64[this.slot * ROW + AD.synTs] = v ?? Number.NaN;
+  }
+  private get irtt(): number | undefined {
+    return optional(F64[this.slot * ROW + AD.irtt] as number);
+  }
+  private set irtt(v: number | undefined) {
+    F64[this.slot * ROW + AD.irtt] = v ?? Number.NaN;
+  }
   private started = false;
   /** Set on the first segment of a connection that reuses a 4-tuple with a new ISN. */
   private reuse: { previousIsn: Seq | undefined; previous: number } | undefined;
@@ -322,11 +457,17 @@ export class TcpAnalysis implements SegmentAnalyzer {
     if (!this.started) this.start(seg, conn);
     if (inFragment(seg)) return;
     const f = seg.packet.frame;
-    if (this.t0 === undefined) this.t0 = f.tsSec;
+    let t0 = this.t0;
+    if (t0 === undefined) {
+      t0 = f.tsSec;
+      this.t0 = t0;
+    }
     // Capture time, ns since t0.
-    const ts = (f.tsSec - this.t0) * 1e9 + f.tsNsec;
-    const fwd = seg.fromOrig ? this.orig : this.resp;
-    const rev = seg.fromOrig ? this.resp : this.orig;
+    const ts = (f.tsSec - t0) * 1e9 + f.tsNsec;
+    const orig = ORIG_FLOW.bindTo(this.slot, 0);
+    const resp = RESP_FLOW.bindTo(this.slot, 1);
+    const fwd = seg.fromOrig ? orig : resp;
+    const rev = seg.fromOrig ? resp : orig;
     if (seg.syn || this.reuse !== undefined) this.portReuse(seg, fwd);
     this.setBases(seg, fwd, rev);
     // The forward checks' LAST_* bits (zero-window probe, keep-alive) are what later steps need.
@@ -341,6 +482,29 @@ export class TcpAnalysis implements SegmentAnalyzer {
       for (const d of out) addFlag(seg, d.flag);
       analysisDetails.set(seg, out);
     }
+  }
+
+  /** The tracker let the connection go: its row goes back unless its context still holds it. */
+  onEnd(): void {
+    this.ended = true;
+    if (!this.inContext) this.release();
+  }
+
+  /** Its context holds it (for a reuse of the 4-tuple). */
+  enterContext(): void {
+    this.inContext = true;
+  }
+
+  /** Its context let it go, or whoever took it from there is done with it. */
+  leaveContext(): void {
+    this.inContext = false;
+    if (this.ended) this.release();
+  }
+
+  private release(): void {
+    if (this.slot === -1) return;
+    freeSlots.push(this.slot);
+    this.slot = -1;
   }
 
   /** Records a flag of the current segment with the numbers that triggered it. */
@@ -372,17 +536,18 @@ export class TcpAnalysis implements SegmentAnalyzer {
     }
     // Would tshark start a new conversation here? Only for a SYN whose sequence number differs
     // from the ISN its sender had in the old one; otherwise the old analysis goes on.
-    const pf = prev.originatedBy(seg.fromOrig ? conn.orig : conn.resp) ? prev.orig : prev.resp;
+    const pf = PREV_FLOW.bindTo(prev.slot, prev.originatedBy(seg.fromOrig ? conn.orig : conn.resp) ? 0 : 1);
     if (newSyn && pf.baseSet && pf.base !== seg.seq) {
       this.reuse = { previousIsn: pf.base, previous: conn.reusedFrom };
-      return;
+    } else {
+      const same = prev.originatedBy(conn.orig);
+      copyFlow(this.slot, 0, prev.slot, same ? 0 : 1);
+      copyFlow(this.slot, 1, prev.slot, same ? 1 : 0);
+      this.t0 = prev.t0;
+      this.synTs = prev.synTs;
+      this.irtt = prev.irtt;
     }
-    const same = prev.originatedBy(conn.orig);
-    this.orig.copy(same ? prev.orig : prev.resp);
-    this.resp.copy(same ? prev.resp : prev.orig);
-    this.t0 = prev.t0;
-    this.synTs = prev.synTs;
-    this.irtt = prev.irtt;
+    prev.leaveContext();
   }
 
   /**
@@ -412,8 +577,8 @@ export class TcpAnalysis implements SegmentAnalyzer {
     if (seg.hasAck) {
       fwd.base = s;
     } else {
-      this.orig.reset();
-      this.resp.reset();
+      resetFlow(this.slot, 0);
+      resetFlow(this.slot, 1);
       this.synTs = undefined;
       this.irtt = undefined;
     }

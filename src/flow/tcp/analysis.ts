@@ -26,6 +26,7 @@
  * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
 import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
+import { RowStore } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
 
@@ -139,16 +140,15 @@ const NEW_FLOW_INTS = Int32Array.from({ length: FI.size }, (_, k) =>
   k === FI.window ? NO_WINDOW : k === FI.winScale ? WS_UNKNOWN : 0,
 );
 
-/** The rows, in one buffer seen as doubles and as 32-bit integers. Grows by doubling; slots are reused. */
-let capacity = 0;
-let F64 = new Float64Array(0);
-let I32 = new Int32Array(0);
-const freeSlots: number[] = [];
-let nextSlot = 0;
+/** The rows (see flow/rows.ts). */
+const STORE = new RowStore(ROW);
+/** The store's arrays (read again after each `alloc`, which may grow them). */
+let F64 = STORE.f64;
+let I32 = STORE.i32;
 
 /** Analysis rows in use (tests check that finished analyses give theirs back). */
 export function analysisRowsInUse(): number {
-  return nextSlot - freeSlots.length;
+  return STORE.inUse;
 }
 
 function flowDoubles(slot: number, flow: number): number {
@@ -159,17 +159,9 @@ function flowInts(slot: number, flow: number): number {
 }
 
 function allocRow(): number {
-  let slot = freeSlots.pop();
-  if (slot === undefined) {
-    slot = nextSlot++;
-    if (slot >= capacity) {
-      capacity = Math.max(1024, capacity * 2);
-      const f = new Float64Array(capacity * ROW);
-      f.set(F64);
-      F64 = f;
-      I32 = new Int32Array(f.buffer);
-    }
-  }
+  const slot = STORE.alloc();
+  F64 = STORE.f64;
+  I32 = STORE.i32;
   const d = slot * ROW;
   for (let k = 0; k < ROW_DOUBLES; k++) F64[d + k] = NEW_ROW_DOUBLES[k] as number;
   for (let flow = 0; flow < 2; flow++) {
@@ -503,7 +495,7 @@ export class TcpAnalysis implements SegmentAnalyzer {
 
   private release(): void {
     if (this.slot === -1) return;
-    freeSlots.push(this.slot);
+    STORE.release(this.slot);
     this.slot = -1;
   }
 

@@ -27,6 +27,7 @@
  */
 import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
+import { RowStore } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import type { Segment } from './segment.js';
 
@@ -396,33 +397,23 @@ function rowInts(slot: number): number {
  * what does not fit a number (the history, the expire timer's chains, the pieces each stream holds
  * above a hole) sits in plain arrays by slot. Grows by doubling; released slots are reused first.
  */
-let capacity = 0;
-let F64 = new Float64Array(0);
-let I32 = new Int32Array(0);
+const STORE = new RowStore(ROW);
+/** The store's arrays (read again after each `alloc`, which may grow them). */
+let F64 = STORE.f64;
+let I32 = STORE.i32;
 const HISTORY: string[] = [];
 const CHAINS: (readonly number[])[] = [];
 /** By slot × 2 + endpoint region. */
 const HELD: ReadonlyArray<[number, number]>[] = [];
-const freeSlots: number[] = [];
-let nextSlot = 0;
-
 /** Rows in use (tests check that ended connections give theirs back). */
 export function zeekRowsInUse(): number {
-  return nextSlot - freeSlots.length;
+  return STORE.inUse;
 }
 
 function allocRow(): number {
-  let slot = freeSlots.pop();
-  if (slot === undefined) {
-    slot = nextSlot++;
-    if (slot >= capacity) {
-      capacity = Math.max(1024, capacity * 2);
-      const f = new Float64Array(capacity * ROW);
-      f.set(F64);
-      F64 = f;
-      I32 = new Int32Array(f.buffer);
-    }
-  }
+  const slot = STORE.alloc();
+  F64 = STORE.f64;
+  I32 = STORE.i32;
   const f = rowDoubles(slot);
   for (let k = 0; k < FZ.size; k++) F64[f + k] = NEW_ROW_DOUBLES[k] as number;
   const n = rowInts(slot);
@@ -440,7 +431,7 @@ function releaseRow(slot: number): void {
   CHAINS[slot] = NO_TIMERS;
   HELD[2 * slot] = NO_HELD;
   HELD[2 * slot + 1] = NO_HELD;
-  freeSlots.push(slot);
+  STORE.release(slot);
 }
 
 /** Set or clear `bit` in the integer at `at`. */

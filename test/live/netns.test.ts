@@ -139,6 +139,11 @@ describe('live capture between two network namespaces', { skip: skip ?? false, t
     client = await c.finish(10_000);
     await sleep(300); // the last ACK
     udp = await sUdp.finish(5_000);
+    // The connection view prints a line every 0.2 s, and the whole exchange can fit between two:
+    // stop it once it has printed the final state after at least one earlier line.
+    await sConns.waitFor(
+      /^\+\d+\.\ds [^\n]*\n(?:[^\n]*\n)*?\+\d+\.\ds \d+ packets; TCP 1 seen: 0 new, 0 established, 0 closing, 1 TIME-WAIT, 0 closed; UDP 1 seen/m,
+    );
     sAll.signal('SIGINT');
     sConns.signal('SIGINT');
     all = await sAll.finish(10_000);

@@ -25,6 +25,8 @@ import { median, pairedRatio } from './stats.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'wirelens.js');
 const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
+const READ_FLOOR = 'floor: records read, nothing else';
+const DECODE_FLOOR = 'floor: records read and decoded';
 const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
@@ -255,12 +257,10 @@ async function main(): Promise<void> {
   if (want('conns')) jobs.push(W('conns --json', ['conns', '--json']));
   if (want('report')) jobs.push(W('report --json', ['report', '--json']));
   if (want('read')) jobs.push(W('read --json', ['read', '--json']));
-  if (want('floor'))
-    for (const [mode, what] of [
-      ['read', 'records read, nothing else'],
-      ['decode', 'records read and decoded'],
-    ] as const)
-      jobs.push({ name: `floor: ${what}`, tool: 'floor', cmd: node, args: [FLOOR, mode, cap.path] });
+  if (want('floor')) {
+    jobs.push({ name: READ_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'read', cap.path] });
+    jobs.push({ name: DECODE_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'decode', cap.path] });
+  }
   if (want('tshark') && have('tshark')) {
     jobs.push({
       name: 'tshark -q -z conv,tcp',
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
       `| ${r.name} | ${r.seconds.toFixed(2)} | ${count(r.pps)} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
     );
   }
-  const decodeFloor = result.rows.find((r) => r.tool === 'floor' && r.name.endsWith('decoded'));
+  const decodeFloor = result.rows.find((r) => r.name === DECODE_FLOOR);
   if (decodeFloor) {
     lines.push('');
     for (const r of result.rows)

@@ -20,10 +20,14 @@ export function doublesTemplate(values: readonly number[]): readonly number[] {
   return a;
 }
 
+/** An optional value as stored: undefined when NaN. */
+export function unlessNaN(v: number): number | undefined {
+  return Number.isNaN(v) ? undefined : v;
+}
+
 /** The optional value at `i`: undefined when NaN. */
 export function maybe(d: readonly number[], i: number): number | undefined {
-  const v = d[i] as number;
-  return Number.isNaN(v) ? undefined : v;
+  return unlessNaN(d[i] as number);
 }
 
 /** Set the optional value at `i` (undefined is stored as NaN). */

@@ -5,9 +5,9 @@
  * A model whose state lives here (the Zeek model, tcp.analysis) costs no objects per connection:
  * nothing for the garbage collector to copy out of the young generation and promote, as it did
  * every connection's objects. Its classes become views that read a bound row through accessors.
- * A row's layout is the model's own: its doubles first, then its integers (two to an 8-byte unit),
- * so that one row is read from one place in memory. The store does not clear a row it hands out:
- * the model writes every value of a new row.
+ * A row holds a model's doubles, then its integers (two to an 8-byte unit), so that one row is read
+ * from one place in memory: `doublesAt` and `intsAt` say where they start. The store does not clear
+ * a row it hands out: the model writes every value of a new row.
  */
 export class RowStore {
   /** The rows as doubles and as integers (replaced when the store grows: read them after `alloc`). */
@@ -17,8 +17,26 @@ export class RowStore {
   private next = 0;
   private readonly free: number[] = [];
 
-  /** `row`: the size of a row in 8-byte units. */
-  constructor(readonly row: number) {}
+  /** The size of a row in 8-byte units. */
+  readonly row: number;
+
+  /** A row of `doubles` doubles and `ints` 32-bit integers. */
+  constructor(
+    private readonly doubles: number,
+    ints: number,
+  ) {
+    this.row = doubles + Math.ceil(ints / 2);
+  }
+
+  /** Where the doubles of the row of `slot` start in `f64`. */
+  doublesAt(slot: number): number {
+    return slot * this.row;
+  }
+
+  /** Where its integers start in `i32` (after its doubles). */
+  intsAt(slot: number): number {
+    return 2 * (slot * this.row + this.doubles);
+  }
 
   /** Rows handed out and not released. */
   get inUse(): number {
@@ -43,4 +61,9 @@ export class RowStore {
   release(slot: number): void {
     this.free.push(slot);
   }
+}
+
+/** Set (or clear) `bit` in the integer at `at`. */
+export function setBit(i32: Int32Array, at: number, bit: number, v: boolean): void {
+  i32[at] = v ? (i32[at] as number) | bit : (i32[at] as number) & ~bit;
 }

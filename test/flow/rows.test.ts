@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { RowStore } from '../../src/flow/rows.js';
 
 test('RowStore: rows are reused last released first, and growing keeps what rows hold', () => {
-  const s = new RowStore(3);
+  // A row of one double and four integers: three 8-byte units.
+  const s = new RowStore(1, 4);
   const slots: number[] = [];
   for (let i = 0; i < 2500; i++) {
     const slot = s.alloc();

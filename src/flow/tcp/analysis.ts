@@ -25,8 +25,9 @@
  *
  * Each flag comes with the numbers that triggered it: see `analysisDetails` / `detailsOf`.
  */
+import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
-import { RowStore } from '../rows.js';
+import { RowStore, setBit } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
 
@@ -125,9 +126,8 @@ const FI = {
 } as const;
 const FLOW_BASE_SET = 1;
 const FLOW_FIRST_ACK = 2;
-/** Doubles of a row, and the row in 8-byte units (its integers two to a unit). */
+/** Doubles of a row. */
 const ROW_DOUBLES = AD.flows + 2 * FD.size;
-const ROW = ROW_DOUBLES + Math.ceil((2 * FI.size) / 2);
 
 /** A new row's doubles: times not known (NaN), each flow's times -∞ (before the first segment). */
 const NEW_ROW_DOUBLES = Float64Array.from({ length: ROW_DOUBLES }, (_, i) => {
@@ -141,7 +141,7 @@ const NEW_FLOW_INTS = Int32Array.from({ length: FI.size }, (_, k) =>
 );
 
 /** The rows (see flow/rows.ts). */
-const STORE = new RowStore(ROW);
+const STORE = new RowStore(ROW_DOUBLES, 2 * FI.size);
 /** The store's arrays (read again after each `alloc`, which may grow them). */
 let F64 = STORE.f64;
 let I32 = STORE.i32;
@@ -152,17 +152,17 @@ export function analysisRowsInUse(): number {
 }
 
 function flowDoubles(slot: number, flow: number): number {
-  return slot * ROW + AD.flows + flow * FD.size;
+  return STORE.doublesAt(slot) + AD.flows + flow * FD.size;
 }
 function flowInts(slot: number, flow: number): number {
-  return 2 * (slot * ROW + ROW_DOUBLES) + flow * FI.size;
+  return STORE.intsAt(slot) + flow * FI.size;
 }
 
 function allocRow(): number {
   const slot = STORE.alloc();
   F64 = STORE.f64;
   I32 = STORE.i32;
-  const d = slot * ROW;
+  const d = STORE.doublesAt(slot);
   for (let k = 0; k < ROW_DOUBLES; k++) F64[d + k] = NEW_ROW_DOUBLES[k] as number;
   for (let flow = 0; flow < 2; flow++) {
     const n = flowInts(slot, flow);
@@ -214,7 +214,7 @@ class Flow {
     return ((I32[this.i + FI.bits] as number) & FLOW_BASE_SET) !== 0;
   }
   set baseSet(v: boolean) {
-    this.setBit(FLOW_BASE_SET, v);
+    setBit(I32, this.i + FI.bits, FLOW_BASE_SET, v);
   }
   /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
   get nextSeq(): Seq {
@@ -274,7 +274,7 @@ class Flow {
     return ((I32[this.i + FI.bits] as number) & FLOW_FIRST_ACK) !== 0;
   }
   set firstAck(v: boolean) {
-    this.setBit(FLOW_FIRST_ACK, v);
+    setBit(I32, this.i + FI.bits, FLOW_FIRST_ACK, v);
   }
   /** LAST_* bits of its last segment. */
   get lastFlags(): number {
@@ -299,22 +299,12 @@ class Flow {
   set lastNonDupAck(v: number) {
     F64[this.f + FD.lastNonDupAck] = v;
   }
-
-  private setBit(bit: number, v: boolean): void {
-    const at = this.i + FI.bits;
-    I32[at] = v ? (I32[at] as number) | bit : (I32[at] as number) & ~bit;
-  }
 }
 
 /** The flow views: the analysis at work's two, and its predecessor's (a reused 4-tuple). */
 const ORIG_FLOW = new Flow();
 const RESP_FLOW = new Flow();
 const PREV_FLOW = new Flow();
-
-/** An optional time in a row (NaN: not known). */
-function optional(v: number): number | undefined {
-  return Number.isNaN(v) ? undefined : v;
-}
 
 /**
  * Shared by the analysers of one tracker, so that a connection that reuses a 4-tuple can look at
@@ -408,23 +398,23 @@ export class TcpAnalysis implements SegmentAnalyzer {
    * 104 days (a double of Unix seconds is only good to a quarter of a microsecond).
    */
   private get t0(): number | undefined {
-    return optional(F64[this.slot * ROW + AD.t0] as number);
+    return unlessNaN(F64[STORE.doublesAt(this.slot) + AD.t0] as number);
   }
   private set t0(v: number | undefined) {
-    F64[this.slot * ROW + AD.t0] = v ?? Number.NaN;
+    F64[STORE.doublesAt(this.slot) + AD.t0] = v ?? Number.NaN;
   }
   /** Time of the most recent SYN (without ACK), and the initial RTT (ns) once known. */
   private get synTs(): number | undefined {
-    return optional(F64[this.slot * ROW + AD.synTs] as number);
+    return unlessNaN(F64[STORE.doublesAt(this.slot) + AD.synTs] as number);
   }
   private set synTs(v: number | undefined) {
-    F64[this.slot * ROW + AD.synTs] = v ?? Number.NaN;
+    F64[STORE.doublesAt(this.slot) + AD.synTs] = v ?? Number.NaN;
   }
   private get irtt(): number | undefined {
-    return optional(F64[this.slot * ROW + AD.irtt] as number);
+    return unlessNaN(F64[STORE.doublesAt(this.slot) + AD.irtt] as number);
   }
   private set irtt(v: number | undefined) {
-    F64[this.slot * ROW + AD.irtt] = v ?? Number.NaN;
+    F64[STORE.doublesAt(this.slot) + AD.irtt] = v ?? Number.NaN;
   }
   private started = false;
   /** Set on the first segment of a connection that reuses a 4-tuple with a new ISN. */

@@ -25,9 +25,10 @@
  *
  * Letters that need Zeek's application analyzers (`x`) are never produced.
  */
+import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
-import { RowStore } from '../rows.js';
+import { RowStore, setBit } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import type { Segment } from './segment.js';
 
@@ -380,24 +381,11 @@ const NEW_ROW_DOUBLES = Float64Array.from({ length: FZ.size }, (_, i) => {
 
 /** No pieces held: shared by every stream until its first hole. */
 const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
-/** A row in 8-byte units: its doubles, then its integers (two to a unit), side by side in memory. */
-const ROW = FZ.size + Math.ceil(IZ.size / 2);
-
-/** Where the row of `slot` starts, in doubles (F64) and in integers (I32: its integers follow its doubles). */
-function rowDoubles(slot: number): number {
-  return slot * ROW;
-}
-function rowInts(slot: number): number {
-  return 2 * (slot * ROW + FZ.size);
-}
-
 /**
- * The rows, in one buffer seen as doubles (F64) and as 32-bit integers (I32): a row is read from
- * one place in memory, its doubles then its integers (`rowDoubles`, `rowInts`);
- * what does not fit a number (the history, the expire timer's chains, the pieces each stream holds
+ * The rows (flow/rows.ts): a row's doubles (FZ) then its integers (IZ); what does not fit a number (the history, the expire timer's chains, the pieces each stream holds
  * above a hole) sits in plain arrays by slot. Grows by doubling; released slots are reused first.
  */
-const STORE = new RowStore(ROW);
+const STORE = new RowStore(FZ.size, IZ.size);
 /** The store's arrays (read again after each `alloc`, which may grow them). */
 let F64 = STORE.f64;
 let I32 = STORE.i32;
@@ -414,9 +402,9 @@ function allocRow(): number {
   const slot = STORE.alloc();
   F64 = STORE.f64;
   I32 = STORE.i32;
-  const f = rowDoubles(slot);
+  const f = STORE.doublesAt(slot);
   for (let k = 0; k < FZ.size; k++) F64[f + k] = NEW_ROW_DOUBLES[k] as number;
-  const n = rowInts(slot);
+  const n = STORE.intsAt(slot);
   for (let k = 0; k < IZ.size; k++) I32[n + k] = 0;
   I32[n + IZ.bits] = ROW_ACTIVE;
   HISTORY[slot] = '';
@@ -432,12 +420,6 @@ function releaseRow(slot: number): void {
   HELD[2 * slot] = NO_HELD;
   HELD[2 * slot + 1] = NO_HELD;
   STORE.release(slot);
-}
-
-/** Set or clear `bit` in the integer at `at`. */
-function setBit(at: number, bit: number, v: boolean): void {
-  if (v) I32[at] = (I32[at] as number) | bit;
-  else I32[at] = (I32[at] as number) & ~bit;
 }
 
 /**
@@ -473,13 +455,13 @@ class Reassembly {
   set held(v: ReadonlyArray<[number, number]>) {
     const some = v.length > 0;
     HELD[this.h] = some ? v : NO_HELD;
-    setBit(this.i + ZI.bits, EP_HELD, some);
+    setBit(I32, this.i + ZI.bits, EP_HELD, some);
   }
   get skip(): boolean {
     return ((I32[this.i + ZI.bits] as number) & EP_SKIP) !== 0;
   }
   set skip(v: boolean) {
-    setBit(this.i + ZI.bits, EP_SKIP, v);
+    setBit(I32, this.i + ZI.bits, EP_SKIP, v);
   }
 
   /** Bytes stored (delivered but not yet acknowledged, and held above a hole). */
@@ -649,7 +631,7 @@ class ZEndpoint {
     return ((I32[this.i + ZI.bits] as number) & EP_DID_CLOSE) !== 0;
   }
   set didClose(v: boolean) {
-    setBit(this.i + ZI.bits, EP_DID_CLOSE, v);
+    setBit(I32, this.i + ZI.bits, EP_DID_CLOSE, v);
   }
   /** Occurrences of bad checksums, retransmissions, zero windows and gaps (scaled history letters). */
   get chk(): number {
@@ -693,14 +675,14 @@ class ZEndpoint {
     return ((I32[this.i + ZI.bits] as number) & EP_IS_ORIG) !== 0;
   }
   set isOrig(v: boolean) {
-    setBit(this.i + ZI.bits, EP_IS_ORIG, v);
+    setBit(I32, this.i + ZI.bits, EP_IS_ORIG, v);
   }
   /** The tracker's side this endpoint is (orig = the tracker's originator). */
   get trackerOrig(): boolean {
     return ((I32[this.i + ZI.bits] as number) & EP_TRACKER_ORIG) !== 0;
   }
   set trackerOrig(v: boolean) {
-    setBit(this.i + ZI.bits, EP_TRACKER_ORIG, v);
+    setBit(I32, this.i + ZI.bits, EP_TRACKER_ORIG, v);
   }
 
   initStart(s: Seq): void {
@@ -810,8 +792,8 @@ class ZeekTcpConn {
   bind(slot: number, opts: ZeekTcpOptions): this {
     this.slot = slot;
     this.opts = opts;
-    const f = rowDoubles(slot);
-    const i = rowInts(slot);
+    const f = STORE.doublesAt(slot);
+    const i = STORE.intsAt(slot);
     this.f = f;
     this.i = i;
     this.a.bindRegion(f + FZ.ep, i + IZ.ep, 2 * slot);
@@ -868,19 +850,19 @@ class ZeekTcpConn {
     return ((I32[this.i + IZ.bits] as number) & ROW_REMOVED) !== 0;
   }
   set removed(v: boolean) {
-    setBit(this.i + IZ.bits, ROW_REMOVED, v);
+    setBit(I32, this.i + IZ.bits, ROW_REMOVED, v);
   }
   private get isActive(): boolean {
     return ((I32[this.i + IZ.bits] as number) & ROW_ACTIVE) !== 0;
   }
   private set isActive(v: boolean) {
-    setBit(this.i + IZ.bits, ROW_ACTIVE, v);
+    setBit(I32, this.i + IZ.bits, ROW_ACTIVE, v);
   }
   private get isPartial(): boolean {
     return ((I32[this.i + IZ.bits] as number) & ROW_PARTIAL) !== 0;
   }
   private set isPartial(v: boolean) {
-    setBit(this.i + IZ.bits, ROW_PARTIAL, v);
+    setBit(I32, this.i + IZ.bits, ROW_PARTIAL, v);
   }
   private get firstPacketSeen(): number {
     return I32[this.i + IZ.firstPacketSeen] as number;
@@ -893,7 +875,7 @@ class ZeekTcpConn {
     return ((I32[this.i + IZ.bits] as number) & ROW_FIRST_WAS_SYN_ACK) !== 0;
   }
   private set firstWasSynAck(v: boolean) {
-    setBit(this.i + IZ.bits, ROW_FIRST_WAS_SYN_ACK, v);
+    setBit(I32, this.i + IZ.bits, ROW_FIRST_WAS_SYN_ACK, v);
   }
   get missedBytes(): number {
     return F64[this.f + FZ.missedBytes] as number;
@@ -909,22 +891,19 @@ class ZeekTcpConn {
     F64[this.f + FZ.inactivityTimeout] = v;
   }
   private get attemptAt(): number | undefined {
-    const v = F64[this.f + FZ.attemptAt] as number;
-    return Number.isNaN(v) ? undefined : v;
+    return unlessNaN(F64[this.f + FZ.attemptAt] as number);
   }
   private set attemptAt(v: number | undefined) {
     F64[this.f + FZ.attemptAt] = v ?? Number.NaN;
   }
   private get deleteAt(): number | undefined {
-    const v = F64[this.f + FZ.deleteAt] as number;
-    return Number.isNaN(v) ? undefined : v;
+    return unlessNaN(F64[this.f + FZ.deleteAt] as number);
   }
   private set deleteAt(v: number | undefined) {
     F64[this.f + FZ.deleteAt] = v ?? Number.NaN;
   }
   private get partialCloseAt(): number | undefined {
-    const v = F64[this.f + FZ.partialCloseAt] as number;
-    return Number.isNaN(v) ? undefined : v;
+    return unlessNaN(F64[this.f + FZ.partialCloseAt] as number);
   }
   private set partialCloseAt(v: number | undefined) {
     F64[this.f + FZ.partialCloseAt] = v ?? Number.NaN;

@@ -11,7 +11,9 @@
  * The figures are checked against the performance targets (issue 7) and each is printed met or missed.
  * `startup` times `wirelens conns` on a 37-packet lab capture against `node -e 0` (what a small
  * capture costs is mostly starting up), alternating the two, 10 runs each. `floor` runs wirelens'
- * reader alone, then reader and decoder (bench/floor.ts): what any analysis in Node starts from.
+ * reader alone, then reader and decoder, then the reader feeding a bare connection table
+ * (bench/floor.ts, bench/bound-table.ts): what any analysis in Node starts from, and how fast a
+ * table of typed arrays counts connections when nothing else is done.
  * `--only` takes conns, report, read, floor, tshark, tcpdump, startup.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,6 +29,7 @@ const BIN = join(ROOT, 'bin', 'wirelens.js');
 const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
 const READ_FLOOR = 'floor: records read, nothing else';
 const DECODE_FLOOR = 'floor: records read and decoded';
+const TABLE_FLOOR = 'floor: records read, bare connection table';
 const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
@@ -260,6 +263,7 @@ async function main(): Promise<void> {
   if (want('floor')) {
     jobs.push({ name: READ_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'read', cap.path] });
     jobs.push({ name: DECODE_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'decode', cap.path] });
+    jobs.push({ name: TABLE_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'table', cap.path] });
   }
   if (want('tshark') && have('tshark')) {
     jobs.push({
@@ -349,12 +353,13 @@ async function main(): Promise<void> {
     );
   }
   const decodeFloor = result.rows.find((r) => r.name === DECODE_FLOOR);
-  if (decodeFloor) {
+  const tableFloor = result.rows.find((r) => r.name === TABLE_FLOOR);
+  if (decodeFloor && tableFloor) {
     lines.push('');
     for (const r of result.rows)
       if (r.tool === 'wirelens' && !r.big)
         lines.push(
-          `${r.name}: ${pairedRatio(decodeFloor.runs, r.runs).toFixed(2)}× the speed of reading and decoding alone (the floor)`,
+          `${r.name}: ${pairedRatio(decodeFloor.runs, r.runs).toFixed(2)}× the speed of reading and decoding alone, ${pairedRatio(tableFloor.runs, r.runs).toFixed(2)}× that of a bare connection table`,
         );
   }
   if (big.length > 0) lines.push('');

@@ -1,6 +1,8 @@
 /**
  * The bench's floors (bench/floor.ts) must do the work they are timed for: every record read, and
- * in decode mode every frame decoded. Counted against tshark on fixtures of both file formats.
+ * in decode mode every frame decoded, in table mode every connection counted once (a 4-tuple
+ * reopened by a new SYN counts again, as tshark numbers a new stream). Counted against tshark on
+ * fixtures of both file formats.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,19 +14,24 @@ import { FIXTURES, hasTool, runTool } from '../helpers/corpus.js';
 const CAPTURES = [
   join(FIXTURES, 'lab', 'http-keepalive.pcap'),
   join(FIXTURES, 'corpus', 'public', 'chrissanders-http_google.pcapng'),
+  // Two connections reusing a 4-tuple within seconds of its close: new SYNs, new connections.
+  join(FIXTURES, 'lab', 'timewait-reuse.pcap'),
 ];
 const HAVE_TSHARK = hasTool('tshark');
 
-/** Frames tshark reads, and those it finds TCP in (quoted TCP inside ICMP errors aside: none here). */
-function tsharkCounts(file: string): { packets: number; tcp: number } {
+/**
+ * Frames tshark reads, those it finds TCP in (quoted TCP inside ICMP errors aside: none here), and
+ * its TCP streams (the fixtures are IPv4 over Ethernet, the bare table's only kind).
+ */
+function tsharkCounts(file: string): { packets: number; tcp: number; streams: number } {
   const all = runTool('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number']).stdout;
-  const tcp = runTool('tshark', ['-n', '-r', file, '-Y', 'tcp', '-T', 'fields', '-e', 'frame.number']).stdout;
-  const count = (s: string) => s.split('\n').filter((l) => l.trim() !== '').length;
-  return { packets: count(all), tcp: count(tcp) };
+  const tcp = runTool('tshark', ['-n', '-r', file, '-Y', 'tcp', '-T', 'fields', '-e', 'tcp.stream']).stdout;
+  const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
+  return { packets: lines(all).length, tcp: lines(tcp).length, streams: new Set(lines(tcp)).size };
 }
 
 for (const file of CAPTURES) {
-  test(`floor on ${file.slice(FIXTURES.length + 1)}: every record read, every TCP frame decoded`, {
+  test(`floor on ${file.slice(FIXTURES.length + 1)}: every record read, every TCP frame decoded, every connection counted`, {
     skip: HAVE_TSHARK ? false : 'tshark not installed',
   }, async () => {
     const want = tsharkCounts(file);
@@ -33,6 +40,13 @@ for (const file of CAPTURES) {
     assert.deepEqual(read, { mode: 'read', packets: want.packets, tcp: 0 });
     const decode = await floor('decode', file);
     assert.deepEqual(decode, { mode: 'decode', packets: want.packets, tcp: want.tcp });
+    const table = await floor('table', file);
+    assert.deepEqual(table, {
+      mode: 'table',
+      packets: want.packets,
+      tcp: want.tcp,
+      connections: want.streams,
+    });
   });
 }
 

@@ -92,7 +92,8 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
     {
       file: o.file,
       filter: o.filter,
-      session: o.session,
+      // Each connection is read in tcpEnd only: its row is reused right after.
+      session: { ...o.session, recycleEnded: true },
       out,
       ...(zeekUdp ? { onPacket: (p) => zeekUdp.process(p) } : {}),
       events: {

@@ -53,7 +53,8 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     {
       file: o.file,
       filter: o.filter,
-      session: withHttp(o.session, (r) => {
+      // Connections are read in tcpEnd, or retained with the slowest transactions: rows reused.
+      session: withHttp({ ...o.session, recycleEnded: true }, (r) => {
         http.transactions++;
         const cls =
           r.tx.status_code === undefined ? 'no response' : `${Math.floor(r.tx.status_code / 100)}xx`;
@@ -69,6 +70,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
         if (r.tx.tags.includes('incomplete')) http.incomplete++;
         if (r.events.length > 0) http.withTcpEvents++;
         // Keep the slowest few (bounded).
+        r.conn.retain();
         http.slow.push(r);
         if (http.slow.length > 20) {
           http.slow.sort(

@@ -25,6 +25,8 @@ export interface SessionOptions {
   readonly retainTimeWait?: boolean;
   /** Keep every connection's transition log (the story `explain` tells); off otherwise, to save memory. */
   readonly recordTransitions?: boolean;
+  /** The command reads an ended connection only in `tcpEnd`, or retains it (see TcpTrackerOptions). */
+  readonly recycleEnded?: boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Session {
         ...(analyzers ? { analyzers } : {}),
         ...(opts.retainTimeWait ? { retainTimeWait: true } : {}),
         recordTransitions: opts.recordTransitions === true,
+        ...(opts.recycleEnded ? { recycleEnded: true } : {}),
       },
       events.tcpEnd ? { connectionEnd: events.tcpEnd } : {},
     );

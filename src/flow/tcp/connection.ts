@@ -4,10 +4,11 @@
  */
 import type { Anomaly } from '../../core/anomaly.js';
 import { anomaly } from '../../core/anomaly.js';
-import { doublesTemplate, maybe, setMaybe } from '../../core/doubles.js';
+import { unlessNaN } from '../../core/doubles.js';
 import { FA } from '../anomalies.js';
 import type { QueueLink } from '../queue.js';
 import type { EndpointKey } from '../table.js';
+import { allocConnRow, CD, ED, EI, releaseConnRow } from './conn-rows.js';
 import { TcpEndpoint } from './endpoint.js';
 import type { Segment } from './segment.js';
 import { RULES, type TcpState, type TransitionEvent } from './state.js';
@@ -60,37 +61,8 @@ const NO_PACKETS: readonly number[] = Object.freeze([]);
 const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
-/** Where each of a connection's doubles is in its array: its times and TSvals, its endpoints' TIME-WAIT times, its IPv4 keys. */
-const T = {
-  start: 0,
-  last: 1,
-  syn: 2,
-  synAck: 3,
-  ack: 4,
-  end: 5,
-  synAckTsval: 6,
-  nextRespTsval: 7,
-  nextResp: 8,
-  respSynReceived: 9,
-  respEstablished: 10,
-  respLeftSynReceived: 11,
-  respFin: 12,
-  rstFromSynReceived: 13,
-  queuedAt: 14,
-  dueAt: 15,
-  /** The endpoints' TIME-WAIT start and end. */
-  origTimeWait: 16,
-  respTimeWait: 18,
-  /** IPv4 keys: origKey, lo, hi (see the accessors). */
-  origKey: 20,
-  lo: 21,
-  hi: 22,
-  size: 23,
-} as const;
-/** A new connection's times: none known, queuedAt 0. */
-const NO_TIMES = doublesTemplate(
-  Array.from({ length: T.size }, (_, i) => (i === T.queuedAt ? 0 : Number.NaN)),
-);
+/** Gives a connection's row back once the garbage collector has taken the connection. */
+const ROWS_BACK = new FinalizationRegistry<number>(releaseConnRow);
 
 export class TcpConnection {
   readonly orig: TcpEndpoint;
@@ -132,115 +104,119 @@ export class TcpConnection {
   /** Its place in the tracker's table order (set by the table, see flow/table.ts). */
   stamp = 0;
 
-  /** Its doubles (layout `T`), unboxed behind the accessors below and its endpoints' (see core/doubles.ts). */
-  private readonly t: number[] = NO_TIMES.slice();
+  /** Its row in the store of conn-rows.ts (its numbers and its endpoints'): slot, page, where its doubles start. */
+  private slot: number;
+  private readonly f64: Float64Array;
+  private readonly d: number;
+  /** Kept readable after its end by a consumer (see `retain`). */
+  private retained = false;
 
   /** First and last packet times. */
   get startTs(): number {
-    return this.t[T.start] as number;
+    return this.f64[this.d + CD.start] as number;
   }
   set startTs(v: number) {
-    this.t[T.start] = v;
+    this.f64[this.d + CD.start] = v;
   }
   get lastTs(): number {
-    return this.t[T.last] as number;
+    return this.f64[this.d + CD.last] as number;
   }
   set lastTs(v: number) {
-    this.t[T.last] = v;
+    this.f64[this.d + CD.last] = v;
   }
   /** SYN, SYN-ACK and handshake-completing ACK times (for iRTT). */
   get synTs(): number | undefined {
-    return maybe(this.t, T.syn);
+    return this.optional(CD.syn);
   }
   set synTs(v: number | undefined) {
-    setMaybe(this.t, T.syn, v);
+    this.setOptional(CD.syn, v);
   }
   get synAckTs(): number | undefined {
-    return maybe(this.t, T.synAck);
+    return this.optional(CD.synAck);
   }
   set synAckTs(v: number | undefined) {
-    setMaybe(this.t, T.synAck, v);
+    this.setOptional(CD.synAck, v);
   }
   get ackTs(): number | undefined {
-    return maybe(this.t, T.ack);
+    return this.optional(CD.ack);
   }
   set ackTs(v: number | undefined) {
-    setMaybe(this.t, T.ack, v);
+    this.setOptional(CD.ack, v);
   }
   /** Capture time at which the tracker let it go (its last packet, or later: the capture's end, an idle timeout). */
   get endTs(): number | undefined {
-    return maybe(this.t, T.end);
+    return this.optional(CD.end);
   }
   set endTs(v: number | undefined) {
-    setMaybe(this.t, T.end, v);
+    this.setOptional(CD.end, v);
   }
   /** TSval of the server's SYN,ACK and of its next packet after it, with times (SYN-cookie check). */
   get synAckTsval(): number | undefined {
-    return maybe(this.t, T.synAckTsval);
+    return this.optional(CD.synAckTsval);
   }
   set synAckTsval(v: number | undefined) {
-    setMaybe(this.t, T.synAckTsval, v);
+    this.setOptional(CD.synAckTsval, v);
   }
   get nextRespTsval(): number | undefined {
-    return maybe(this.t, T.nextRespTsval);
+    return this.optional(CD.nextRespTsval);
   }
   set nextRespTsval(v: number | undefined) {
-    setMaybe(this.t, T.nextRespTsval, v);
+    this.setOptional(CD.nextRespTsval, v);
   }
   get nextRespTs(): number | undefined {
-    return maybe(this.t, T.nextResp);
+    return this.optional(CD.nextResp);
   }
   set nextRespTs(v: number | undefined) {
-    setMaybe(this.t, T.nextResp, v);
+    this.setOptional(CD.nextResp, v);
   }
   /**
    * Milestones of the server side that the listener analysis needs, kept even when the transition
    * log is not (capture time of the first time each happened).
    */
   get respSynReceivedTs(): number | undefined {
-    return maybe(this.t, T.respSynReceived);
+    return this.optional(CD.respSynReceived);
   }
   set respSynReceivedTs(v: number | undefined) {
-    setMaybe(this.t, T.respSynReceived, v);
+    this.setOptional(CD.respSynReceived, v);
   }
   get respEstablishedTs(): number | undefined {
-    return maybe(this.t, T.respEstablished);
+    return this.optional(CD.respEstablished);
   }
   set respEstablishedTs(v: number | undefined) {
-    setMaybe(this.t, T.respEstablished, v);
+    this.setOptional(CD.respEstablished, v);
   }
   get respLeftSynReceivedTs(): number | undefined {
-    return maybe(this.t, T.respLeftSynReceived);
+    return this.optional(CD.respLeftSynReceived);
   }
   set respLeftSynReceivedTs(v: number | undefined) {
-    setMaybe(this.t, T.respLeftSynReceived, v);
+    this.setOptional(CD.respLeftSynReceived, v);
   }
   get respFinTs(): number | undefined {
-    return maybe(this.t, T.respFin);
+    return this.optional(CD.respFin);
   }
   set respFinTs(v: number | undefined) {
-    setMaybe(this.t, T.respFin, v);
+    this.setOptional(CD.respFin, v);
   }
   /** The server reset the connection while still in SYN-RECEIVED (it never took the handshake's ACK). */
   get rstFromSynReceivedTs(): number | undefined {
-    return maybe(this.t, T.rstFromSynReceived);
+    return this.optional(CD.rstFromSynReceived);
   }
   set rstFromSynReceivedTs(v: number | undefined) {
-    setMaybe(this.t, T.rstFromSynReceived, v);
+    this.setOptional(CD.rstFromSynReceived, v);
   }
   /** Time of its last packet when the tracker last put it at the back of its eviction order. */
   get queuedAt(): number {
-    return this.t[T.queuedAt] as number;
+    return this.f64[this.d + CD.queuedAt] as number;
   }
   set queuedAt(v: number) {
-    this.t[T.queuedAt] = v;
+    this.f64[this.d + CD.queuedAt] = v;
   }
   /** Its place among the tracker's deadlines (see flow/deadlines.ts); NaN when it has none. */
   get dueAt(): number {
-    return this.t[T.dueAt] as number;
+    return this.f64[this.d + CD.dueAt] as number;
   }
   set dueAt(v: number) {
-    this.t[T.dueAt] = v;
+    this.f64[this.d + CD.dueAt] = v;
   }
   dueNext: TcpConnection | undefined = undefined;
   duePrev: TcpConnection | undefined = undefined;
@@ -268,19 +244,19 @@ export class TcpConnection {
    * with the times; IPv6 keys are text.
    */
   get origKey(): EndpointKey {
-    return this.keyText?.[0] ?? (this.t[T.origKey] as number);
+    return this.keyText?.[0] ?? (this.f64[this.d + CD.origKey] as number);
   }
   set origKey(k: EndpointKey) {
     this.setKey(0, k);
   }
   get lo(): EndpointKey {
-    return this.keyText?.[1] ?? (this.t[T.lo] as number);
+    return this.keyText?.[1] ?? (this.f64[this.d + CD.lo] as number);
   }
   set lo(k: EndpointKey) {
     this.setKey(1, k);
   }
   get hi(): EndpointKey {
-    return this.keyText?.[2] ?? (this.t[T.hi] as number);
+    return this.keyText?.[2] ?? (this.f64[this.d + CD.hi] as number);
   }
   set hi(k: EndpointKey) {
     this.setKey(2, k);
@@ -289,7 +265,7 @@ export class TcpConnection {
   private keyText: [string, string, string] | undefined;
 
   private setKey(i: 0 | 1 | 2, k: EndpointKey): void {
-    if (typeof k === 'number') this.t[T.origKey + i] = k;
+    if (typeof k === 'number') this.f64[this.d + CD.origKey + i] = k;
     else {
       this.keyText ??= ['', '', ''];
       this.keyText[i] = k;
@@ -318,12 +294,54 @@ export class TcpConnection {
     packet: number,
   ) {
     const mid = origin === 'midstream';
-    this.orig = new TcpEndpoint(origAddr, origPort, mid ? 'ESTABLISHED' : 'CLOSED', this.t, T.origTimeWait);
-    this.resp = new TcpEndpoint(respAddr, respPort, mid ? 'ESTABLISHED' : 'LISTEN', this.t, T.respTimeWait);
+    const row = allocConnRow();
+    const { f64, i32, d, n } = row;
+    this.slot = row.slot;
+    this.f64 = f64;
+    this.d = d;
+    f64.fill(Number.NaN, d, d + CD.ep);
+    f64[d + CD.queuedAt] = 0;
+    const o = mid ? 'ESTABLISHED' : 'CLOSED';
+    const r = mid ? 'ESTABLISHED' : 'LISTEN';
+    this.orig = new TcpEndpoint(origAddr, origPort, o, this, f64, i32, d + CD.ep, n);
+    this.resp = new TcpEndpoint(respAddr, respPort, r, this, f64, i32, d + CD.ep + ED.size, n + EI.size);
     this.startTs = ts;
     this.lastTs = ts;
     this.firstPacket = packet;
     this.lastPacket = packet;
+  }
+
+  /**
+   * Keep this connection readable after its end. A tracker that recycles ended connections
+   * (`recycleEnded`) gives a connection's row back right after retiring it; a consumer that keeps
+   * the connection beyond that (beyond its `connectionEnd` call and the analysers' `onEnd`) calls
+   * this during that call or earlier, and the row then goes back only once the connection is
+   * garbage. Elsewhere every connection is kept that way, and this changes nothing.
+   */
+  retain(): void {
+    if (this.slot < 0) throw new Error(`connection ${this.id} was retained after its row went back`);
+    this.retained = true;
+  }
+
+  /** Its row goes back once the garbage collector has taken it (the tracker's default). */
+  releaseWhenCollected(): void {
+    ROWS_BACK.register(this, this.slot);
+  }
+
+  /** The tracker, recycling ended connections, is done with it: its row goes back now unless retained. */
+  recycle(): void {
+    if (this.slot < 0) return;
+    if (this.retained) this.releaseWhenCollected();
+    else releaseConnRow(this.slot);
+    this.slot = -1;
+  }
+
+  /** An optional double of its row (NaN when absent). */
+  private optional(k: number): number | undefined {
+    return unlessNaN(this.f64[this.d + k] as number);
+  }
+  private setOptional(k: number, v: number | undefined): void {
+    this.f64[this.d + k] = v ?? Number.NaN;
   }
 
   endpoint(side: Side): TcpEndpoint {

@@ -3,8 +3,10 @@
  * RFC 9293 state, what it has sent (ISN, highest sequence, FIN), what it has acknowledged, and the
  * options it announced.
  */
-import { maybe, setMaybe } from '../../core/doubles.js';
+import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
+import { setBit } from '../rows.js';
+import { ED, EI } from './conn-rows.js';
 import type { TcpState } from './state.js';
 
 export interface Pending {
@@ -25,85 +27,159 @@ const KNOWN_TSVAL = 4;
 const KNOWN_ISN = 8;
 const KNOWN_FIN_SEQ = 16;
 
-export class TcpEndpoint {
-  /** State before the first packet (revised once evidence arrives: a refused SYN means CLOSED, not LISTEN). */
-  initialState: TcpState;
-  state: TcpState;
-  /**
-   * Sequence numbers and TSvals above 2^31 are not small integers to V8: a field that may also be
-   * `undefined` boxes each new value in a fresh heap object, one per packet here, and even a
-   * number-only field holds its value in a separate heap number. These are kept packed as int32
-   * (`seqPack`; the TSval likewise) in number-only fields, with a flag for "not known yet", behind
-   * accessors.
-   */
-  private isnV = 0;
-  private finSeqV = 0;
-  private sndNxtV = 0;
-  private ackSentV = 0;
-  private lastTsvalV = 0;
-  private known = 0;
+const FIN_ACKED = 1;
+const SYN_ACKED = 2;
+const SACK_OK = 4;
+const TIMESTAMPS = 8;
 
+/**
+ * Its numbers are in its connection's row (conn-rows.ts): `f` and `i` are where its doubles and
+ * integers start. Sequence numbers and TSvals are packed as int32 (`seqPack`), with a bit in
+ * `known` for "not known yet".
+ */
+export class TcpEndpoint {
   /** Initial sequence number (from its SYN; for a mid-stream pickup, its first sequence number). */
   get isn(): Seq | undefined {
-    return this.unpack(KNOWN_ISN, this.isnV);
+    return this.unpack(KNOWN_ISN, EI.isn);
   }
   set isn(v: Seq | undefined) {
-    this.isnV = this.pack(KNOWN_ISN, v);
+    this.pack(KNOWN_ISN, EI.isn, v);
   }
 
   /** Highest sequence number sent, plus its length (SND.NXT as far as the capture shows). */
   get sndNxt(): Seq | undefined {
-    return this.unpack(KNOWN_SND_NXT, this.sndNxtV);
+    return this.unpack(KNOWN_SND_NXT, EI.sndNxt);
   }
   set sndNxt(v: Seq | undefined) {
-    this.sndNxtV = this.pack(KNOWN_SND_NXT, v);
+    this.pack(KNOWN_SND_NXT, EI.sndNxt, v);
   }
   /** Highest acknowledgement it has sent (its RCV.NXT as far as the capture shows). */
   get ackSent(): Seq | undefined {
-    return this.unpack(KNOWN_ACK_SENT, this.ackSentV);
+    return this.unpack(KNOWN_ACK_SENT, EI.ackSent);
   }
   set ackSent(v: Seq | undefined) {
-    this.ackSentV = this.pack(KNOWN_ACK_SENT, v);
+    this.pack(KNOWN_ACK_SENT, EI.ackSent, v);
   }
   /** Sequence number of its FIN, once sent. */
   get finSeq(): Seq | undefined {
-    return this.unpack(KNOWN_FIN_SEQ, this.finSeqV);
+    return this.unpack(KNOWN_FIN_SEQ, EI.finSeq);
   }
   set finSeq(v: Seq | undefined) {
-    this.finSeqV = this.pack(KNOWN_FIN_SEQ, v);
+    this.pack(KNOWN_FIN_SEQ, EI.finSeq, v);
   }
+  /**
+   * State before the first packet (revised once evidence arrives: a refused SYN means CLOSED, not
+   * LISTEN), and now. Fields, not in the row: read on every packet, and a string field is one pointer.
+   */
+  initialState: TcpState;
+  state: TcpState;
   /** Its FIN was acknowledged by the peer. */
-  finAcked = false;
+  get finAcked(): boolean {
+    return this.bit(FIN_ACKED);
+  }
+  set finAcked(v: boolean) {
+    this.setBit(FIN_ACKED, v);
+  }
   /** Its SYN was acknowledged by the peer. */
-  synAcked = false;
+  get synAcked(): boolean {
+    return this.bit(SYN_ACKED);
+  }
+  set synAcked(v: boolean) {
+    this.setBit(SYN_ACKED, v);
+  }
   /** Announced in its SYN: MSS, window scale shift (-1 = none), SACK permitted, timestamps. */
-  mss: number | undefined;
-  wscale = -1;
-  sackOk = false;
-  timestamps = false;
+  get mss(): number | undefined {
+    const v = this.i32[this.i + EI.mss] as number;
+    return v < 0 ? undefined : v;
+  }
+  set mss(v: number | undefined) {
+    this.i32[this.i + EI.mss] = v ?? -1;
+  }
+  get wscale(): number {
+    return this.i32[this.i + EI.wscale] as number;
+  }
+  set wscale(v: number) {
+    this.i32[this.i + EI.wscale] = v;
+  }
+  get sackOk(): boolean {
+    return this.bit(SACK_OK);
+  }
+  set sackOk(v: boolean) {
+    this.setBit(SACK_OK, v);
+  }
+  get timestamps(): boolean {
+    return this.bit(TIMESTAMPS);
+  }
+  set timestamps(v: boolean) {
+    this.setBit(TIMESTAMPS, v);
+  }
   /** Last TSval it sent (for RFC 6191 TIME-WAIT reuse checks). */
   get lastTsval(): number | undefined {
-    return this.known & KNOWN_TSVAL ? this.lastTsvalV >>> 0 : undefined;
+    return (this.i32[this.i + EI.known] as number) & KNOWN_TSVAL
+      ? (this.i32[this.i + EI.lastTsval] as number) >>> 0
+      : undefined;
   }
   set lastTsval(v: number | undefined) {
-    if (v === undefined) this.known &= ~KNOWN_TSVAL;
+    const k = this.i + EI.known;
+    if (v === undefined) this.i32[k] = (this.i32[k] as number) & ~KNOWN_TSVAL;
     else {
-      this.lastTsvalV = v | 0;
-      this.known |= KNOWN_TSVAL;
+      this.i32[this.i + EI.lastTsval] = v | 0;
+      this.i32[k] = (this.i32[k] as number) | KNOWN_TSVAL;
     }
   }
   /** Last raw window field it advertised. */
-  window: number | undefined;
+  get window(): number | undefined {
+    const v = this.i32[this.i + EI.window] as number;
+    return v < 0 ? undefined : v;
+  }
+  set window(v: number | undefined) {
+    this.i32[this.i + EI.window] = v ?? -1;
+  }
   /** Counters. */
-  packets = 0;
-  ipBytes = 0;
+  get packets(): number {
+    return this.i32[this.i + EI.packets] as number;
+  }
+  set packets(v: number) {
+    this.i32[this.i + EI.packets] = v;
+  }
+  get ipBytes(): number {
+    return this.f64[this.f + ED.ipBytes] as number;
+  }
+  set ipBytes(v: number) {
+    this.f64[this.f + ED.ipBytes] = v;
+  }
   /** Payload bytes, all transmissions counted. */
-  payloadBytes = 0;
-  syns = 0;
+  get payloadBytes(): number {
+    return this.f64[this.f + ED.payloadBytes] as number;
+  }
+  set payloadBytes(v: number) {
+    this.f64[this.f + ED.payloadBytes] = v;
+  }
+  get syns(): number {
+    return this.i32[this.i + EI.syns] as number;
+  }
+  set syns(v: number) {
+    this.i32[this.i + EI.syns] = v;
+  }
   /** SYN,ACKs among them. */
-  synAcks = 0;
-  fins = 0;
-  rsts = 0;
+  get synAcks(): number {
+    return this.i32[this.i + EI.synAcks] as number;
+  }
+  set synAcks(v: number) {
+    this.i32[this.i + EI.synAcks] = v;
+  }
+  get fins(): number {
+    return this.i32[this.i + EI.fins] as number;
+  }
+  set fins(v: number) {
+    this.i32[this.i + EI.fins] = v;
+  }
+  get rsts(): number {
+    return this.i32[this.i + EI.rsts] as number;
+  }
+  set rsts(v: number) {
+    this.i32[this.i + EI.rsts] = v;
+  }
   /**
    * Receipts held back until this endpoint shows, by its next packet, whether it had processed them:
    * the peer's SYN or FIN (crossing SYNs/FINs mean simultaneous open/close), and the ACK completing
@@ -114,45 +190,69 @@ export class TcpEndpoint {
   }
   /** Made on the first receipt held back (see `holdBack`). */
   private pendingList: readonly Pending[] = NO_PENDING;
-  /** When it entered TIME-WAIT, and when 2×MSL ends (kept in its connection's doubles). */
+  /** When it entered TIME-WAIT, and when 2×MSL ends. */
   get timeWaitStart(): number | undefined {
-    return maybe(this.d, this.at);
+    return unlessNaN(this.f64[this.f + ED.timeWaitStart] as number);
   }
   set timeWaitStart(v: number | undefined) {
-    setMaybe(this.d, this.at, v);
+    this.f64[this.f + ED.timeWaitStart] = v ?? Number.NaN;
   }
   get timeWaitEnd(): number | undefined {
-    return maybe(this.d, this.at + 1);
+    return unlessNaN(this.f64[this.f + ED.timeWaitEnd] as number);
   }
   set timeWaitEnd(v: number | undefined) {
-    setMaybe(this.d, this.at + 1, v);
+    this.f64[this.f + ED.timeWaitEnd] = v ?? Number.NaN;
   }
 
   constructor(
     readonly addr: string,
     readonly port: number,
     initial: TcpState,
-    /** Its connection's doubles (see core/doubles.ts) and where its two TIME-WAIT times are (NaN until set). */
-    private readonly d: number[],
-    private readonly at: number,
+    /** Its connection, whose row holds its numbers (kept reachable as long as the endpoint is). */
+    readonly owner: object,
+    /** Its row's page (see conn-rows.ts) as doubles and integers, and where its own numbers start. */
+    private readonly f64: Float64Array,
+    private readonly i32: Int32Array,
+    private readonly f: number,
+    private readonly i: number,
   ) {
     this.initialState = initial;
     this.state = initial;
+    f64[f + ED.timeWaitStart] = Number.NaN;
+    f64[f + ED.timeWaitEnd] = Number.NaN;
+    f64[f + ED.ipBytes] = 0;
+    f64[f + ED.payloadBytes] = 0;
+    i32.fill(0, i, i + EI.size);
+    i32[i + EI.mss] = -1;
+    i32[i + EI.wscale] = -1;
+    i32[i + EI.window] = -1;
   }
 
-  /** A packed sequence number, when its `known` bit is set. */
-  private unpack(bit: number, v: number): Seq | undefined {
-    return this.known & bit ? seqUnpack(v) : undefined;
+  private bit(b: number): boolean {
+    return ((this.i32[this.i + EI.bits] as number) & b) !== 0;
   }
 
-  /** `v` packed for its field, with its `known` bit set (cleared for undefined, stored as 0). */
-  private pack(bit: number, v: Seq | undefined): number {
+  private setBit(b: number, v: boolean): void {
+    setBit(this.i32, this.i + EI.bits, b, v);
+  }
+
+  /** The packed sequence number at `at`, when its `known` bit is set. */
+  private unpack(bit: number, at: number): Seq | undefined {
+    return (this.i32[this.i + EI.known] as number) & bit
+      ? seqUnpack(this.i32[this.i + at] as number)
+      : undefined;
+  }
+
+  /** Store `v` packed at `at`, with its `known` bit set (cleared for undefined, stored as 0). */
+  private pack(bit: number, at: number, v: Seq | undefined): void {
+    const k = this.i + EI.known;
     if (v === undefined) {
-      this.known &= ~bit;
-      return 0;
+      this.i32[k] = (this.i32[k] as number) & ~bit;
+      this.i32[this.i + at] = 0;
+      return;
     }
-    this.known |= bit;
-    return seqPack(v);
+    this.i32[k] = (this.i32[k] as number) | bit;
+    this.i32[this.i + at] = seqPack(v);
   }
 
   /** Hold a receipt back (see `pending`). */

@@ -45,6 +45,13 @@ export interface TcpTrackerOptions extends MachineOptions {
   readonly retainTimeWait?: boolean;
   /** Keep each connection's full transition log (default true); the milestones are kept anyway. */
   readonly recordTransitions?: boolean;
+  /**
+   * The consumer reads a retired connection only during its `connectionEnd` call (and its
+   * analysers' `onEnd`), or retains it (`TcpConnection.retain`): each connection's row then goes
+   * back as soon as the packet or sweep that retired it is done, instead of once the garbage
+   * collector takes the connection (see conn-rows.ts).
+   */
+  readonly recycleEnded?: boolean;
 }
 
 export { DEFAULT_TCP_OPTIONS };
@@ -182,6 +189,7 @@ export class TcpTracker {
     for (let i = 0; i < anomalies.length; i++) c.addAnomaly(anomalies[i] as Anomaly);
     // Its deadline moves on with each packet; `due` need only hear when it comes earlier.
     this.due.lower(c, this.deadline(c));
+    if (this.ended.length > 0) this.recycleRetired();
     return { conn: c, seg };
   }
 
@@ -252,6 +260,7 @@ export class TcpTracker {
           p.frame.index,
         );
     if (this.opts.recordTransitions === false) c.recordTransitions = false;
+    if (!this.opts.recycleEnded) c.releaseWhenCollected();
     c.origKey = srcIsOrig ? sk : dk;
     c.lo = srcLow ? sk : dk;
     c.hi = srcLow ? dk : sk;
@@ -344,6 +353,15 @@ export class TcpTracker {
     }
   }
 
+  /** Connections retired during this packet or sweep, when the consumer lets them be recycled. */
+  private readonly ended: TcpConnection[] = [];
+
+  private recycleRetired(): void {
+    const ended = this.ended;
+    for (let i = 0; i < ended.length; i++) (ended[i] as TcpConnection).recycle();
+    ended.length = 0;
+  }
+
   private retire(c: TcpConnection, reason: EndReason): void {
     this.table.delete(c);
     this.due.delete(c);
@@ -355,6 +373,7 @@ export class TcpTracker {
       c.endReason === undefined || reason === 'reused' || reason === 'evicted' ? reason : c.endReason;
     for (const a of c.analyzers) a.onEnd?.(c);
     this.events.connectionEnd?.(c, reason);
+    if (this.opts.recycleEnded) this.ended.push(c);
   }
 
   /** Retire a closed connection now; keep its TIME-WAIT facts (see timewait.ts) while one side is in TIME-WAIT. */
@@ -434,6 +453,7 @@ export class TcpTracker {
       if (c.qTable !== undefined) this.due.add(c, this.deadline(c));
     }
     list.length = 0;
+    if (this.ended.length > 0) this.recycleRetired();
   }
 
   private sweepOne(c: TcpConnection): void {
@@ -489,5 +509,6 @@ export class TcpTracker {
     this.timeWait.clear();
     this.unassured.clear();
     this.finished.clear();
+    this.recycleRetired();
   }
 }

@@ -60,6 +60,7 @@ import { decodeFrame, statusOf } from '../src/decode/pipeline.js';
 import type { Layer, Packet, PacketStatus } from '../src/decode/types.js';
 import { RelativeSeqTracker } from '../src/flow/relseq.js';
 import { DEFAULT_SESSION, Session, type SessionOptions } from '../src/flow/session.js';
+import { connRowsInUse } from '../src/flow/tcp/conn-rows.js';
 import { ReassemblyBudget } from '../src/flow/tcp/reassembly.js';
 import { connectionExtras } from '../src/report/conn-extras.js';
 import { renderConnsTable, tcpRecord, udpRecord } from '../src/report/conns.js';
@@ -1724,8 +1725,15 @@ class Fuzzer {
   newSession(
     maxConnections: number,
     exposeBudget: boolean,
-  ): { session: Session; budget: ReassemblyBudget | undefined } {
-    const base: SessionOptions = { ...DEFAULT_SESSION, maxConnections, maxUdpFlows: maxConnections };
+  ): { session: Session; budget: ReassemblyBudget | undefined; rows: number } {
+    // Connections' rows go back as they are retired, as `report` has them: the fuzz checks all do.
+    const base: SessionOptions = {
+      ...DEFAULT_SESSION,
+      maxConnections,
+      maxUdpFlows: maxConnections,
+      recycleEnded: true,
+    };
+    const rows = connRowsInUse();
     const onHttp = (r: HttpRecord) => this.onHttp(r);
     let budget: ReassemblyBudget | undefined;
     let opts: SessionOptions;
@@ -1745,7 +1753,7 @@ class Fuzzer {
         if (this.rng.chance(0.01)) this.renderConn(() => udpRecord(f));
       },
     });
-    return { session, budget };
+    return { session, budget, rows };
   }
 
   renderConn(make: () => ReturnType<typeof tcpRecord>): void {
@@ -1843,7 +1851,8 @@ class Fuzzer {
     }
   }
 
-  finishSession(session: Session, budget: ReassemblyBudget | undefined, what: string): void {
+  /** `rows`: the connection rows in use when the session was made; all of its own must be back. */
+  finishSession(session: Session, budget: ReassemblyBudget | undefined, rows: number, what: string): void {
     try {
       session.finish();
     } catch (e) {
@@ -1859,6 +1868,8 @@ class Fuzzer {
         `reassembly budget not released after finish(): ${budget.buffered} buffered, ${budget.history} history bytes`,
         what,
       );
+    if (connRowsInUse() !== rows)
+      this.violation('leak', `${connRowsInUse() - rows} connection rows not given back after finish()`, what);
   }
 
   // ── file level ──
@@ -1870,7 +1881,7 @@ class Fuzzer {
     this.mark(`mutated file ${f.name} (${m.how})`, m.bytes);
     this.count(this.mutations, `file:${m.how.replace(/@.*/, '')}`);
     const what = `${f.name} ${m.how}`;
-    const { session, budget } = this.newSession(1000, this.rng.chance(0.5));
+    const { session, budget, rows } = this.newSession(1000, this.rng.chance(0.5));
     let frames = 0;
     let sumCaplen = 0;
     const delivered: CaptureProblem[] = [];
@@ -1903,7 +1914,7 @@ class Fuzzer {
       else
         this.violation('exception', `readCaptureBuffer threw: ${errText(e)}`, `${what}: ${hexOf(m.bytes)}`);
     }
-    this.finishSession(session, budget, what);
+    this.finishSession(session, budget, rows, what);
     if (!result) return;
     this.checkResult(result, delivered, frames, sumCaplen, m.bytes, what);
     if (this.rng.chance(0.25)) this.compareChunked(m.bytes, result, sigs, what);
@@ -2016,7 +2027,7 @@ class Fuzzer {
   }
 
   packetEpoch(originals: readonly Original[]): void {
-    const { session, budget } = this.newSession(
+    const { session, budget, rows } = this.newSession(
       EPOCH_LIMITS[this.epochs++ % EPOCH_LIMITS.length] as number,
       this.rng.chance(0.5),
     );
@@ -2075,7 +2086,7 @@ class Fuzzer {
       );
       this.packet(this.frame(data, linkType, origlen), session);
     }
-    this.finishSession(session, budget, 'packet-level session');
+    this.finishSession(session, budget, rows, 'packet-level session');
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) {
       gc();

@@ -20,6 +20,12 @@ import { withHttp } from './http.js';
 import { LineWriter } from './output.js';
 import { ProgressBar } from './progress.js';
 
+/** A transaction kept for the slowest list, with its connection's number. */
+interface SlowTransaction {
+  readonly conn: number;
+  readonly tx: HttpRecord['tx'];
+  readonly events: HttpRecord['events'];
+}
 export interface ReportOptions {
   readonly file: string;
   readonly filter: string;
@@ -45,7 +51,8 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     transactions: 0,
     byStatus: new Map<string, number>(),
     byHost: new Map<string, number>(),
-    slow: [] as HttpRecord[],
+    /** The slowest transactions, with their connection's number (not the connection: it is recycled). */
+    slow: [] as SlowTransaction[],
     incomplete: 0,
     withTcpEvents: 0,
   };
@@ -53,7 +60,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     {
       file: o.file,
       filter: o.filter,
-      // Connections are read in tcpEnd, or retained with the slowest transactions: rows reused.
+      // Connections are read only as they end (and a transaction as it completes): rows are reused.
       session: withHttp({ ...o.session, recycleEnded: true }, (r) => {
         http.transactions++;
         const cls =
@@ -70,8 +77,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
         if (r.tx.tags.includes('incomplete')) http.incomplete++;
         if (r.events.length > 0) http.withTcpEvents++;
         // Keep the slowest few (bounded).
-        r.conn.retain();
-        http.slow.push(r);
+        http.slow.push({ conn: r.conn.id, tx: r.tx, events: r.events });
         if (http.slow.length > 20) {
           http.slow.sort(
             (a, b) =>
@@ -124,7 +130,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
   const start = stats.first ?? 0;
   const arpS = arpSummary(arp);
   const natS = natHintsSummary(nat);
-  const dur = (r: HttpRecord) =>
+  const dur = (r: SlowTransaction) =>
     (r.tx.response_end_ts ?? r.tx.request_start_ts ?? 0) - (r.tx.request_start_ts ?? 0);
   const slow = [...http.slow].sort((a, b) => dur(b) - dur(a)).slice(0, 5);
   const httpLines =
@@ -145,7 +151,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
           'slowest:',
           ...slow.map(
             (r) =>
-              `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn.id} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? ` (${eventsText(r.events)})` : ''}`,
+              `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? ` (${eventsText(r.events)})` : ''}`,
           ),
         ];
   model.extra.HTTP = httpLines;

@@ -27,7 +27,7 @@
  */
 import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
-import { RowStore, setBit } from '../rows.js';
+import { PagedRowStore, setBit } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
 
@@ -140,11 +140,8 @@ const NEW_FLOW_INTS = Int32Array.from({ length: FI.size }, (_, k) =>
   k === FI.window ? NO_WINDOW : k === FI.winScale ? WS_UNKNOWN : 0,
 );
 
-/** The rows (see flow/rows.ts). */
-const STORE = new RowStore(ROW_DOUBLES, 2 * FI.size);
-/** The store's arrays (read again after each `alloc`, which may grow them). */
-let F64 = STORE.f64;
-let I32 = STORE.i32;
+/** The rows (see flow/rows.ts), in pages that never move: a view holds the page of its row. */
+const STORE = new PagedRowStore(ROW_DOUBLES, 2 * FI.size);
 
 /** Analysis rows in use (tests check that finished analyses give theirs back). */
 export function analysisRowsInUse(): number {
@@ -160,32 +157,34 @@ function flowInts(slot: number, flow: number): number {
 
 function allocRow(): number {
   const slot = STORE.alloc();
-  F64 = STORE.f64;
-  I32 = STORE.i32;
+  const f64 = STORE.f64Of(slot);
   const d = STORE.doublesAt(slot);
-  for (let k = 0; k < ROW_DOUBLES; k++) F64[d + k] = NEW_ROW_DOUBLES[k] as number;
-  for (let flow = 0; flow < 2; flow++) {
-    const n = flowInts(slot, flow);
-    for (let k = 0; k < FI.size; k++) I32[n + k] = NEW_FLOW_INTS[k] as number;
-  }
+  for (let k = 0; k < ROW_DOUBLES; k++) f64[d + k] = NEW_ROW_DOUBLES[k] as number;
+  for (let flow = 0; flow < 2; flow++) resetFlow(slot, flow);
   return slot;
 }
 
 /** Copy a flow's numbers from one row to another (`reset`: from a new row's). */
 function copyFlow(slot: number, flow: number, fromSlot: number, fromFlow: number): void {
+  const f64 = STORE.f64Of(slot);
+  const from64 = STORE.f64Of(fromSlot);
   const d = flowDoubles(slot, flow);
   const fd = flowDoubles(fromSlot, fromFlow);
-  for (let k = 0; k < FD.size; k++) F64[d + k] = F64[fd + k] as number;
+  for (let k = 0; k < FD.size; k++) f64[d + k] = from64[fd + k] as number;
+  const i32 = STORE.i32Of(slot);
+  const from32 = STORE.i32Of(fromSlot);
   const n = flowInts(slot, flow);
   const fn = flowInts(fromSlot, fromFlow);
-  for (let k = 0; k < FI.size; k++) I32[n + k] = I32[fn + k] as number;
+  for (let k = 0; k < FI.size; k++) i32[n + k] = from32[fn + k] as number;
 }
 
 function resetFlow(slot: number, flow: number): void {
+  const f64 = STORE.f64Of(slot);
   const d = flowDoubles(slot, flow);
-  for (let k = 0; k < FD.size; k++) F64[d + k] = NEW_ROW_DOUBLES[AD.flows + k] as number;
+  for (let k = 0; k < FD.size; k++) f64[d + k] = NEW_ROW_DOUBLES[AD.flows + k] as number;
+  const i32 = STORE.i32Of(slot);
   const n = flowInts(slot, flow);
-  for (let k = 0; k < FI.size; k++) I32[n + k] = NEW_FLOW_INTS[k] as number;
+  for (let k = 0; k < FI.size; k++) i32[n + k] = NEW_FLOW_INTS[k] as number;
 }
 
 /**
@@ -193,10 +192,14 @@ function resetFlow(slot: number, flow: number): void {
  * (`bindTo`). Every value is a number or a boolean, never `undefined` (0: not known yet).
  */
 class Flow {
+  private f64: Float64Array = new Float64Array(0);
+  private i32: Int32Array = new Int32Array(0);
   private f = 0;
   private i = 0;
 
   bindTo(slot: number, flow: number): this {
+    this.f64 = STORE.f64Of(slot);
+    this.i32 = STORE.i32Of(slot);
     this.f = flowDoubles(slot, flow);
     this.i = flowInts(slot, flow);
     return this;
@@ -204,100 +207,100 @@ class Flow {
 
   /** Base sequence number (when `baseSet`): the ISN from a SYN, else the first seq - 1 (or the peer's ack - 1). */
   get base(): Seq {
-    return seqUnpack(I32[this.i + FI.base] as number);
+    return seqUnpack(this.i32[this.i + FI.base] as number);
   }
   set base(s: Seq) {
-    I32[this.i + FI.base] = seqPack(s);
+    this.i32[this.i + FI.base] = seqPack(s);
   }
   /** The base came from a SYN or a segment of this flow (Wireshark's TCP_S_BASE_SET). */
   get baseSet(): boolean {
-    return ((I32[this.i + FI.bits] as number) & FLOW_BASE_SET) !== 0;
+    return ((this.i32[this.i + FI.bits] as number) & FLOW_BASE_SET) !== 0;
   }
   set baseSet(v: boolean) {
-    setBit(I32, this.i + FI.bits, FLOW_BASE_SET, v);
+    setBit(this.i32, this.i + FI.bits, FLOW_BASE_SET, v);
   }
   /** Next expected sequence number (0: not known yet, as the guide defines it), when/where it last moved. */
   get nextSeq(): Seq {
-    return seqUnpack(I32[this.i + FI.nextSeq] as number);
+    return seqUnpack(this.i32[this.i + FI.nextSeq] as number);
   }
   set nextSeq(s: Seq) {
-    I32[this.i + FI.nextSeq] = seqPack(s);
+    this.i32[this.i + FI.nextSeq] = seqPack(s);
   }
   get nextSeqTs(): number {
-    return F64[this.f + FD.nextSeqTs] as number;
+    return this.f64[this.f + FD.nextSeqTs] as number;
   }
   set nextSeqTs(v: number) {
-    F64[this.f + FD.nextSeqTs] = v;
+    this.f64[this.f + FD.nextSeqTs] = v;
   }
   get nextSeqFrame(): number {
-    return F64[this.f + FD.nextSeqFrame] as number;
+    return this.f64[this.f + FD.nextSeqFrame] as number;
   }
   set nextSeqFrame(v: number) {
-    F64[this.f + FD.nextSeqFrame] = v;
+    this.f64[this.f + FD.nextSeqFrame] = v;
   }
   /** Next expected acknowledgement number: end of the contiguous data (0: not known yet). */
   get maxSeqToBeAcked(): Seq {
-    return seqUnpack(I32[this.i + FI.maxSeqToBeAcked] as number);
+    return seqUnpack(this.i32[this.i + FI.maxSeqToBeAcked] as number);
   }
   set maxSeqToBeAcked(s: Seq) {
-    I32[this.i + FI.maxSeqToBeAcked] = seqPack(s);
+    this.i32[this.i + FI.maxSeqToBeAcked] = seqPack(s);
   }
   /** Last-seen acknowledgement number (the raw field of its last segment; 0: not known) and when. */
   get lastAck(): Seq {
-    return seqUnpack(I32[this.i + FI.lastAck] as number);
+    return seqUnpack(this.i32[this.i + FI.lastAck] as number);
   }
   set lastAck(s: Seq) {
-    I32[this.i + FI.lastAck] = seqPack(s);
+    this.i32[this.i + FI.lastAck] = seqPack(s);
   }
   get lastAckTs(): number {
-    return F64[this.f + FD.lastAckTs] as number;
+    return this.f64[this.f + FD.lastAckTs] as number;
   }
   set lastAckTs(v: number) {
-    F64[this.f + FD.lastAckTs] = v;
+    this.f64[this.f + FD.lastAckTs] = v;
   }
   /** Last raw window field; NO_WINDOW before the first segment. */
   get window(): number {
-    return I32[this.i + FI.window] as number;
+    return this.i32[this.i + FI.window] as number;
   }
   set window(v: number) {
-    I32[this.i + FI.window] = v;
+    this.i32[this.i + FI.window] = v;
   }
   /** Window scale: a shift, WS_UNKNOWN or WS_NONE. */
   get winScale(): number {
-    return I32[this.i + FI.winScale] as number;
+    return this.i32[this.i + FI.winScale] as number;
   }
   set winScale(v: number) {
-    I32[this.i + FI.winScale] = v;
+    this.i32[this.i + FI.winScale] = v;
   }
   /** Its last SYN was not yet followed by one of its ACKs: its last window is a SYN's, unscaled. */
   get firstAck(): boolean {
-    return ((I32[this.i + FI.bits] as number) & FLOW_FIRST_ACK) !== 0;
+    return ((this.i32[this.i + FI.bits] as number) & FLOW_FIRST_ACK) !== 0;
   }
   set firstAck(v: boolean) {
-    setBit(I32, this.i + FI.bits, FLOW_FIRST_ACK, v);
+    setBit(this.i32, this.i + FI.bits, FLOW_FIRST_ACK, v);
   }
   /** LAST_* bits of its last segment. */
   get lastFlags(): number {
-    return I32[this.i + FI.lastFlags] as number;
+    return this.i32[this.i + FI.lastFlags] as number;
   }
   set lastFlags(v: number) {
-    I32[this.i + FI.lastFlags] = v;
+    this.i32[this.i + FI.lastFlags] = v;
   }
   /**
    * Duplicate ACKs with this acknowledgement number so far, and the frame where it last changed.
    * -1: the peer's "ACKed unseen segment" was reported against this flow's ACK stall already.
    */
   get dupAcks(): number {
-    return I32[this.i + FI.dupAcks] as number;
+    return this.i32[this.i + FI.dupAcks] as number;
   }
   set dupAcks(v: number) {
-    I32[this.i + FI.dupAcks] = v;
+    this.i32[this.i + FI.dupAcks] = v;
   }
   get lastNonDupAck(): number {
-    return F64[this.f + FD.lastNonDupAck] as number;
+    return this.f64[this.f + FD.lastNonDupAck] as number;
   }
   set lastNonDupAck(v: number) {
-    F64[this.f + FD.lastNonDupAck] = v;
+    this.f64[this.f + FD.lastNonDupAck] = v;
   }
 }
 
@@ -398,23 +401,30 @@ export class TcpAnalysis implements SegmentAnalyzer {
    * 104 days (a double of Unix seconds is only good to a quarter of a microsecond).
    */
   private get t0(): number | undefined {
-    return unlessNaN(F64[STORE.doublesAt(this.slot) + AD.t0] as number);
+    return this.optional(AD.t0);
   }
   private set t0(v: number | undefined) {
-    F64[STORE.doublesAt(this.slot) + AD.t0] = v ?? Number.NaN;
+    this.setOptional(AD.t0, v);
   }
   /** Time of the most recent SYN (without ACK), and the initial RTT (ns) once known. */
   private get synTs(): number | undefined {
-    return unlessNaN(F64[STORE.doublesAt(this.slot) + AD.synTs] as number);
+    return this.optional(AD.synTs);
   }
   private set synTs(v: number | undefined) {
-    F64[STORE.doublesAt(this.slot) + AD.synTs] = v ?? Number.NaN;
+    this.setOptional(AD.synTs, v);
   }
   private get irtt(): number | undefined {
-    return unlessNaN(F64[STORE.doublesAt(this.slot) + AD.irtt] as number);
+    return this.optional(AD.irtt);
   }
   private set irtt(v: number | undefined) {
-    F64[STORE.doublesAt(this.slot) + AD.irtt] = v ?? Number.NaN;
+    this.setOptional(AD.irtt, v);
+  }
+  /** A double of its row (NaN when absent). */
+  private optional(k: number): number | undefined {
+    return unlessNaN(STORE.f64Of(this.slot)[STORE.doublesAt(this.slot) + k] as number);
+  }
+  private setOptional(k: number, v: number | undefined): void {
+    STORE.f64Of(this.slot)[STORE.doublesAt(this.slot) + k] = v ?? Number.NaN;
   }
   private started = false;
   /** Set on the first segment of a connection that reuses a 4-tuple with a new ISN. */

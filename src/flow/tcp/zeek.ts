@@ -28,7 +28,7 @@
 import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
-import { RowStore, setBit } from '../rows.js';
+import { PagedRowStore, setBit } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import type { Segment } from './segment.js';
 
@@ -383,12 +383,15 @@ const NEW_ROW_DOUBLES = Float64Array.from({ length: FZ.size }, (_, i) => {
 const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
 /**
  * The rows (flow/rows.ts): a row's doubles (FZ) then its integers (IZ); what does not fit a number (the history, the expire timer's chains, the pieces each stream holds
- * above a hole) sits in plain arrays by slot. Grows by doubling; released slots are reused first.
+ * above a hole) sits in plain arrays by slot. In pages that never move; released slots are reused first.
  */
-const STORE = new RowStore(FZ.size, IZ.size);
-/** The store's arrays (read again after each `alloc`, which may grow them). */
-let F64 = STORE.f64;
-let I32 = STORE.i32;
+const STORE = new PagedRowStore(FZ.size, IZ.size);
+/**
+ * The page of the row at work (set by `allocRow` and `ZeekTcpConn.bind`): one row is bound at a
+ * time, and every use binds its row first.
+ */
+let F64: Float64Array = new Float64Array(0);
+let I32: Int32Array = new Int32Array(0);
 const HISTORY: string[] = [];
 const CHAINS: (readonly number[])[] = [];
 /** By slot × 2 + endpoint region. */
@@ -400,8 +403,8 @@ export function zeekRowsInUse(): number {
 
 function allocRow(): number {
   const slot = STORE.alloc();
-  F64 = STORE.f64;
-  I32 = STORE.i32;
+  F64 = STORE.f64Of(slot);
+  I32 = STORE.i32Of(slot);
   const f = STORE.doublesAt(slot);
   for (let k = 0; k < FZ.size; k++) F64[f + k] = NEW_ROW_DOUBLES[k] as number;
   const n = STORE.intsAt(slot);
@@ -792,6 +795,8 @@ class ZeekTcpConn {
   bind(slot: number, opts: ZeekTcpOptions): this {
     this.slot = slot;
     this.opts = opts;
+    F64 = STORE.f64Of(slot);
+    I32 = STORE.i32Of(slot);
     const f = STORE.doublesAt(slot);
     const i = STORE.intsAt(slot);
     this.f = f;

@@ -148,15 +148,16 @@ export function analyse(segs: readonly Seg[], withContext = true): Run {
   const flags: string[][] = [];
   const details: (readonly TcpAnalysisDetail[])[] = [];
   const conns: number[] = [];
+  // Each analysis's iRTT after its last segment (read while it is in use: an ended one gives its row back).
+  const irtt = new Map<number, number | undefined>();
   segs.forEach((g, i) => {
     const r = tracker.process(decodeFrame(frameOf(g, i + 1)));
     if (!r) throw new Error(`frame ${i + 1} was not tracked`);
     flags.push([...r.seg.analysis]);
     details.push(detailsOf(r.seg));
     conns.push(r.conn.id);
+    irtt.set(r.conn.id, analyses.get(r.conn.id)?.initialRtt);
   });
-  const irtt = new Map<number, number | undefined>();
-  for (const [id, a] of analyses) irtt.set(id, a.initialRtt);
   return { flags, details, conns, irtt };
 }
 

@@ -1,7 +1,6 @@
 /**
- * Rows of numbers for per-connection models, in buffers seen both as doubles and as 32-bit
- * integers, with released rows reused first: `RowStore` keeps them in one buffer that grows by
- * doubling, `PagedRowStore` in pages that never move.
+ * Rows of numbers for per-connection models, in pages seen both as doubles and as 32-bit integers,
+ * with released rows reused first.
  *
  * A model whose state lives here (the Zeek model, tcp.analysis, the RFC 9293 connection) costs
  * few or no objects per connection: little for the garbage collector to copy out of the young
@@ -9,87 +8,17 @@
  * through accessors. A row holds a model's doubles, then its integers (two to an 8-byte unit), so
  * that one row is read from one place in memory: `doublesAt` and `intsAt` say where they start. A
  * store does not clear a row it hands out: the model writes every value of a new row.
+ *
+ * A row's arrays are those of its page (`f64Of`, `i32Of`), fixed for its life, so an object can
+ * hold them and read its row without a module-level array that growth would replace; and growing
+ * copies nothing and leaves no old buffer behind for the collector (a store that grew by doubling
+ * into a new buffer did both). Pages are kept once made (the store's high-water mark).
  */
-
-/** Slot numbers for rows: new ones in order, released ones reused first (the last released first). */
-abstract class Slots {
-  private next = 0;
-  private readonly free: number[] = [];
-
-  /** Rows handed out and not released. */
-  get inUse(): number {
-    return this.next - this.free.length;
-  }
-
-  /** A row (its slot number), the last one released if any. */
-  alloc(): number {
-    const reused = this.free.pop();
-    if (reused !== undefined) return reused;
-    const slot = this.next++;
-    this.made(slot);
-    return slot;
-  }
-
-  release(slot: number): void {
-    this.free.push(slot);
-  }
-
-  /** Make room for a slot never handed out before. */
-  protected abstract made(slot: number): void;
-}
-
-export class RowStore extends Slots {
-  /** The rows as doubles and as integers (replaced when the store grows: read them after `alloc`). */
-  f64 = new Float64Array(0);
-  i32 = new Int32Array(0);
-  private capacity = 0;
-
-  /** The size of a row in 8-byte units. */
-  readonly row: number;
-
-  /** A row of `doubles` doubles and `ints` 32-bit integers. */
-  constructor(
-    private readonly doubles: number,
-    ints: number,
-  ) {
-    super();
-    this.row = doubles + Math.ceil(ints / 2);
-  }
-
-  /** Where the doubles of the row of `slot` start in `f64`. */
-  doublesAt(slot: number): number {
-    return slot * this.row;
-  }
-
-  /** Where its integers start in `i32` (after its doubles). */
-  intsAt(slot: number): number {
-    return 2 * (slot * this.row + this.doubles);
-  }
-
-  protected made(slot: number): void {
-    if (slot < this.capacity) return;
-    this.capacity = Math.max(1024, this.capacity * 2);
-    const f = new Float64Array(this.capacity * this.row);
-    f.set(this.f64);
-    this.f64 = f;
-    this.i32 = new Int32Array(f.buffer);
-  }
-}
-
-/** Set (or clear) `bit` in the integer at `at`. */
-export function setBit(i32: Int32Array, at: number, bit: number, v: boolean): void {
-  i32[at] = v ? (i32[at] as number) | bit : (i32[at] as number) & ~bit;
-}
-
-/**
- * Rows like `RowStore`'s, in pages that never move: a row's arrays are those of its page
- * (`f64Of`, `i32Of`), fixed for its life, so an object can hold them and read its row without a
- * module-level array that growth would replace; and growing copies nothing and leaves no old
- * buffer behind for the collector. Pages are kept once made (the store's high-water mark).
- */
-export class PagedRowStore extends Slots {
+export class RowStore {
   private readonly f64s: Float64Array[] = [];
   private readonly i32s: Int32Array[] = [];
+  private next = 0;
+  private readonly free: number[] = [];
   /** The size of a row in 8-byte units. */
   readonly row: number;
   private readonly shift: number;
@@ -101,17 +30,31 @@ export class PagedRowStore extends Slots {
     ints: number,
     pageBits = 12,
   ) {
-    super();
     this.row = doubles + Math.ceil(ints / 2);
     this.shift = pageBits;
     this.mask = (1 << pageBits) - 1;
   }
 
-  protected made(slot: number): void {
-    if (slot >>> this.shift < this.f64s.length) return;
-    const f = new Float64Array((this.mask + 1) * this.row);
-    this.f64s.push(f);
-    this.i32s.push(new Int32Array(f.buffer));
+  /** Rows handed out and not released. */
+  get inUse(): number {
+    return this.next - this.free.length;
+  }
+
+  /** A row (its slot number), the last one released if any. */
+  alloc(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.next++;
+    if (slot >>> this.shift >= this.f64s.length) {
+      const f = new Float64Array((this.mask + 1) * this.row);
+      this.f64s.push(f);
+      this.i32s.push(new Int32Array(f.buffer));
+    }
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
   }
 
   /** The doubles of the page of `slot`, and where the row's start in them. */
@@ -129,4 +72,9 @@ export class PagedRowStore extends Slots {
   intsAt(slot: number): number {
     return 2 * ((slot & this.mask) * this.row + this.doubles);
   }
+}
+
+/** Set (or clear) `bit` in the integer at `at`. */
+export function setBit(i32: Int32Array, at: number, bit: number, v: boolean): void {
+  i32[at] = v ? (i32[at] as number) | bit : (i32[at] as number) & ~bit;
 }

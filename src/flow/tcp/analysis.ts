@@ -27,7 +27,7 @@
  */
 import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seqAdd, seqGt, seqLe, seqLt, seqPack, seqRel, seqUnpack } from '../../core/seq.js';
-import { PagedRowStore, setBit } from '../rows.js';
+import { RowStore, setBit } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { addFlag, type Segment } from './segment.js';
 
@@ -141,7 +141,7 @@ const NEW_FLOW_INTS = Int32Array.from({ length: FI.size }, (_, k) =>
 );
 
 /** The rows (see flow/rows.ts), in pages that never move: a view holds the page of its row. */
-const STORE = new PagedRowStore(ROW_DOUBLES, 2 * FI.size);
+const STORE = new RowStore(ROW_DOUBLES, 2 * FI.size);
 
 /** Analysis rows in use (tests check that finished analyses give theirs back). */
 export function analysisRowsInUse(): number {

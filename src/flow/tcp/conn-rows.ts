@@ -12,7 +12,7 @@
  * connection (a FinalizationRegistry), so that a connection is readable for as long as it is
  * reachable. A row given back is filled with NaN and -1 first: a read after that shows.
  */
-import { PagedRowStore } from '../rows.js';
+import { RowStore } from '../rows.js';
 
 /** A connection's doubles: times and TSvals (NaN when unknown), then the IPv4 keys, then each endpoint's (`ED`). */
 export const CD = {
@@ -66,7 +66,7 @@ export const EI = {
   size: 15,
 } as const;
 
-const STORE = new PagedRowStore(CD.size, 2 * EI.size);
+const STORE = new RowStore(CD.size, 2 * EI.size);
 
 /** A connection's row: the arrays of its page (fixed for the row's life) and where its numbers start. */
 export interface ConnRow {

@@ -28,7 +28,7 @@
 import { unlessNaN } from '../../core/doubles.js';
 import { type Seq, seq, seqAdd, seqDiff, seqPack, seqUnpack } from '../../core/seq.js';
 import type { ChecksumStatus } from '../../decode/types.js';
-import { PagedRowStore, setBit } from '../rows.js';
+import { RowStore, setBit } from '../rows.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import type { Segment } from './segment.js';
 
@@ -385,7 +385,7 @@ const NO_HELD: ReadonlyArray<[number, number]> = Object.freeze([]);
  * The rows (flow/rows.ts): a row's doubles (FZ) then its integers (IZ); what does not fit a number (the history, the expire timer's chains, the pieces each stream holds
  * above a hole) sits in plain arrays by slot. In pages that never move; released slots are reused first.
  */
-const STORE = new PagedRowStore(FZ.size, IZ.size);
+const STORE = new RowStore(FZ.size, IZ.size);
 /**
  * The page of the row at work (set by `allocRow` and `ZeekTcpConn.bind`): one row is bound at a
  * time, and every use binds its row first.

@@ -26,7 +26,8 @@ export async function runListeners(
     {
       file: o.file,
       filter: o.filter,
-      session: o.session,
+      // A connection is read only as it ends (its facts are copied): its row is reused right after.
+      session: { ...o.session, recycleEnded: true },
       events: { tcpEnd: (c) => lt.add(c) },
       onPacket: (p) => {
         start ??= p.frame.ts;

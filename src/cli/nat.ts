@@ -52,7 +52,8 @@ async function collect(
     {
       file,
       filter: '',
-      session: o.session,
+      // Connections are read while tracked and as they end, never after: rows are reused.
+      session: { ...o.session, recycleEnded: true },
       events: wantFlows ? { tcpEnd: (c) => col.onTcpEnd(c), udpEnd: (f) => col.onUdpEnd(f) } : {},
       onPacket: (p, flow) => {
         if (wantFlows) col.onPacket(p, flow);

@@ -2,15 +2,16 @@
  * The numbers of the RFC 9293 model of each connection (a `TcpConnection` and its two
  * `TcpEndpoint`s) in rows of a typed-array store (flow/rows.ts), as the Zeek model and tcp.analysis
  * keep theirs: the connection's times, TSvals and IPv4 keys, and each endpoint's sequence numbers,
- * options and counters. The objects keep what is not a number (addresses, lists) and read
- * the rest through accessors, so that a tracked connection is mostly outside the garbage-collected
- * heap, which the scavenger no longer copies and promotes.
+ * options and counters. The objects keep what is not a number (addresses, lists, and the states,
+ * read on every packet) and read the rest through accessors, so that a tracked connection is
+ * mostly outside the garbage-collected heap, which the scavenger no longer copies and promotes.
  *
  * When a row goes back (see `TcpConnection.retain`): a tracker whose consumer promises to read a
- * connection only while it is being retired (`recycleEnded`) gives it back right after, unless the
- * consumer retained it; otherwise, and for a retained one, when the garbage collector has taken the
- * connection (a FinalizationRegistry), so that a connection is readable for as long as it is
- * reachable. A row given back is filled with NaN and -1 first: a read after that shows.
+ * connection only while it is tracked and as it ends (`recycleEnded`) gives it back right after the
+ * packet or sweep that retired it, unless the consumer retained it; otherwise, and for a retained
+ * one, when the garbage collector has taken the connection (a FinalizationRegistry), so that a
+ * connection is readable for as long as it is reachable. A row given back is filled with NaN and
+ * -1 first: a read after that shows.
  */
 import { RowStore } from '../rows.js';
 

@@ -13,6 +13,8 @@
  * Zeek history, no analysis flags, no reassembly, no HTTP, no output. Other frames are only counted.
  */
 
+import { hashPair } from '../src/flow/table.js';
+
 const EMPTY = -1;
 /** A row: the key's slot, bits (orig is the low key; queued for closing), then per side (SIDE ints). */
 const R_SLOT = 0;
@@ -30,6 +32,8 @@ const S_RXMT = 7;
 const S_SEEN = 8;
 /** Doubles: first and last time of the connection, and when its row is due for reuse once closed. */
 const ROW_DOUBLES = 3;
+const D_FIRST = 0;
+const D_LAST = 1;
 const D_DUE = 2;
 const ORIG_LOW = 1;
 const QUEUED = 2;
@@ -106,7 +110,7 @@ export class BoundTable {
     const low = sk < dk;
     const lo = low ? sk : dk;
     const hi = low ? dk : sk;
-    let s = hash(src ^ dst, sport ^ dport) & this.mask;
+    let s = hashPair(lo, hi) & this.mask;
     let row = EMPTY;
     for (;;) {
       const r = this.slotRow[s] as number;
@@ -136,7 +140,7 @@ export class BoundTable {
     ints[b + S_WIN] = win;
     const seen = ((ints[b + S_FLAGS] as number) | flags) & 0xff;
     ints[b + S_FLAGS] = seen;
-    this.times[row * ROW_DOUBLES + 1] = ts;
+    this.times[row * ROW_DOUBLES + D_LAST] = ts;
     const other = r + 2 + (fromOrig ? SIDE : 0);
     const closed =
       (flags & RST) !== 0 || ((seen & FIN) !== 0 && ((ints[other + S_FLAGS] as number) & FIN) !== 0);
@@ -175,7 +179,7 @@ export class BoundTable {
     this.ints.fill(0, row * ROW_INTS + R_BITS, (row + 1) * ROW_INTS);
     this.ints[row * ROW_INTS + R_BITS] = low ? ORIG_LOW : 0;
     this.times.fill(0, row * ROW_DOUBLES, (row + 1) * ROW_DOUBLES);
-    this.times[row * ROW_DOUBLES] = ts;
+    this.times[row * ROW_DOUBLES + D_FIRST] = ts;
   }
 
   /** A new SYN on a closed connection's 4-tuple starts a new connection in the same row and slot. */
@@ -237,7 +241,7 @@ export class BoundTable {
 
   /** Where the key in slot `s` would go in an empty table. */
   private home(s: number): number {
-    return keyHash(this.keyLo[s] as number, this.keyHi[s] as number) & this.mask;
+    return hashPair(this.keyLo[s] as number, this.keyHi[s] as number) & this.mask;
   }
 
   private move(from: number, to: number): void {
@@ -260,7 +264,7 @@ export class BoundTable {
       if (row === EMPTY) continue;
       const lo = keyLo[s] as number;
       const hi = keyHi[s] as number;
-      let k = keyHash(lo, hi) & mask;
+      let k = hashPair(lo, hi) & mask;
       while (this.slotRow[k] !== EMPTY) k = (k + 1) & mask;
       this.keyLo[k] = lo;
       this.keyHi[k] = hi;
@@ -268,18 +272,4 @@ export class BoundTable {
       this.ints[row * ROW_INTS + R_SLOT] = k;
     }
   }
-}
-
-/** The same both ways: from the XOR of the two addresses and of the two ports. */
-function hash(addrs: number, ports: number): number {
-  let h = Math.imul(addrs | 0, 0x9e3779b1) ^ Math.imul(ports, 0x85ebca6b);
-  h ^= h >>> 15;
-  return h;
-}
-
-/** `hash` of a pair of keys (address × 65536 + port). */
-function keyHash(lo: number, hi: number): number {
-  const loAddr = Math.floor(lo / 65536);
-  const hiAddr = Math.floor(hi / 65536);
-  return hash(loAddr ^ hiAddr, (lo - loAddr * 65536) ^ (hi - hiAddr * 65536));
 }

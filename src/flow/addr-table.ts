@@ -129,32 +129,52 @@ export class AddrTable<V> {
   }
 }
 
+/** Ordered pairs of IP addresses of one family, numbered in the order they were added, from 0. */
+export class AddrPairIndex {
+  private count = 0;
+  private readonly v4 = new U32PairIndex();
+  private v6: Map<string, number> | undefined;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The pair's number, or -1. */
+  indexOf(a: number | Uint8Array, b: number | Uint8Array): number {
+    return typeof a === 'number' && typeof b === 'number'
+      ? this.v4.find(a, b)
+      : (this.v6?.get(pairText(a, b)) ?? -1);
+  }
+
+  /** Number a pair not in the index yet; returns its number. */
+  add(a: number | Uint8Array, b: number | Uint8Array): number {
+    const i = this.count++;
+    if (typeof a === 'number' && typeof b === 'number') this.v4.insert(a, b, i);
+    else {
+      this.v6 ??= new Map();
+      this.v6.set(pairText(a, b), i);
+    }
+    return i;
+  }
+}
+
 /** Values by an ordered pair of IP addresses of one family, in insertion order. */
 export class AddrPairTable<V> {
   readonly values: V[] = [];
-  private readonly v4 = new U32PairIndex();
-  private v6: Map<string, number> | undefined;
+  private readonly index = new AddrPairIndex();
 
   get size(): number {
     return this.values.length;
   }
 
   get(a: number | Uint8Array, b: number | Uint8Array): V | undefined {
-    const i =
-      typeof a === 'number' && typeof b === 'number'
-        ? this.v4.find(a, b)
-        : (this.v6?.get(pairText(a, b)) ?? -1);
+    const i = this.index.indexOf(a, b);
     return i < 0 ? undefined : this.values[i];
   }
 
   /** Add the value of a pair not in the table yet. */
   add(a: number | Uint8Array, b: number | Uint8Array, v: V): void {
-    const i = this.values.length;
-    if (typeof a === 'number' && typeof b === 'number') this.v4.insert(a, b, i);
-    else {
-      this.v6 ??= new Map();
-      this.v6.set(pairText(a, b), i);
-    }
+    this.index.add(a, b);
     this.values.push(v);
   }
 }

@@ -8,8 +8,7 @@
 import { linkTypeName } from '../capture/linktype.js';
 import type { Anomaly } from '../core/anomaly.js';
 import type { Layer, Packet, PacketStatus } from '../decode/types.js';
-import { AddrPairTable } from './addr-table.js';
-import { ipTextOf } from './addr-text.js';
+import { ConversationTable } from './conversations.js';
 
 export interface HierarchyNode {
   readonly name: string;
@@ -18,22 +17,6 @@ export interface HierarchyNode {
   readonly children: Map<string, HierarchyNode>;
   /** The child the last packet went on to (most packets follow the same path: no map lookup). */
   last: HierarchyNode | undefined;
-}
-
-export interface Conversation {
-  readonly a: string;
-  readonly b: string;
-  aToBPackets: number;
-  aToBBytes: number;
-  bToAPackets: number;
-  bToABytes: number;
-  first: number;
-  last: number;
-  /**
-   * Whether `a` is the lower of the pair as keyed (the smaller IPv4 number, or IPv6 bytes): tells a
-   * packet's direction without the addresses' text, which decides `a` (the smaller text).
-   */
-  readonly aIsLow: boolean;
 }
 
 function layerName(l: Layer): string {
@@ -73,11 +56,11 @@ export class CaptureStats {
     children: new Map(),
     last: undefined,
   };
-  /** Keyed by the pair of addresses, lower first (see `Conversation.aIsLow`). */
-  readonly conversations = new AddrPairTable<Conversation>();
-  otherConversations = 0;
+  readonly conversations: ConversationTable;
 
-  constructor(private readonly maxConversations = 100_000) {}
+  constructor(maxConversations = 100_000) {
+    this.conversations = new ConversationTable(maxConversations);
+  }
 
   /**
    * Count an anomaly found above the packet (a connection's: eviction, reassembly, HTTP) at the
@@ -125,61 +108,6 @@ export class CaptureStats {
       node = child;
     }
     const ip = p.ip;
-    if (ip) this.addConversation(ip.src, ip.dst, f.origlen, f.ts);
+    if (ip) this.conversations.add(ip.src, ip.dst, f.origlen, f.ts);
   }
-
-  private addConversation(
-    src: number | Uint8Array,
-    dst: number | Uint8Array,
-    bytes: number,
-    ts: number,
-  ): void {
-    const srcIsLow = isLowOrEqual(src, dst);
-    const lo = srcIsLow ? src : dst;
-    const hi = srcIsLow ? dst : src;
-    let c = this.conversations.get(lo, hi);
-    let forward: boolean;
-    if (c) forward = srcIsLow === c.aIsLow;
-    else {
-      if (this.conversations.size >= this.maxConversations) {
-        this.otherConversations++;
-        return;
-      }
-      // `a` is the address whose text sorts first.
-      const srcText = ipTextOf(src);
-      const dstText = ipTextOf(dst);
-      forward = srcText < dstText;
-      c = {
-        a: forward ? srcText : dstText,
-        b: forward ? dstText : srcText,
-        aToBPackets: 0,
-        aToBBytes: 0,
-        bToAPackets: 0,
-        bToABytes: 0,
-        first: ts,
-        last: ts,
-        aIsLow: forward === srcIsLow,
-      };
-      this.conversations.add(lo, hi, c);
-    }
-    if (forward) {
-      c.aToBPackets++;
-      c.aToBBytes += bytes;
-    } else {
-      c.bToAPackets++;
-      c.bToABytes += bytes;
-    }
-    if (ts > c.last) c.last = ts;
-  }
-}
-
-/** Does `a` come first (or tie) in the conversation key order: IPv4 numbers, IPv6 bytes? */
-function isLowOrEqual(a: number | Uint8Array, b: number | Uint8Array): boolean {
-  if (typeof a === 'number') return typeof b !== 'number' || a <= b;
-  if (typeof b === 'number') return false;
-  for (let i = 0; i < 16; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d < 0;
-  }
-  return true;
 }

@@ -168,12 +168,6 @@ export function buildReport(x: ReportInputs): ReportModel {
   const info = x.result.info;
   const protocols: ReportModel['protocols'] = [];
   flatten(s.hierarchy, 0, protocols);
-  const hosts = [...x.hosts.hosts.values].sort(
-    (a, b) => b.sentBytes + b.recvBytes - (a.sentBytes + a.recvBytes),
-  );
-  const convs = [...s.conversations.values].sort(
-    (a, b) => b.aToBBytes + b.bToABytes - (a.aToBBytes + a.bToABytes),
-  );
   const tcp: ReportModel['tcp'] = {
     ...x.tcp.tcp,
     evicted: x.tracker.evicted,
@@ -221,9 +215,9 @@ export function buildReport(x: ReportInputs): ReportModel {
     },
     protocols,
     hosts: {
-      total: x.hosts.hosts.size,
+      total: x.hosts.size,
       dropped: x.hosts.dropped,
-      shown: hosts.slice(0, x.top).map((h) => ({
+      shown: x.hosts.top(x.top).map((h) => ({
         addr: h.addr,
         tag: h.tag,
         macs: h.macs.map(macToString),
@@ -239,8 +233,8 @@ export function buildReport(x: ReportInputs): ReportModel {
       summary: anomalySpec(v.id)?.summary ?? '',
     })),
     conversations: {
-      total: s.conversations.size + s.otherConversations,
-      shown: convs.slice(0, x.top).map((c) => ({
+      total: s.conversations.size + s.conversations.other,
+      shown: s.conversations.top(x.top).map((c) => ({
         a: c.a,
         b: c.b,
         packets: c.aToBPackets + c.bToAPackets,

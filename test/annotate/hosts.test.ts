@@ -23,7 +23,7 @@ function from(mac: number, ttl: number, ts: number) {
 }
 
 function hostOf(t: HostTable, addr: string) {
-  const h = t.hosts.values.find((x) => x.addr === addr);
+  const h = t.top(t.size).find((x) => x.addr === addr);
   assert.ok(h, `no host ${addr}`);
   return h;
 }

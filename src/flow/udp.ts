@@ -40,8 +40,15 @@ export interface UdpFlow {
   unsolicited: number;
   /** Sum and count of request→response delays (seconds). */
   rttSum: number;
-  /** Outstanding requests: DNS ids, or -1 for "one datagram waiting". */
-  pending: Map<number, number>;
+  /**
+   * Outstanding requests (DNS ids, or -1 for "one datagram waiting") and when each was sent: the one
+   * most flows have at a time in `pendingTag` (NO_REQUEST: none) and `pendingTs`, and all of them,
+   * oldest first, in `morePending` once a second is outstanding (a Map per flow took as much memory
+   * as the rest of the flow).
+   */
+  pendingTag: number;
+  pendingTs: number;
+  morePending: Map<number, number> | undefined;
   /** Time of its last packet when it was last put at the back of the eviction order. */
   queuedAt: number;
   /** Its place in the tracker's table order (see flow/queue.ts), and its stamp there (flow/table.ts). */
@@ -64,6 +71,48 @@ export { DEFAULT_UDP_OPTIONS };
 
 /** Pending requests kept per flow, at most. */
 const MAX_PENDING = 64;
+/** `pendingTag` of a flow with no request outstanding (request tags are -1 or DNS ids). */
+const NO_REQUEST = -2;
+
+function pendingCount(f: UdpFlow): number {
+  return f.morePending !== undefined ? f.morePending.size : f.pendingTag === NO_REQUEST ? 0 : 1;
+}
+
+/** A request is outstanding; the oldest is dropped (unanswered) when MAX_PENDING are already. */
+function addPending(f: UdpFlow, tag: number, ts: number): void {
+  const more = f.morePending;
+  if (more !== undefined) {
+    if (more.has(tag)) return;
+    if (more.size >= MAX_PENDING) {
+      const first = more.keys().next().value as number;
+      more.delete(first);
+      f.unanswered++;
+    }
+    more.set(tag, ts);
+  } else if (f.pendingTag === NO_REQUEST) {
+    f.pendingTag = tag;
+    f.pendingTs = ts;
+  } else if (f.pendingTag !== tag) {
+    f.morePending = new Map([
+      [f.pendingTag, f.pendingTs],
+      [tag, ts],
+    ]);
+    f.pendingTag = NO_REQUEST;
+  }
+}
+
+/** The time of the outstanding request `tag`, which is answered now; undefined if none is. */
+function takePending(f: UdpFlow, tag: number): number | undefined {
+  const more = f.morePending;
+  if (more !== undefined) {
+    const t0 = more.get(tag);
+    if (t0 !== undefined) more.delete(tag);
+    return t0;
+  }
+  if (f.pendingTag !== tag || tag === NO_REQUEST) return undefined;
+  f.pendingTag = NO_REQUEST;
+  return f.pendingTs;
+}
 
 export class UdpTracker {
   /** The flows by 4-tuple, oldest first (the order of eviction and of expiry). */
@@ -130,7 +179,9 @@ export class UdpTracker {
         unanswered: 0,
         unsolicited: 0,
         rttSum: 0,
-        pending: new Map(),
+        pendingTag: NO_REQUEST,
+        pendingTs: 0,
+        morePending: undefined,
         queuedAt: ts,
         qTable: undefined,
         qTableNext: undefined,
@@ -155,21 +206,13 @@ export class UdpTracker {
       f.origPkts++;
       f.origBytes += udp.payloadLength;
       f.origIpBytes += ipBytes;
-      if (!f.pending.has(tag)) {
-        if (f.pending.size >= MAX_PENDING) {
-          const first = f.pending.keys().next().value as number;
-          f.pending.delete(first);
-          f.unanswered++;
-        }
-        f.pending.set(tag, ts);
-      }
+      addPending(f, tag, ts);
     } else {
       f.respPkts++;
       f.respBytes += udp.payloadLength;
       f.respIpBytes += ipBytes;
-      const t0 = f.pending.get(tag);
+      const t0 = takePending(f, tag);
       if (t0 !== undefined) {
-        f.pending.delete(tag);
         f.answered++;
         f.rttSum += ts - t0;
       } else f.unsolicited++;
@@ -180,8 +223,9 @@ export class UdpTracker {
   private end(f: UdpFlow, reason: 'expired' | 'evicted' | 'capture-end'): void {
     this.table.delete(f);
     this.due.delete(f);
-    f.unanswered += f.pending.size;
-    f.pending.clear();
+    f.unanswered += pendingCount(f);
+    f.pendingTag = NO_REQUEST;
+    f.morePending = undefined;
     this.onEnd(f, reason);
   }
 

@@ -1021,7 +1021,10 @@ export class StreamReassembler {
     const max = this.opts.maxAnomalies;
     const label = this.opts.label;
     if (a.length < max - 1) {
-      a.push(anomaly(id, 'tcp', -1, label === undefined ? detail : `${label}: ${detail}`));
+      const text = label === undefined ? detail : `${label}: ${detail}`;
+      a.push(
+        id === RA['tcp.reassembly.history-limit'] ? sharedAnomaly(id, text) : anomaly(id, 'tcp', -1, text),
+      );
     } else if (a.length === max - 1) {
       a.push(anomaly(RA['tcp.reassembly.anomalies-truncated'], 'tcp', -1, `more than ${max - 1}`));
       this.counters().anomaliesDropped++;
@@ -1029,6 +1032,24 @@ export class StreamReassembler {
       this.counters().anomaliesDropped++;
     }
   }
+}
+
+/**
+ * The history limit's anomaly, when the shared budget is spent, is the same on stream after stream
+ * (a long capture of idle connections can give tens of thousands): one record per text, shared
+ * (records are never changed), instead of one object and one string per stream. Bounded.
+ */
+const SHARED_ANOMALIES = new Map<string, Anomaly>();
+const MAX_SHARED_ANOMALIES = 256;
+
+function sharedAnomaly(id: string, detail: string): Anomaly {
+  const key = `${id} ${detail}`;
+  let a = SHARED_ANOMALIES.get(key);
+  if (a === undefined) {
+    a = Object.freeze(anomaly(id, 'tcp', -1, detail));
+    if (SHARED_ANOMALIES.size < MAX_SHARED_ANOMALIES) SHARED_ANOMALIES.set(key, a);
+  }
+  return a;
 }
 
 function isIgnoredRst(a: Anomaly): boolean {

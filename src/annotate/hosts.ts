@@ -6,7 +6,7 @@ import type { Mac } from '../core/addr.js';
 import type { Packet } from '../decode/types.js';
 import { AddrIndex } from '../flow/addr-table.js';
 import { ipTextOf } from '../flow/addr-text.js';
-import { RowStore } from '../flow/rows.js';
+import { countPacket, heaviestRows, RowStore } from '../flow/rows.js';
 import { type AddressClass, classifyIp } from './classify.js';
 import { shortTag } from './describe.js';
 import type { LocalNets } from './local-nets.js';
@@ -151,8 +151,7 @@ export class HostTable {
     if (s >= 0) {
       const f = rows.f64Of(s);
       const d = rows.doublesAt(s);
-      f[d + D.sentPackets] = (f[d + D.sentPackets] as number) + 1;
-      f[d + D.sentBytes] = (f[d + D.sentBytes] as number) + bytes;
+      countPacket(f, d + D.sentPackets, bytes);
       // A value seen last time is in its list already, or was left out of a full one (lists only grow).
       const eth = p.layers[0];
       if (eth?.kind === 'eth' && eth.src !== f[d + D.lastMac]) {
@@ -168,12 +167,7 @@ export class HostTable {
       }
     }
     const r = this.host(ip.dst, ts);
-    if (r >= 0) {
-      const f = rows.f64Of(r);
-      const d = rows.doublesAt(r);
-      f[d + D.recvPackets] = (f[d + D.recvPackets] as number) + 1;
-      f[d + D.recvBytes] = (f[d + D.recvBytes] as number) + bytes;
-    }
+    if (r >= 0) countPacket(rows.f64Of(r), rows.doublesAt(r) + D.recvPackets, bytes);
     // Most packets are between addresses no check can fault: skip building the checks' inputs.
     if (
       s >= 0 &&
@@ -233,14 +227,13 @@ export class HostTable {
 
   /** The `n` hosts with the most bytes sent and received, most first (ties in the order first seen). */
   top(n: number): Host[] {
+    const rows = this.rows;
     const bytes = (row: number): number => {
-      const f = this.rows.f64Of(row);
-      const d = this.rows.doublesAt(row);
+      const f = rows.f64Of(row);
+      const d = rows.doublesAt(row);
       return (f[d + D.sentBytes] as number) + (f[d + D.recvBytes] as number);
     };
-    const order = Array.from({ length: this.size }, (_, i) => i);
-    order.sort((x, y) => bytes(y) - bytes(x) || x - y);
-    return order.slice(0, n).map((row) => this.hostAt(row));
+    return heaviestRows(this.size, n, bytes).map((row) => this.hostAt(row));
   }
 
   private hostAt(row: number): Host {

@@ -11,7 +11,7 @@
  */
 import { AddrPairIndex } from './addr-table.js';
 import { ipTextOf } from './addr-text.js';
-import { RowStore } from './rows.js';
+import { countPacket, heaviestRows, RowStore } from './rows.js';
 
 /** A conversation as reported: `a` is the address whose text sorts first. */
 export interface Conversation {
@@ -91,22 +91,19 @@ export class ConversationTable {
     }
     const f = this.rows.f64Of(row);
     const d = this.rows.doublesAt(row);
-    const at = d + (forward ? D.abPackets : D.baPackets);
-    f[at] = (f[at] as number) + 1;
-    f[at + 1] = (f[at + 1] as number) + bytes;
+    countPacket(f, d + (forward ? D.abPackets : D.baPackets), bytes);
     if (ts > (f[d + D.last] as number)) f[d + D.last] = ts;
   }
 
   /** The `n` conversations with the most bytes, most first (ties in the order they began). */
   top(n: number): Conversation[] {
+    const rows = this.rows;
     const bytes = (row: number): number => {
-      const f = this.rows.f64Of(row);
-      const d = this.rows.doublesAt(row);
+      const f = rows.f64Of(row);
+      const d = rows.doublesAt(row);
       return (f[d + D.abBytes] as number) + (f[d + D.baBytes] as number);
     };
-    const order = Array.from({ length: this.size }, (_, i) => i);
-    order.sort((x, y) => bytes(y) - bytes(x) || x - y);
-    return order.slice(0, n).map((row) => this.conversation(row));
+    return heaviestRows(this.size, n, bytes).map((row) => this.conversation(row));
   }
 
   private conversation(row: number): Conversation {

@@ -78,3 +78,21 @@ export class RowStore {
 export function setBit(i32: Int32Array, at: number, bit: number, v: boolean): void {
   i32[at] = v ? (i32[at] as number) | bit : (i32[at] as number) & ~bit;
 }
+
+/**
+ * Rows 0 to `count` - 1 by `weight`, heaviest first (ties: lower row first, i.e. in the order the
+ * rows were made), the first `n` of them: the rows a report shows of a table kept in a store.
+ */
+export function heaviestRows(count: number, n: number, weight: (row: number) => number): number[] {
+  const w = new Float64Array(count);
+  for (let row = 0; row < count; row++) w[row] = weight(row);
+  const order = Array.from({ length: count }, (_, row) => row);
+  order.sort((x, y) => (w[y] as number) - (w[x] as number) || x - y);
+  return order.slice(0, n);
+}
+
+/** One more packet of `bytes` bytes: the packet count at `at` and the byte count right after it. */
+export function countPacket(f: Float64Array, at: number, bytes: number): void {
+  f[at] = (f[at] as number) + 1;
+  f[at + 1] = (f[at + 1] as number) + bytes;
+}

@@ -1,7 +1,7 @@
 /** The row store behind the per-connection models (flow/rows.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RowStore } from '../../src/flow/rows.js';
+import { countPacket, heaviestRows, RowStore } from '../../src/flow/rows.js';
 
 test('RowStore: a row keeps its page arrays for life, rows are reused last released first', () => {
   // A row of two doubles and three integers (four 8-byte units), eight rows to a page.
@@ -32,4 +32,24 @@ test('RowStore: a row keeps its page arrays for life, rows are reused last relea
   assert.equal(s.alloc(), 3);
   assert.equal(s.alloc(), 20);
   assert.equal(s.inUse, 21);
+});
+
+test('heaviestRows: heaviest first, ties in row order, at most n; countPacket adds a packet and its bytes', () => {
+  const w = [5, 9, 5, 0, 9, 7];
+  assert.deepEqual(
+    heaviestRows(w.length, 10, (r) => w[r] as number),
+    [1, 4, 5, 0, 2, 3],
+  );
+  assert.deepEqual(
+    heaviestRows(w.length, 3, (r) => w[r] as number),
+    [1, 4, 5],
+  );
+  assert.deepEqual(
+    heaviestRows(0, 3, () => 1),
+    [],
+  );
+  const f = new Float64Array(4);
+  countPacket(f, 2, 1500);
+  countPacket(f, 2, 60);
+  assert.deepEqual([...f], [0, 0, 2, 1560]);
 });

@@ -991,6 +991,7 @@ export class StreamReassembler {
         this.note(
           RA['tcp.reassembly.history-limit'],
           `shared budget of ${this.budget.maxHistory} bytes: history kept to ${oldSize} bytes`,
+          true,
         );
       }
       return old;
@@ -1015,16 +1016,15 @@ export class StreamReassembler {
     return ring;
   }
 
-  private note(id: string, detail: string): void {
+  /** Record an anomaly; `shared`: its text repeats across streams, so one frozen record serves them all. */
+  private note(id: string, detail: string, shared = false): void {
     if (this.anomalyList === NO_ANOMALIES) this.anomalyList = [];
     const a = this.anomalyList as Anomaly[];
     const max = this.opts.maxAnomalies;
     const label = this.opts.label;
     if (a.length < max - 1) {
       const text = label === undefined ? detail : `${label}: ${detail}`;
-      a.push(
-        id === RA['tcp.reassembly.history-limit'] ? sharedAnomaly(id, text) : anomaly(id, 'tcp', -1, text),
-      );
+      a.push(shared ? sharedAnomaly(id, text) : anomaly(id, 'tcp', -1, text));
     } else if (a.length === max - 1) {
       a.push(anomaly(RA['tcp.reassembly.anomalies-truncated'], 'tcp', -1, `more than ${max - 1}`));
       this.counters().anomaliesDropped++;
@@ -1035,9 +1035,9 @@ export class StreamReassembler {
 }
 
 /**
- * The history limit's anomaly, when the shared budget is spent, is the same on stream after stream
- * (a long capture of idle connections can give tens of thousands): one record per text, shared
- * (records are never changed), instead of one object and one string per stream. Bounded.
+ * One record per text for anomalies that repeat on stream after stream (the history limit, once the
+ * shared budget is spent: a long capture of idle connections gives tens of thousands), shared
+ * (records are never changed) instead of one object and one string per stream. Bounded.
  */
 const SHARED_ANOMALIES = new Map<string, Anomaly>();
 const MAX_SHARED_ANOMALIES = 256;

@@ -13,7 +13,9 @@
  * capture costs is mostly starting up), alternating the two, 10 runs each. `floor` runs wirelens'
  * reader alone, then reader and decoder, then the reader feeding a bare connection table
  * (bench/floor.ts, bench/bound-table.ts): what any analysis in Node starts from, and how fast a
- * table of typed arrays counts connections when nothing else is done.
+ * table of typed arrays counts connections when nothing else is done; then two steps up to `conns`
+ * (decoded frames tracked by the session with its RFC 9293 machines only, then with the default
+ * analysers too, nothing written), which split the time of `conns --json` into its parts.
  * `--only` takes conns, report, read, floor, tshark, tcpdump, startup.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +32,8 @@ const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
 const READ_FLOOR = 'floor: records read, nothing else';
 const DECODE_FLOOR = 'floor: records read and decoded';
 const TABLE_FLOOR = 'floor: records read, bare connection table';
+const TRACKER_STEP = 'step: decoded, TCP tracker (RFC 9293 machines), no output';
+const MODELS_STEP = 'step: the same with analysis flags and Zeek model, no output';
 const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
@@ -264,6 +268,8 @@ async function main(): Promise<void> {
     jobs.push({ name: READ_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'read', cap.path] });
     jobs.push({ name: DECODE_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'decode', cap.path] });
     jobs.push({ name: TABLE_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'table', cap.path] });
+    jobs.push({ name: TRACKER_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'tracker', cap.path] });
+    jobs.push({ name: MODELS_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'models', cap.path] });
   }
   if (want('tshark') && have('tshark')) {
     jobs.push({
@@ -361,6 +367,16 @@ async function main(): Promise<void> {
         lines.push(
           `${r.name}: ${pairedRatio(decodeFloor.runs, r.runs).toFixed(2)}× the speed of reading and decoding alone, ${pairedRatio(tableFloor.runs, r.runs).toFixed(2)}× that of a bare connection table`,
         );
+  }
+  const trackerStep = result.rows.find((r) => r.name === TRACKER_STEP);
+  const modelsStep = result.rows.find((r) => r.name === MODELS_STEP);
+  const conns = result.rows.find((r) => r.name === 'wirelens conns --json');
+  if (decodeFloor && trackerStep && modelsStep && conns) {
+    // Differences of medians: each run's start-up cancels out.
+    const part = (from: number, to: number) => `${(to - from).toFixed(2)} s`;
+    lines.push(
+      `wirelens conns --json, ${conns.seconds.toFixed(2)} s: reading and decoding ${decodeFloor.seconds.toFixed(2)} s, then tracking (RFC 9293 machines) ${part(decodeFloor.seconds, trackerStep.seconds)}, analysis flags and Zeek model ${part(trackerStep.seconds, modelsStep.seconds)}, records made and written ${part(modelsStep.seconds, conns.seconds)}`,
+    );
   }
   if (big.length > 0) lines.push('');
   for (const b of big) {

@@ -1,7 +1,8 @@
 /**
  * The bench's floors (bench/floor.ts) must do the work they are timed for: every record read, and
  * in decode mode every frame decoded, in table mode every connection counted once (a 4-tuple
- * reopened by a new SYN counts again, as tshark numbers a new stream). Counted against tshark on
+ * reopened by a new SYN counts again, as tshark numbers a new stream), and in tracker and models
+ * modes every connection tracked by the session to its end. Counted against tshark on
  * fixtures of both file formats.
  */
 import assert from 'node:assert/strict';
@@ -40,13 +41,10 @@ for (const file of CAPTURES) {
     assert.deepEqual(read, { mode: 'read', packets: want.packets, tcp: 0 });
     const decode = await floor('decode', file);
     assert.deepEqual(decode, { mode: 'decode', packets: want.packets, tcp: want.tcp });
-    const table = await floor('table', file);
-    assert.deepEqual(table, {
-      mode: 'table',
-      packets: want.packets,
-      tcp: want.tcp,
-      connections: want.streams,
-    });
+    for (const mode of ['table', 'tracker', 'models'] as const) {
+      const got = await floor(mode, file);
+      assert.deepEqual(got, { mode, packets: want.packets, tcp: want.tcp, connections: want.streams });
+    }
   });
 }
 

@@ -15,7 +15,9 @@
  * (bench/floor.ts, bench/bound-table.ts): what any analysis in Node starts from, and how fast a
  * table of typed arrays counts connections when nothing else is done; then two steps up to `conns`
  * (decoded frames tracked by the session with its RFC 9293 machines only, then with the default
- * analysers too, nothing written), which split the time of `conns --json` into its parts.
+ * analysers too, nothing written), which split the time of `conns --json` into its parts; and
+ * `conns --json` on the same traffic generated at 1% of the rate, so that few connections are open at
+ * once: what the size of the working set costs it.
  * `--only` takes conns, report, read, floor, tshark, tcpdump, startup.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,6 +36,11 @@ const DECODE_FLOOR = 'floor: records read and decoded';
 const TABLE_FLOOR = 'floor: records read, bare connection table';
 const TRACKER_STEP = 'step: decoded, TCP tracker (RFC 9293 machines), no output';
 const MODELS_STEP = 'step: the same with analysis flags and Zeek model, no output';
+const SPREAD_STEP = 'step: conns --json, the same traffic at 1% of the rate (few connections open)';
+/** New connections per second of the spread-out capture (the bench capture has 5,000). */
+const SPREAD_RATE = 50;
+/** The bench capture's rate (bench/gen.ts's default). */
+const BENCH_RATE = 5000;
 const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
@@ -120,7 +127,7 @@ interface Row {
 /** One command to measure. */
 interface Job {
   readonly name: string;
-  /** `floor`: wirelens' own reader (and decoder) with no analysis (bench/floor.ts). */
+  /** `floor`: the floors and steps, figures that explain the commands' (no target applies to them). */
   readonly tool: 'wirelens' | 'floor' | 'tshark' | 'tcpdump';
   readonly cmd: string;
   readonly args: string[];
@@ -235,18 +242,34 @@ function targets(
   return out;
 }
 
-async function ensureCapture(connections: number): Promise<{ path: string; packets: number; bytes: number }> {
+interface Capture {
+  path: string;
+  packets: number;
+  bytes: number;
+  /** Most connections open (first to last packet) at one time. */
+  open: number;
+}
+
+/** The bench capture of `connections` (generated once, then reused), at `rate` new connections/s if given. */
+async function ensureCapture(connections: number, rate?: number): Promise<Capture> {
   if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
-  const path = join(OUT_DIR, `synth-${connections}.pcap`);
+  const path = join(OUT_DIR, `synth-${connections}${rate === undefined ? '' : `-rate${rate}`}.pcap`);
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta)) {
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as { packets: number; bytes: number };
-    if (statSync(path).size === m.bytes) return { path, ...m };
+    const m = JSON.parse(readFileSync(meta, 'utf8')) as Partial<Capture>;
+    if (statSync(path).size === m.bytes && m.packets !== undefined && m.open !== undefined)
+      return { path, packets: m.packets, bytes: m.bytes, open: m.open };
   }
   process.stderr.write(`generating ${path} (${connections} connections, seed 1)…\n`);
-  const r = await generateCapture({ path, connections, seed: 1 });
-  writeFileSync(meta, JSON.stringify({ packets: r.packets, bytes: r.bytes }));
-  return { path, packets: r.packets, bytes: r.bytes };
+  const r = await generateCapture({
+    path,
+    connections,
+    seed: 1,
+    ...(rate === undefined ? {} : { connectionsPerSecond: rate }),
+  });
+  const c = { packets: r.packets, bytes: r.bytes, open: r.maxConcurrentConnections };
+  writeFileSync(meta, JSON.stringify(c));
+  return { path, ...c };
 }
 
 async function main(): Promise<void> {
@@ -270,6 +293,16 @@ async function main(): Promise<void> {
     jobs.push({ name: TABLE_FLOOR, tool: 'floor', cmd: node, args: [FLOOR, 'table', cap.path] });
     jobs.push({ name: TRACKER_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'tracker', cap.path] });
     jobs.push({ name: MODELS_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'models', cap.path] });
+  }
+  // The same packets and connections spread over 100 times the capture time: the table holds a few
+  // hundred connections instead of tens of thousands. What `conns` saves there is what the size of
+  // its working set costs it (cache misses, long-lived state for the garbage collector to move).
+  let spread: Capture | undefined;
+  if (want('floor') && want('conns')) {
+    spread = await ensureCapture(a.connections, SPREAD_RATE);
+    if (spread.packets !== cap.packets || spread.bytes !== cap.bytes)
+      throw new Error(`${spread.path} differs in size from ${cap.path}: regenerate both`);
+    jobs.push({ name: SPREAD_STEP, tool: 'floor', cmd: node, args: [BIN, 'conns', '--json', spread.path] });
   }
   if (want('tshark') && have('tshark')) {
     jobs.push({
@@ -378,6 +411,11 @@ async function main(): Promise<void> {
       `wirelens conns --json, ${conns.seconds.toFixed(2)} s: reading and decoding ${decodeFloor.seconds.toFixed(2)} s, then tracking (RFC 9293 machines) ${part(decodeFloor.seconds, trackerStep.seconds)}, analysis flags and Zeek model ${part(trackerStep.seconds, modelsStep.seconds)}, the command itself (its records, filter and counts) ${part(modelsStep.seconds, conns.seconds)}`,
     );
   }
+  const spreadStep = result.rows.find((r) => r.name === SPREAD_STEP);
+  if (spread && spreadStep && conns)
+    lines.push(
+      `wirelens conns --json on the same traffic at ${SPREAD_RATE} connections/s instead of ${count(BENCH_RATE)} (at most ${count(spread.open)} open at once instead of ${count(cap.open)}): ${spreadStep.seconds.toFixed(2)} s, ${pairedRatio(spreadStep.runs, conns.runs).toFixed(2)}× the time; the rest is work per packet and per connection`,
+    );
   if (big.length > 0) lines.push('');
   for (const b of big) {
     lines.push(

@@ -12,33 +12,49 @@
  *   node dist/bench/floor.js models <file>   the same with the default analysers (tshark's analysis
  *                                            flags, the Zeek model), nothing written: `conns` but for
  *                                            the command's own work (records, filter, counts)
+ *   node dist/bench/floor.js http <file>     the same with the HTTP analyser on every connection, as
+ *                                            `report` has it (streams reassembled, HTTP parsed)
+ *   node dist/bench/floor.js tables <file>   the same with `report`'s per-packet tables (capture
+ *                                            statistics and IP conversations, hosts, ARP, NAT hints)
+ *                                            and its listener analysis: `report` but for its own
+ *                                            work (transaction counts, the report built and written)
  *
- * The last two are steps rather than floors: with `decode` below them and `conns --json` above, they
- * split the time of `conns` into decoding, tracking, the models and the command itself.
+ * The last four are steps rather than floors: with `decode` below them and `conns --json` and
+ * `report --json` above, they split the time of `conns` into decoding, tracking, the models and the
+ * command itself, and that of `report` into the models, HTTP, its tables and the command itself.
  *
- * Prints one line of JSON: the mode, the packets seen, how many had a TCP layer (decode, table,
- * tracker, models) and how many connections the table opened or the session tracked, so that the
- * bench and its test can check the loop did the work it claims.
+ * Prints one line of JSON: the mode, the packets seen, how many had a TCP layer (all but read), how
+ * many connections the table opened or the session tracked, and the HTTP transactions (http,
+ * tables), so that the bench and its test can check the loop did the work it claims.
  */
 
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import { ArpAnalyzer } from '../src/annotate/arp.js';
+import { HostTable } from '../src/annotate/hosts.js';
+import { NatHintsCollector } from '../src/annotate/nat-hints.js';
 import { readCapture } from '../src/capture/source.js';
 import type { Frame } from '../src/capture/types.js';
+import { withHttp } from '../src/cli/http.js';
 import { decodeFrame } from '../src/decode/pipeline.js';
 import { DEFAULT_SESSION } from '../src/flow/defaults.js';
-import { Session } from '../src/flow/session.js';
+import { Session, type SessionOptions } from '../src/flow/session.js';
+import { CaptureStats } from '../src/flow/stats.js';
+import { ListenerTracker } from '../src/flow/tcp/listeners.js';
 import { BoundTable } from './bound-table.js';
 
-export type FloorMode = 'read' | 'decode' | 'table' | 'tracker' | 'models';
-const MODES: readonly string[] = ['read', 'decode', 'table', 'tracker', 'models'];
+export type FloorMode = 'read' | 'decode' | 'table' | 'tracker' | 'models' | 'http' | 'tables';
+const MODES: readonly string[] = ['read', 'decode', 'table', 'tracker', 'models', 'http', 'tables'];
 
 export interface FloorResult {
   mode: FloorMode;
   packets: number;
   /** Frames with a TCP layer (decode, tracker, models), IPv4 TCP segments (table); 0 for read. */
   tcp: number;
-  /** Connections the bare table opened (table), or the session tracked (tracker, models). */
+  /** Connections the bare table opened (table), or the session tracked (tracker and later modes). */
   connections?: number;
+  /** HTTP transactions completed (http, tables). */
+  transactions?: number;
 }
 
 export async function floor(mode: FloorMode, file: string): Promise<FloorResult> {
@@ -65,31 +81,80 @@ export async function floor(mode: FloorMode, file: string): Promise<FloorResult>
     return { mode, packets, tcp };
   }
   let connections = 0;
-  // As `conns --json` runs its session (rows reused as connections end), minus what it writes.
-  const session = new Session(
-    { ...DEFAULT_SESSION, recycleEnded: true, ...(mode === 'tracker' ? { defaults: false } : {}) },
-    {
+  if (mode === 'tracker' || mode === 'models') {
+    // As `conns --json` runs its session (rows reused as connections end), minus what it writes.
+    const session = new Session(
+      { ...DEFAULT_SESSION, recycleEnded: true, ...(mode === 'tracker' ? { defaults: false } : {}) },
+      {
+        tcpEnd() {
+          connections++;
+        },
+      },
+    );
+    const track = (f: Frame) => {
+      packets++;
+      const p = decodeFrame(f);
+      if (p.tcp !== undefined) tcp++;
+      session.process(p);
+    };
+    await readCapture(file, { frame: track, problem() {} }, {});
+    session.finish();
+    return { mode, packets, tcp, connections };
+  }
+  // As `report` wires its session and tables (cli/report.ts), minus the report and its counts.
+  let transactions = 0;
+  const options: SessionOptions = withHttp({ ...DEFAULT_SESSION, recycleEnded: true }, () => {
+    transactions++;
+  });
+  if (mode === 'http') {
+    const session = new Session(options, {
       tcpEnd() {
         connections++;
       },
+    });
+    const track = (f: Frame) => {
+      packets++;
+      const p = decodeFrame(f);
+      if (p.tcp !== undefined) tcp++;
+      session.process(p);
+    };
+    await readCapture(file, { frame: track, problem() {} }, {});
+    session.finish();
+    return { mode, packets, tcp, connections, transactions };
+  }
+  const stats = new CaptureStats();
+  const hosts = new HostTable();
+  const arp = new ArpAnalyzer();
+  const nat = new NatHintsCollector();
+  const listeners = new ListenerTracker();
+  const session = new Session(options, {
+    tcpEnd(c) {
+      connections++;
+      listeners.add(c);
     },
-  );
+  });
   const track = (f: Frame) => {
     packets++;
     const p = decodeFrame(f);
     if (p.tcp !== undefined) tcp++;
     session.process(p);
+    stats.add(p);
+    hosts.add(p);
+    arp.onPacket(p);
+    nat.onPacket(p);
   };
   await readCapture(file, { frame: track, problem() {} }, {});
   session.finish();
-  return { mode, packets, tcp, connections };
+  return { mode, packets, tcp, connections, transactions };
 }
 
 const script = process.argv[1];
 if (script !== undefined && import.meta.url === pathToFileURL(script).href) {
+  // The heap grows as in the commands (bin/wirelens.js), so that peak memory compares with theirs.
+  v8.setFlagsFromString('--heap-growing-percent=100');
   const [mode, file] = process.argv.slice(2);
   if (mode === undefined || !MODES.includes(mode) || file === undefined) {
-    process.stderr.write('usage: node dist/bench/floor.js read|decode|table|tracker|models <capture>\n');
+    process.stderr.write(`usage: node dist/bench/floor.js ${MODES.join('|')} <capture>\n`);
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify(await floor(mode as FloorMode, file))}\n`);

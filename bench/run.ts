@@ -15,7 +15,8 @@
  * (bench/floor.ts, bench/bound-table.ts): what any analysis in Node starts from, and how fast a
  * table of typed arrays counts connections when nothing else is done; then two steps up to `conns`
  * (decoded frames tracked by the session with its RFC 9293 machines only, then with the default
- * analysers too, nothing written), which split the time of `conns --json` into its parts; and
+ * analysers too, nothing written), which split the time of `conns --json` into its parts, and two
+ * more up to `report` (HTTP, then its tables: hosts, conversations, ARP, NAT hints, listeners); and
  * `conns --json` on the same traffic generated at 1% of the rate, so that few connections are open at
  * once: what the size of the working set costs it.
  * `--only` takes conns, report, read, floor, tshark, tcpdump, startup.
@@ -36,6 +37,8 @@ const DECODE_FLOOR = 'floor: records read and decoded';
 const TABLE_FLOOR = 'floor: records read, bare connection table';
 const TRACKER_STEP = 'step: decoded, TCP tracker (RFC 9293 machines), no output';
 const MODELS_STEP = 'step: the same with analysis flags and Zeek model, no output';
+const HTTP_STEP = 'step: the models step with HTTP (streams reassembled, HTTP parsed), no output';
+const TABLES_STEP = "step: the same with report's tables (hosts, conversations, ARP, NAT hints, listeners)";
 const SPREAD_STEP = 'step: conns --json, the same traffic at 1% of the rate (few connections open)';
 /** New connections per second of the spread-out capture (the bench capture has 5,000). */
 const SPREAD_RATE = 50;
@@ -294,6 +297,10 @@ async function main(): Promise<void> {
     jobs.push({ name: TRACKER_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'tracker', cap.path] });
     jobs.push({ name: MODELS_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'models', cap.path] });
   }
+  if (want('floor') && want('report')) {
+    jobs.push({ name: HTTP_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'http', cap.path] });
+    jobs.push({ name: TABLES_STEP, tool: 'floor', cmd: node, args: [FLOOR, 'tables', cap.path] });
+  }
   // The same packets and connections spread over 100 times the capture time: the table holds a few
   // hundred connections instead of tens of thousands. What `conns` saves there is what the size of
   // its working set costs it (cache misses, long-lived state for the garbage collector to move).
@@ -404,13 +411,20 @@ async function main(): Promise<void> {
   const trackerStep = result.rows.find((r) => r.name === TRACKER_STEP);
   const modelsStep = result.rows.find((r) => r.name === MODELS_STEP);
   const conns = result.rows.find((r) => r.name === 'wirelens conns --json');
+  // Differences of medians: each run's start-up cancels out.
+  const part = (from: number, to: number) => `${(to - from).toFixed(2)} s`;
   if (decodeFloor && trackerStep && modelsStep && conns) {
-    // Differences of medians: each run's start-up cancels out.
-    const part = (from: number, to: number) => `${(to - from).toFixed(2)} s`;
     lines.push(
       `wirelens conns --json, ${conns.seconds.toFixed(2)} s: reading and decoding ${decodeFloor.seconds.toFixed(2)} s, then tracking (RFC 9293 machines) ${part(decodeFloor.seconds, trackerStep.seconds)}, analysis flags and Zeek model ${part(trackerStep.seconds, modelsStep.seconds)}, the command itself (its records, filter and counts) ${part(modelsStep.seconds, conns.seconds)}`,
     );
   }
+  const httpStep = result.rows.find((r) => r.name === HTTP_STEP);
+  const tablesStep = result.rows.find((r) => r.name === TABLES_STEP);
+  const report = result.rows.find((r) => r.name === 'wirelens report --json');
+  if (modelsStep && httpStep && tablesStep && report)
+    lines.push(
+      `wirelens report --json, ${report.seconds.toFixed(2)} s: up to the models as conns ${modelsStep.seconds.toFixed(2)} s, then HTTP (reassembly and parsing) ${part(modelsStep.seconds, httpStep.seconds)}, hosts, conversations, ARP, NAT hints and listeners ${part(httpStep.seconds, tablesStep.seconds)}, the command itself (its counts, the report built and written) ${part(tablesStep.seconds, report.seconds)}`,
+    );
   const spreadStep = result.rows.find((r) => r.name === SPREAD_STEP);
   if (spread && spreadStep && conns)
     lines.push(

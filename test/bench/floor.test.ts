@@ -1,9 +1,9 @@
 /**
  * The bench's floors (bench/floor.ts) must do the work they are timed for: every record read, and
  * in decode mode every frame decoded, in table mode every connection counted once (a 4-tuple
- * reopened by a new SYN counts again, as tshark numbers a new stream), and in tracker and models
- * modes every connection tracked by the session to its end. Counted against tshark on
- * fixtures of both file formats.
+ * reopened by a new SYN counts again, as tshark numbers a new stream), in tracker, models, http and
+ * tables modes every connection tracked by the session to its end, and in the last two every HTTP
+ * request paired with its response. Counted against tshark on fixtures of both file formats.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,11 +24,25 @@ const HAVE_TSHARK = hasTool('tshark');
  * Frames tshark reads, those it finds TCP in (quoted TCP inside ICMP errors aside: none here), and
  * its TCP streams (the fixtures are IPv4 over Ethernet, the bare table's only kind).
  */
-function tsharkCounts(file: string): { packets: number; tcp: number; streams: number } {
+function tsharkCounts(file: string): {
+  packets: number;
+  tcp: number;
+  streams: number;
+  requests: number;
+  responses: number;
+} {
   const all = runTool('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number']).stdout;
   const tcp = runTool('tshark', ['-n', '-r', file, '-Y', 'tcp', '-T', 'fields', '-e', 'tcp.stream']).stdout;
+  const http = (filter: string) =>
+    runTool('tshark', ['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number']).stdout;
   const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
-  return { packets: lines(all).length, tcp: lines(tcp).length, streams: new Set(lines(tcp)).size };
+  return {
+    packets: lines(all).length,
+    tcp: lines(tcp).length,
+    streams: new Set(lines(tcp)).size,
+    requests: lines(http('http.request')).length,
+    responses: lines(http('http.response')).length,
+  };
 }
 
 for (const file of CAPTURES) {
@@ -44,6 +58,18 @@ for (const file of CAPTURES) {
     for (const mode of ['table', 'tracker', 'models'] as const) {
       const got = await floor(mode, file);
       assert.deepEqual(got, { mode, packets: want.packets, tcp: want.tcp, connections: want.streams });
+    }
+    // Every request of these fixtures is answered: one transaction each.
+    assert.equal(want.requests, want.responses);
+    for (const mode of ['http', 'tables'] as const) {
+      const got = await floor(mode, file);
+      assert.deepEqual(got, {
+        mode,
+        packets: want.packets,
+        tcp: want.tcp,
+        connections: want.streams,
+        transactions: want.requests,
+      });
     }
   });
 }

@@ -30,17 +30,11 @@
 
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import { ArpAnalyzer } from '../src/annotate/arp.js';
-import { HostTable } from '../src/annotate/hosts.js';
-import { NatHintsCollector } from '../src/annotate/nat-hints.js';
 import { readCapture } from '../src/capture/source.js';
 import type { Frame } from '../src/capture/types.js';
-import { withHttp } from '../src/cli/http.js';
 import { decodeFrame } from '../src/decode/pipeline.js';
 import { DEFAULT_SESSION } from '../src/flow/defaults.js';
 import { Session, type SessionOptions } from '../src/flow/session.js';
-import { CaptureStats } from '../src/flow/stats.js';
-import { ListenerTracker } from '../src/flow/tcp/listeners.js';
 import { BoundTable } from './bound-table.js';
 
 export type FloorMode = 'read' | 'decode' | 'table' | 'tracker' | 'models' | 'http' | 'tables';
@@ -81,56 +75,22 @@ export async function floor(mode: FloorMode, file: string): Promise<FloorResult>
     return { mode, packets, tcp };
   }
   let connections = 0;
-  if (mode === 'tracker' || mode === 'models') {
-    // As `conns --json` runs its session (rows reused as connections end), minus what it writes.
-    const session = new Session(
-      { ...DEFAULT_SESSION, recycleEnded: true, ...(mode === 'tracker' ? { defaults: false } : {}) },
-      {
-        tcpEnd() {
-          connections++;
-        },
-      },
-    );
-    const track = (f: Frame) => {
-      packets++;
-      const p = decodeFrame(f);
-      if (p.tcp !== undefined) tcp++;
-      session.process(p);
-    };
-    await readCapture(file, { frame: track, problem() {} }, {});
-    session.finish();
-    return { mode, packets, tcp, connections };
-  }
-  // As `report` wires its session and tables (cli/report.ts), minus the report and its counts.
   let transactions = 0;
-  const options: SessionOptions = withHttp({ ...DEFAULT_SESSION, recycleEnded: true }, () => {
-    transactions++;
-  });
-  if (mode === 'http') {
-    const session = new Session(options, {
-      tcpEnd() {
-        connections++;
-      },
-    });
-    const track = (f: Frame) => {
-      packets++;
-      const p = decodeFrame(f);
-      if (p.tcp !== undefined) tcp++;
-      session.process(p);
-    };
-    await readCapture(file, { frame: track, problem() {} }, {});
-    session.finish();
-    return { mode, packets, tcp, connections, transactions };
-  }
-  const stats = new CaptureStats();
-  const hosts = new HostTable();
-  const arp = new ArpAnalyzer();
-  const nat = new NatHintsCollector();
-  const listeners = new ListenerTracker();
+  const conns = mode === 'tracker' || mode === 'models';
+  // As `conns --json` runs its session (rows reused as connections end), minus what it writes; or
+  // as `report` wires its session and tables (cli/report.ts), minus its counts and the report.
+  // `report`'s modules are loaded only for its steps: the other modes' times include no more
+  // start-up than they need.
+  const options: SessionOptions = conns
+    ? { ...DEFAULT_SESSION, recycleEnded: true, ...(mode === 'tracker' ? { defaults: false } : {}) }
+    : (await import('../src/cli/http.js')).withHttp({ ...DEFAULT_SESSION, recycleEnded: true }, () => {
+        transactions++;
+      });
+  const tables = mode === 'tables' ? await reportTables() : undefined;
   const session = new Session(options, {
     tcpEnd(c) {
       connections++;
-      listeners.add(c);
+      tables?.listeners.add(c);
     },
   });
   const track = (f: Frame) => {
@@ -138,14 +98,35 @@ export async function floor(mode: FloorMode, file: string): Promise<FloorResult>
     const p = decodeFrame(f);
     if (p.tcp !== undefined) tcp++;
     session.process(p);
-    stats.add(p);
-    hosts.add(p);
-    arp.onPacket(p);
-    nat.onPacket(p);
+    if (tables !== undefined) {
+      tables.stats.add(p);
+      tables.hosts.add(p);
+      tables.arp.onPacket(p);
+      tables.nat.onPacket(p);
+    }
   };
   await readCapture(file, { frame: track, problem() {} }, {});
   session.finish();
-  return { mode, packets, tcp, connections, transactions };
+  return conns ? { mode, packets, tcp, connections } : { mode, packets, tcp, connections, transactions };
+}
+
+/** The tables `report` feeds every packet (and its listener analysis every connection). */
+async function reportTables() {
+  const [{ ArpAnalyzer }, { HostTable }, { NatHintsCollector }, { CaptureStats }, { ListenerTracker }] =
+    await Promise.all([
+      import('../src/annotate/arp.js'),
+      import('../src/annotate/hosts.js'),
+      import('../src/annotate/nat-hints.js'),
+      import('../src/flow/stats.js'),
+      import('../src/flow/tcp/listeners.js'),
+    ]);
+  return {
+    stats: new CaptureStats(),
+    hosts: new HostTable(),
+    arp: new ArpAnalyzer(),
+    nat: new NatHintsCollector(),
+    listeners: new ListenerTracker(),
+  };
 }
 
 const script = process.argv[1];

@@ -49,6 +49,9 @@ import {
 import { PcapStreamWriter } from './pcap-writer.js';
 import { Prng } from './prng.js';
 
+/** New connections per second of capture time when none is given. */
+export const DEFAULT_RATE = 5000;
+
 export interface GenerateOptions {
   /** Output file (created or truncated). */
   path: string;
@@ -70,7 +73,7 @@ export interface GenerateOptions {
   dnsRate?: number;
   /** Probability that the router ARPs for the server before a SYN (default 0.02). */
   arpRate?: number;
-  /** Mean rate of new connections, per second of capture time (default 5000). */
+  /** Mean rate of new connections, per second of capture time (default DEFAULT_RATE). */
   connectionsPerSecond?: number;
   /** Capture time of the first connection, seconds since the epoch (default 1700000000). */
   startTime?: number;
@@ -108,7 +111,7 @@ export async function generateCapture(options: GenerateOptions): Promise<Generat
   const connections = options.connections;
   if (!Number.isInteger(connections) || connections < 0)
     throw new RangeError('connections must be an integer >= 0');
-  const rate = options.connectionsPerSecond ?? 5000;
+  const rate = options.connectionsPerSecond ?? DEFAULT_RATE;
   if (!(rate > 0)) throw new RangeError('connectionsPerSecond must be > 0');
   const retransmitRate = options.retransmitRate ?? 0.01;
   if (!(retransmitRate >= 0 && retransmitRate <= 1)) throw new RangeError('retransmitRate must be in [0, 1]');

@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCapture } from './gen.js';
+import { DEFAULT_RATE, generateCapture } from './gen.js';
 import { median, pairedRatio } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,10 +40,8 @@ const MODELS_STEP = 'step: the same with analysis flags and Zeek model, no outpu
 const HTTP_STEP = 'step: the models step with HTTP (streams reassembled, HTTP parsed), no output';
 const TABLES_STEP = "step: the same with report's tables (hosts, conversations, ARP, NAT hints, listeners)";
 const SPREAD_STEP = 'step: conns --json, the same traffic at 1% of the rate (few connections open)';
-/** New connections per second of the spread-out capture (the bench capture has 5,000). */
+/** New connections per second of the spread-out capture (1% of the bench capture's DEFAULT_RATE). */
 const SPREAD_RATE = 50;
-/** The bench capture's rate (bench/gen.ts's default). */
-const BENCH_RATE = 5000;
 const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
@@ -398,8 +396,9 @@ async function main(): Promise<void> {
       `| ${r.name} | ${r.seconds.toFixed(2)} | ${count(r.pps)} | ${r.mbps.toFixed(1)} | ${r.peakMb.toFixed(0)} MB | ${r.vsTsharkConv !== undefined ? r.vsTsharkConv.toFixed(2) : '-'} |`,
     );
   }
-  const decodeFloor = result.rows.find((r) => r.name === DECODE_FLOOR);
-  const tableFloor = result.rows.find((r) => r.name === TABLE_FLOOR);
+  const rowNamed = (name: string) => result.rows.find((r) => r.name === name);
+  const decodeFloor = rowNamed(DECODE_FLOOR);
+  const tableFloor = rowNamed(TABLE_FLOOR);
   if (decodeFloor && tableFloor) {
     lines.push('');
     for (const r of result.rows)
@@ -408,9 +407,9 @@ async function main(): Promise<void> {
           `${r.name}: ${pairedRatio(decodeFloor.runs, r.runs).toFixed(2)}× the speed of reading and decoding alone, ${pairedRatio(tableFloor.runs, r.runs).toFixed(2)}× that of a bare connection table`,
         );
   }
-  const trackerStep = result.rows.find((r) => r.name === TRACKER_STEP);
-  const modelsStep = result.rows.find((r) => r.name === MODELS_STEP);
-  const conns = result.rows.find((r) => r.name === 'wirelens conns --json');
+  const trackerStep = rowNamed(TRACKER_STEP);
+  const modelsStep = rowNamed(MODELS_STEP);
+  const conns = rowNamed('wirelens conns --json');
   // Differences of medians: each run's start-up cancels out.
   const part = (from: number, to: number) => `${(to - from).toFixed(2)} s`;
   if (decodeFloor && trackerStep && modelsStep && conns) {
@@ -418,17 +417,17 @@ async function main(): Promise<void> {
       `wirelens conns --json, ${conns.seconds.toFixed(2)} s: reading and decoding ${decodeFloor.seconds.toFixed(2)} s, then tracking (RFC 9293 machines) ${part(decodeFloor.seconds, trackerStep.seconds)}, analysis flags and Zeek model ${part(trackerStep.seconds, modelsStep.seconds)}, the command itself (its records, filter and counts) ${part(modelsStep.seconds, conns.seconds)}`,
     );
   }
-  const httpStep = result.rows.find((r) => r.name === HTTP_STEP);
-  const tablesStep = result.rows.find((r) => r.name === TABLES_STEP);
-  const report = result.rows.find((r) => r.name === 'wirelens report --json');
+  const httpStep = rowNamed(HTTP_STEP);
+  const tablesStep = rowNamed(TABLES_STEP);
+  const report = rowNamed('wirelens report --json');
   if (modelsStep && httpStep && tablesStep && report)
     lines.push(
       `wirelens report --json, ${report.seconds.toFixed(2)} s: up to the models as conns ${modelsStep.seconds.toFixed(2)} s, then HTTP (reassembly and parsing) ${part(modelsStep.seconds, httpStep.seconds)}, hosts, conversations, ARP, NAT hints and listeners ${part(httpStep.seconds, tablesStep.seconds)}, the command itself (its counts, the report built and written) ${part(tablesStep.seconds, report.seconds)}`,
     );
-  const spreadStep = result.rows.find((r) => r.name === SPREAD_STEP);
+  const spreadStep = rowNamed(SPREAD_STEP);
   if (spread && spreadStep && conns)
     lines.push(
-      `wirelens conns --json on the same traffic at ${SPREAD_RATE} connections/s instead of ${count(BENCH_RATE)} (at most ${count(spread.open)} open at once instead of ${count(cap.open)}): ${spreadStep.seconds.toFixed(2)} s, ${pairedRatio(spreadStep.runs, conns.runs).toFixed(2)}× the time; the rest is work per packet and per connection`,
+      `wirelens conns --json on the same traffic at ${SPREAD_RATE} connections/s instead of ${count(DEFAULT_RATE)} (at most ${count(spread.open)} open at once instead of ${count(cap.open)}): ${spreadStep.seconds.toFixed(2)} s, ${pairedRatio(spreadStep.runs, conns.runs).toFixed(2)}× the time; the rest is work per packet and per connection`,
     );
   if (big.length > 0) lines.push('');
   for (const b of big) {

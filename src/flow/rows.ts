@@ -14,6 +14,9 @@
  * copies nothing and leaves no old buffer behind for the collector (a store that grew by doubling
  * into a new buffer did both). Pages are kept once made (the store's high-water mark).
  */
+
+import { TopK } from '../core/topk.js';
+
 export class RowStore {
   private readonly f64s: Float64Array[] = [];
   private readonly i32s: Int32Array[] = [];
@@ -86,9 +89,9 @@ export function setBit(i32: Int32Array, at: number, bit: number, v: boolean): vo
 export function heaviestRows(count: number, n: number, weight: (row: number) => number): number[] {
   const w = new Float64Array(count);
   for (let row = 0; row < count; row++) w[row] = weight(row);
-  const order = Array.from({ length: count }, (_, row) => row);
-  order.sort((x, y) => (w[y] as number) - (w[x] as number) || x - y);
-  return order.slice(0, n);
+  const top = new TopK<number>(n, (x, y) => (w[y] as number) - (w[x] as number) || x - y);
+  for (let row = 0; row < count; row++) top.offer(row);
+  return top.sorted();
 }
 
 /** One more packet of `bytes` bytes: the packet count at `at` and the byte count right after it. */

@@ -91,13 +91,14 @@ export class HostTable {
   /** The second to eighth MACs of the rows that have them (most hosts have one). */
   private readonly moreMacs = new Map<number, Mac[]>();
   readonly violations = new Map<string, Violation>();
-  dropped = 0;
+  /** Packets with an address not kept, because `maxHosts` addresses were kept already (not how many addresses). */
+  untrackedPackets = 0;
   /** Violations of the packet in hand (one buffer for all packets). */
   private readonly found = new ViolationBuffer();
 
   constructor(
     private readonly local?: LocalNets,
-    private readonly maxHosts = 100_000,
+    readonly maxHosts = 100_000,
   ) {}
 
   get size(): number {
@@ -108,10 +109,7 @@ export class HostTable {
   private host(a: number | Uint8Array, ts: number): number {
     let row = this.index.indexOf(a);
     if (row < 0) {
-      if (this.index.size >= this.maxHosts) {
-        this.dropped++;
-        return -1;
-      }
+      if (this.index.size >= this.maxHosts) return -1;
       row = this.index.add(a);
       const slot = this.rows.alloc();
       if (slot !== row) throw new Error(`host row ${slot} for address ${row}`);
@@ -168,6 +166,7 @@ export class HostTable {
     }
     const r = this.host(ip.dst, ts);
     if (r >= 0) countPacket(rows.f64Of(r), rows.doublesAt(r) + D.recvPackets, bytes);
+    if (s < 0 || r < 0) this.untrackedPackets++;
     // Most packets are between addresses no check can fault: skip building the checks' inputs.
     if (
       s >= 0 &&

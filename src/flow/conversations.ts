@@ -1,7 +1,7 @@
 /**
  * IP conversations, like tshark's `-z conv,ip`: packets and bytes each way between two addresses,
- * and the first and last packet times. Bounded: at most `max` pairs are kept; packets of the others
- * are counted together (`other`).
+ * and the first and last packet times. Bounded: at most `max` pairs are kept; the packets of pairs
+ * beyond them are counted, not the pairs (`untrackedPackets`).
  *
  * A capture can hold a hundred thousand pairs, each updated on every packet and kept to the end.
  * As objects (two address texts and six numbers each, the times boxed by V8) they were many small
@@ -48,10 +48,10 @@ export class ConversationTable {
   private readonly rows = new RowStore(DOUBLES, 1);
   /** The addresses of IPv6 pairs (rare), by row: an IPv4 pair's are in its row. */
   private readonly v6 = new Map<number, readonly [Uint8Array, Uint8Array]>();
-  /** Packets of pairs beyond `max`. */
-  other = 0;
+  /** Packets between pairs not kept, because `max` pairs were kept already (not how many pairs). */
+  untrackedPackets = 0;
 
-  constructor(private readonly max = 100_000) {}
+  constructor(readonly max = 100_000) {}
 
   get size(): number {
     return this.index.size;
@@ -67,7 +67,7 @@ export class ConversationTable {
     if (row >= 0) forward = srcIsLow === (this.rows.i32Of(row)[this.rows.intsAt(row) + A_IS_LOW] === 1);
     else {
       if (this.index.size >= this.max) {
-        this.other++;
+        this.untrackedPackets++;
         return;
       }
       // `a` is the address whose text sorts first.

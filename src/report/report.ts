@@ -40,10 +40,15 @@ export interface ReportModel {
     problems: { id: string; packet: number; offset: number; message: string; fatal: boolean }[];
   };
   protocols: { depth: number; name: string; packets: number; bytes: number }[];
-  hosts: { total: number; shown: ReportHost[]; dropped: number };
+  /**
+   * `total`: the addresses kept, at most `limit`; once that many are kept, the packets with an
+   * address beyond them are counted in `untrackedPackets` (the addresses are not).
+   */
+  hosts: { total: number; limit: number; untrackedPackets: number; shown: ReportHost[] };
   /** IANA registry violations: addresses used where the registry says they must not be. */
   violations: { id: string; count: number; firstPacket: number; example: string; summary: string }[];
-  conversations: { total: number; shown: ReportConversation[] };
+  /** `total`: the address pairs kept, at most `limit`; `untrackedPackets` as for hosts. */
+  conversations: { total: number; limit: number; untrackedPackets: number; shown: ReportConversation[] };
   tcp: {
     connections: number;
     byConnState: Record<string, number>;
@@ -216,7 +221,8 @@ export function buildReport(x: ReportInputs): ReportModel {
     protocols,
     hosts: {
       total: x.hosts.size,
-      dropped: x.hosts.dropped,
+      limit: x.hosts.maxHosts,
+      untrackedPackets: x.hosts.untrackedPackets,
       shown: x.hosts.top(x.top).map((h) => ({
         addr: h.addr,
         tag: h.tag,
@@ -233,7 +239,9 @@ export function buildReport(x: ReportInputs): ReportModel {
       summary: anomalySpec(v.id)?.summary ?? '',
     })),
     conversations: {
-      total: s.conversations.size + s.conversations.other,
+      total: s.conversations.size,
+      limit: s.conversations.max,
+      untrackedPackets: s.conversations.untrackedPackets,
       shown: s.conversations.top(x.top).map((c) => ({
         a: c.a,
         b: c.b,
@@ -327,6 +335,7 @@ export function renderReport(m: ReportModel, st: Style): string[] {
       '  MAC: the link-layer sender of its packets on this segment (for a host beyond a router, the router)',
     ),
   );
+  out.push(...untracked(m.hosts, 'addresses', 'from or to further addresses', st));
   out.push(
     ...table(
       ['address', 'class', 'MAC', 'sent', 'received', 'TTL'],
@@ -349,6 +358,7 @@ export function renderReport(m: ReportModel, st: Style): string[] {
   h(
     `Conversations (${m.conversations.total}${m.conversations.total > m.conversations.shown.length ? `, top ${m.conversations.shown.length}` : ''})`,
   );
+  out.push(...untracked(m.conversations, 'address pairs', 'between further pairs', st));
   out.push(
     ...table(
       ['A', 'B', 'packets', 'A→B', 'B→A', 'duration'],
@@ -449,4 +459,19 @@ export function renderReport(m: ReportModel, st: Style): string[] {
       ),
     );
   return out;
+}
+
+/** The line under a full table's heading: what it kept, and the packets it could not count. */
+function untracked(
+  t: { limit: number; untrackedPackets: number },
+  kept: string,
+  further: string,
+  st: Style,
+): string[] {
+  if (t.untrackedPackets === 0) return [];
+  return [
+    st.dim(
+      `  the table is full at ${t.limit.toLocaleString('en')} ${kept}: ${t.untrackedPackets.toLocaleString('en')} packets ${further} are not counted here`,
+    ),
+  ];
 }

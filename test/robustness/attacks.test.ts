@@ -84,7 +84,8 @@ async function aloneLines(k: keyof typeof alone): Promise<unknown[]> {
 interface ReportJson {
   capture: { packets: number };
   tcp: { connections: number; evicted: number; expired: number; peakTracked: number };
-  hosts: { total: number; dropped: number };
+  hosts: { total: number; limit: number; untrackedPackets: number };
+  conversations: { total: number; limit: number; untrackedPackets: number };
   anomalies: { id: string; count: number }[];
   listeners: {
     addr: string;
@@ -136,11 +137,18 @@ describe(`a SYN flood from ${DEFAULT_SIZES.synFlood.toLocaleString('en')} distin
       l.findings.map((f) => [f.kind, f.count]),
       [['lone-syns', DEFAULT_SIZES.synFlood]],
     );
-    // The host table is bounded too, with what it dropped counted.
-    assert.ok(
-      rep.hosts.dropped > 0 && rep.hosts.total + rep.hosts.dropped >= DEFAULT_SIZES.synFlood,
-      JSON.stringify({ ...rep.hosts, shown: undefined }),
-    );
+    // The host and conversation tables are bounded too: full, with the packets they could not
+    // count. Every SYN has a source (and so a pair) of its own, so all but the first `limit` of them
+    // at most are counted there, and no packet twice.
+    for (const [name, t] of [
+      ['hosts', rep.hosts],
+      ['conversations', rep.conversations],
+    ] as const) {
+      const facts = JSON.stringify({ ...t, shown: undefined });
+      assert.equal(t.total, t.limit, `${name}: ${facts}`);
+      assert.ok(t.untrackedPackets >= DEFAULT_SIZES.synFlood - t.limit, `${name}: ${facts}`);
+      assert.ok(t.untrackedPackets <= rep.capture.packets - t.limit, `${name}: ${facts}`);
+    }
   });
 });
 

@@ -12,6 +12,16 @@ export function tsSeconds(sec: number, nsec: number): number {
   return sec + nsec / 1e9;
 }
 
+/**
+ * A time between two capture times (`tsSeconds` doubles) in seconds, to the microsecond, as Zeek
+ * logs durations. Near today's epoch consecutive doubles are 0.24 µs apart, so a plain difference
+ * has rounding noise from the seventh decimal on (0.065093994140625 for 65.094 ms, 0.00006604194641113281
+ * for 66 µs): JSON would print it all.
+ */
+export function roundMicros(s: number): number {
+  return Math.round(s * 1e6) / 1e6;
+}
+
 /** `1262893114.341715000` (9 decimals, like tshark's frame.time_epoch). */
 export function formatEpoch(sec: number, nsec: number, decimals = 9): string {
   const frac = String(nsec).padStart(9, '0').slice(0, decimals);

@@ -4,7 +4,7 @@
  * TIME-WAIT, negotiated options, analysis flag counts). Documented in docs/json.md.
  */
 import { type Fragment, fragment, keyFragment, type TextBuffer } from '../core/text-buffer.js';
-import { formatDuration } from '../core/time.js';
+import { formatDuration, roundMicros } from '../core/time.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
 import type { UdpFlow } from '../flow/udp.js';
@@ -81,7 +81,7 @@ export function tcpRecord(c: TcpConnection, x: ConnExtras): ConnRecord {
     'id.resp_h': c.resp.addr,
     'id.resp_p': c.resp.port,
     proto: 'tcp',
-    duration: c.lastTs - c.startTs,
+    duration: roundMicros(c.lastTs - c.startTs),
     orig_bytes: c.orig.seqBytes(),
     resp_bytes: c.resp.seqBytes(),
     conn_state: x.zeek?.connState,
@@ -104,7 +104,7 @@ export function tcpRecord(c: TcpConnection, x: ConnExtras): ConnRecord {
     end_reason: c.endReason,
   };
   if (c.closer !== undefined) r.closer = c.closer;
-  if (c.irtt !== undefined) r.irtt = c.irtt;
+  if (c.irtt !== undefined) r.irtt = roundMicros(c.irtt);
   if (c.orig.mss !== undefined) r.orig_mss = c.orig.mss;
   if (c.resp.mss !== undefined) r.resp_mss = c.resp.mss;
   if (c.orig.wscale >= 0) r.orig_wscale = c.orig.wscale;
@@ -131,7 +131,7 @@ export function udpRecord(f: UdpFlow): ConnRecord {
     'id.resp_h': f.respAddr,
     'id.resp_p': f.respPort,
     proto: 'udp',
-    duration: f.lastTs - f.startTs,
+    duration: roundMicros(f.lastTs - f.startTs),
     orig_bytes: f.origBytes,
     resp_bytes: f.respBytes,
     conn_state: f.respPkts === 0 ? 'S0' : f.origPkts === 0 ? 'SHR' : 'SF',

@@ -1,4 +1,5 @@
 /** `explain --json`: the same story as data. */
+import { roundMicros } from '../core/time.js';
 import { causeText } from '../flow/tcp/connection.js';
 import type { ExplainModel } from './explain.js';
 import { tcpFlagsText } from './format.js';
@@ -26,8 +27,8 @@ export function explainJson(m: ExplainModel): unknown {
     orig: ep(c.orig, m.tags?.orig),
     resp: ep(c.resp, m.tags?.resp),
     start: c.startTs,
-    duration: c.lastTs - c.startTs,
-    irtt: c.irtt,
+    duration: roundMicros(c.lastTs - c.startTs),
+    irtt: c.irtt === undefined ? undefined : roundMicros(c.irtt),
     closer: c.closer,
     end_reason: c.endReason,
     msl: m.msl,

@@ -4,7 +4,7 @@
  * response byte) and the TCP events of each phase.
  */
 import type { HttpRecord, PhasedEvent } from '../app/http/analyzer.js';
-import { formatDuration } from '../core/time.js';
+import { formatDuration, roundMicros } from '../core/time.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import { tagOfText } from './conn-extras.js';
 import { endpoint } from './format.js';
@@ -82,12 +82,12 @@ export function httpJson(r: HttpRecord, headers = true): HttpJson {
   // A server that answers before the request is complete (100-continue, early errors) has none.
   const wait =
     t.response_start_ts !== undefined && t.request_end_ts !== undefined
-      ? t.response_start_ts - t.request_end_ts
+      ? roundMicros(t.response_start_ts - t.request_end_ts)
       : undefined;
   const ttfb = wait !== undefined && wait >= 0 ? wait : undefined;
   const duration =
     t.response_end_ts !== undefined && t.request_start_ts !== undefined
-      ? t.response_end_ts - t.request_start_ts
+      ? roundMicros(t.response_end_ts - t.request_start_ts)
       : undefined;
   return {
     ts: t.ts,

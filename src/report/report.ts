@@ -8,7 +8,7 @@ import type { HostTable } from '../annotate/hosts.js';
 import type { CaptureResult } from '../capture/types.js';
 import { macToString } from '../core/addr.js';
 import { anomalySpec } from '../core/anomaly.js';
-import { formatDuration, formatIso } from '../core/time.js';
+import { formatDuration, formatIso, roundMicros } from '../core/time.js';
 import type { CaptureStats, HierarchyNode } from '../flow/stats.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { ListenerReport } from '../flow/tcp/listeners.js';
@@ -204,7 +204,7 @@ export function buildReport(x: ReportInputs): ReportModel {
       capturedBytes: s.capturedBytes,
       first: s.first,
       last: s.last,
-      duration: s.first !== undefined && s.last !== undefined ? s.last - s.first : 0,
+      duration: s.first !== undefined && s.last !== undefined ? roundMicros(s.last - s.first) : 0,
       decoded: s.byStatus.decoded,
       truncated: s.byStatus.truncated,
       malformed: s.byStatus.malformed,
@@ -249,7 +249,7 @@ export function buildReport(x: ReportInputs): ReportModel {
         bytes: c.aToBBytes + c.bToABytes,
         aToB: c.aToBBytes,
         bToA: c.bToABytes,
-        duration: c.last - c.first,
+        duration: roundMicros(c.last - c.first),
       })),
     },
     tcp,

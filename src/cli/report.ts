@@ -130,36 +130,6 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
   const start = stats.first ?? 0;
   const arpS = arpSummary(arp);
   const natS = natHintsSummary(nat);
-  const dur = (r: SlowTransaction) =>
-    (r.tx.response_end_ts ?? r.tx.request_start_ts ?? 0) - (r.tx.request_start_ts ?? 0);
-  const slow = [...http.slow].sort((a, b) => dur(b) - dur(a)).slice(0, 5);
-  const httpLines =
-    http.transactions === 0
-      ? ['no HTTP transactions']
-      : [
-          `${http.transactions} transactions: ${[...http.byStatus]
-            .sort()
-            .map(([k, v]) => `${k} ${v}`)
-            .join(
-              ', ',
-            )}${http.incomplete ? `; ${http.incomplete} incomplete` : ''}; ${http.withTcpEvents} with TCP trouble`,
-          `hosts: ${[...http.byHost]
-            .sort((a, b) => b[1] - a[1])
-            .slice(0, 5)
-            .map(([h, n]) => `${h} (${n})`)
-            .join(', ')}`,
-          'slowest:',
-          ...slow.map(
-            (r) =>
-              `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? ` (${eventsText(r.events)})` : ''}`,
-          ),
-        ];
-  model.extra.HTTP = httpLines;
-  model.extra.NAT =
-    natS.hints.length === 0
-      ? ['no NAT hints: no private or CGNAT address talks to a public one, and no source shows several hosts']
-      : renderNatHints(natS, undefined, style).map((l) => l.replace(/^ {2}/, ''));
-  model.extra.ARP = arpS.packets === 0 ? ['no ARP in this capture'] : renderArp(arpS, start, style);
   const out = new LineWriter();
   if (o.json)
     out.line(
@@ -175,7 +145,42 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
         arp: arpS,
       }),
     );
-  else for (const l of renderReport(model, style)) out.line(l);
+  else {
+    // The text report's own sections (the JSON has their data as it is).
+    const dur = (r: SlowTransaction) =>
+      (r.tx.response_end_ts ?? r.tx.request_start_ts ?? 0) - (r.tx.request_start_ts ?? 0);
+    const slow = [...http.slow].sort((a, b) => dur(b) - dur(a)).slice(0, 5);
+    const httpLines =
+      http.transactions === 0
+        ? ['no HTTP transactions']
+        : [
+            `${http.transactions} transactions: ${[...http.byStatus]
+              .sort()
+              .map(([k, v]) => `${k} ${v}`)
+              .join(
+                ', ',
+              )}${http.incomplete ? `; ${http.incomplete} incomplete` : ''}; ${http.withTcpEvents} with TCP trouble`,
+            `hosts: ${[...http.byHost]
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 5)
+              .map(([h, n]) => `${h} (${n})`)
+              .join(', ')}`,
+            'slowest:',
+            ...slow.map(
+              (r) =>
+                `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? ` (${eventsText(r.events)})` : ''}`,
+            ),
+          ];
+    model.extra.HTTP = httpLines;
+    model.extra.NAT =
+      natS.hints.length === 0
+        ? [
+            'no NAT hints: no private or CGNAT address talks to a public one, and no source shows several hosts',
+          ]
+        : renderNatHints(natS, undefined, style).map((l) => l.replace(/^ {2}/, ''));
+    model.extra.ARP = arpS.packets === 0 ? ['no ARP in this capture'] : renderArp(arpS, start, style);
+    for (const l of renderReport(model, style)) out.line(l);
+  }
   await out.end();
   return run.exitCode;
 }

@@ -1,9 +1,11 @@
 /** `wirelens report FILE [FILTER]`: the whole picture of a capture in one report. */
+
 import { ArpAnalyzer, arpSummary } from '../annotate/arp.js';
 import { HostTable } from '../annotate/hosts.js';
 import { NatHintsCollector, natHintsSummary } from '../annotate/nat-hints.js';
 import type { HttpRecord } from '../app/http/analyzer.js';
 import type { ExitCodeValue } from '../core/errors.js';
+import { plural } from '../core/plural.js';
 import type { SessionOptions } from '../flow/session.js';
 import { CaptureStats } from '../flow/stats.js';
 import { ListenerTracker } from '../flow/tcp/listeners.js';
@@ -154,7 +156,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
       http.transactions === 0
         ? ['no HTTP transactions']
         : [
-            `${http.transactions} transactions: ${[...http.byStatus]
+            `${plural(http.transactions, 'transaction')}: ${[...http.byStatus]
               .sort()
               .map(([k, v]) => `${k} ${v}`)
               .join(

@@ -3,7 +3,9 @@
  * the traffic shows, and findings. A pure renderer of `ArpSummary` (annotate/arp.ts); every line
  * fits 100 columns.
  */
+
 import type { ArpFinding, ArpSummary, RouterChange } from '../annotate/arp.js';
+import { plural } from '../core/plural.js';
 import { formatDuration } from '../core/time.js';
 import { fitTable, WIDTH } from './nat.js';
 import type { Style } from './style.js';
@@ -15,10 +17,6 @@ function para(text: string, indent: string, out: string[], style?: (s: string) =
 
 function rel(ts: number, start: number): string {
   return `+${(ts - start).toFixed(6)}`;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function list(xs: readonly (string | number)[], max = 8): string {

@@ -3,6 +3,7 @@
  * renderers of the view models in `annotate/nat.ts` and `annotate/nat-hints.ts`; every line fits
  * 100 columns (IPv6 endpoints wrap inside their cells).
  */
+
 import type { EvidenceId, FlowRef, NatReport, Stats, Translation } from '../annotate/nat.js';
 import {
   type NatHintsSummary,
@@ -13,6 +14,7 @@ import {
 } from '../annotate/nat-hints.js';
 import { escapeText } from '../core/escape.js';
 import { maxOf } from '../core/extent.js';
+import { plural } from '../core/plural.js';
 import { formatDuration } from '../core/time.js';
 import type { Style } from './style.js';
 import { renderTable } from './table.js';
@@ -291,13 +293,13 @@ function upstreamLines(h: UpstreamTranslationHint, st: Style, out: string[]): vo
   para(side, '    ', out);
   para(
     `${h.localCount} local address${h.localCount === 1 ? '' : 'es'}, ${h.publicPeers} public peer${h.publicPeers === 1 ? '' : 's'}, ` +
-      `${h.conversations} conversation${h.conversations === 1 ? '' : 's'}, ${h.packets} packets; first packets ${h.examplePackets.join(', ')}`,
+      `${h.conversations} conversation${h.conversations === 1 ? '' : 's'}, ${plural(h.packets, 'packet')}; first ${h.examplePackets.length === 1 ? 'packet' : 'packets'} ${h.examplePackets.join(', ')}`,
     '    ',
     out,
   );
   for (const l of h.locals.slice(0, 5)) {
     para(
-      `${l.address}: ${l.peers} public peer${l.peers === 1 ? '' : 's'}, ${l.packets} packets from packet ${l.firstPacket}`,
+      `${l.address}: ${l.peers} public peer${l.peers === 1 ? '' : 's'}, ${plural(l.packets, 'packet')} from packet ${l.firstPacket}`,
       '      ',
       out,
     );

@@ -4,10 +4,12 @@
  * findings, TIME-WAIT, anomalies by kind — built as a plain model (also the `--json` output) and
  * rendered in tables that fit 100 columns.
  */
+
 import type { HostTable } from '../annotate/hosts.js';
 import type { CaptureResult } from '../capture/types.js';
 import { macToString } from '../core/addr.js';
 import { anomalySpec } from '../core/anomaly.js';
+import { plural } from '../core/plural.js';
 import { formatDuration, formatIso, roundMicros } from '../core/time.js';
 import type { CaptureStats, HierarchyNode } from '../flow/stats.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
@@ -405,7 +407,7 @@ export function renderReport(m: ReportModel, st: Style): string[] {
       );
   }
   out.push(
-    `  UDP: ${m.udp.flows} flows, ${m.udp.answered} requests answered, ${m.udp.unanswered} unanswered`,
+    `  UDP: ${plural(m.udp.flows, 'flow')}, ${plural(m.udp.answered, 'request')} answered, ${m.udp.unanswered} unanswered`,
   );
 
   const tw = m.timeWait;
@@ -414,7 +416,7 @@ export function renderReport(m: ReportModel, st: Style): string[] {
   if (holders === 0) out.push('  no connection reached TIME-WAIT');
   else {
     out.push(
-      `  ${holders} connections left an endpoint in TIME-WAIT: the client ${tw.clientHolds}, the server ${tw.serverHolds}, both (simultaneous close) ${tw.both}`,
+      `  ${plural(holders, 'connection')} left an endpoint in TIME-WAIT: the client ${tw.clientHolds}, the server ${tw.serverHolds}, both (simultaneous close) ${tw.both}`,
     );
     out.push(`  the last 2×MSL deadline: ${when(tw.lastDeadline)}`);
   }

@@ -13,7 +13,9 @@
  * Also the peak number of half-open connections (SYN-RECEIVED at the same time) and of completed
  * handshakes the server never served (established, the server never sent data or FIN).
  */
+
 import { maxOf, minOf } from '../../core/extent.js';
+import { plural } from '../../core/plural.js';
 import type { TcpConnection } from './connection.js';
 import { ListenerFacts } from './listener-facts.js';
 
@@ -278,7 +280,7 @@ function summarise(acc: ListenerAcc): ListenerReport {
           'syn-dropped',
           f,
           dropped,
-          `${retr} SYN retransmissions from ${dropped.length} clients (${never} never answered) while the listener answered ${synAcked} others: SYNs dropped because the SYN queue or the accept queue was full`,
+          `${plural(retr, 'SYN retransmission')} from ${plural(dropped.length, 'client')} (${never} never answered) while the listener answered ${plural(synAcked, 'other')}: SYNs dropped because the SYN queue or the accept queue was full`,
         ),
       );
     }

@@ -45,6 +45,21 @@ export function formatIso(sec: number, nsec: number, decimals = 6): string {
   return `${date}.${String(nsec).padStart(9, '0').slice(0, decimals)}Z`;
 }
 
+/**
+ * `formatIso` of a capture-time double (`tsSeconds`), to the microsecond. The double has no exact
+ * nanoseconds (it is within 0.12 µs of the capture's time, see `roundMicros`), so they are rounded:
+ * cutting them would show 23:52:49.264426 for a packet captured at .264427.
+ */
+export function formatIsoTime(ts: number): string {
+  let sec = Math.floor(ts);
+  let us = Math.round((ts - sec) * 1e6);
+  if (us >= 1e6) {
+    sec += 1;
+    us -= 1e6;
+  }
+  return formatIso(sec, us * 1000);
+}
+
 /** A duration in seconds as `12.345678` with fixed decimals (negative values keep their sign). */
 export function formatSeconds(s: number, decimals = 6): string {
   return s.toFixed(decimals);

@@ -6,7 +6,7 @@
 import { anomalySpec } from '../core/anomaly.js';
 import { escapeText } from '../core/escape.js';
 import { seq, seqRel } from '../core/seq.js';
-import { formatIso } from '../core/time.js';
+import { formatIsoTime } from '../core/time.js';
 import { causeText, type TcpConnection, type Transition } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
 import { endpoint, tcpFlagsText } from './format.js';
@@ -99,11 +99,9 @@ export function renderExplain(m: ExplainModel, st: Style): ExplainText {
   const tagA = m.tags ? ` [${m.tags.orig}]` : '';
   const tagB = m.tags ? ` [${m.tags.resp}]` : '';
   out.push(st.heading(`TCP connection #${c.id}: ${an} ${a}${tagA} ⇄ ${bn} ${b}${tagB}`));
-  const startSec = Math.floor(c.startTs);
-  const startNs = Math.round((c.startTs - startSec) * 1e9);
   const dur = c.lastTs - c.startTs;
   const parts = [
-    `first packet ${c.firstPacket} at ${formatIso(startSec, startNs)}`,
+    `first packet ${c.firstPacket} at ${formatIsoTime(c.startTs)}`,
     `${m.steps.length} packets`,
     `lasted ${dur.toFixed(6)} s`,
   ];
@@ -177,9 +175,8 @@ export function renderExplain(m: ExplainModel, st: Style): ExplainText {
     if (t.to === 'TIME-WAIT' && t.from !== 'TIME-WAIT') {
       const ep = t.side === 'orig' ? c.orig : c.resp;
       if (ep.timeWaitEnd !== undefined) {
-        const s = Math.floor(ep.timeWaitEnd);
         out.push(
-          `${indent}  ${st.phase('close', `holds TIME-WAIT until ${formatIso(s, Math.round((ep.timeWaitEnd - s) * 1e9))} (2×MSL = ${2 * m.msl} s)`)}`,
+          `${indent}  ${st.phase('close', `holds TIME-WAIT until ${formatIsoTime(ep.timeWaitEnd)} (2×MSL = ${2 * m.msl} s)`)}`,
         );
       }
     }
@@ -276,8 +273,7 @@ function renderSummary(m: ExplainModel, st: Style): string[] {
   const endState = (ep: TcpConnection['orig'], name: string) => {
     let s = `${name} ${endpoint(ep.addr, ep.port)}: ${path(ep === c.orig ? 'orig' : 'resp')}`;
     if (ep.state === 'TIME-WAIT' && ep.timeWaitEnd !== undefined) {
-      const sec = Math.floor(ep.timeWaitEnd);
-      s += `, until ${formatIso(sec, Math.round((ep.timeWaitEnd - sec) * 1e9))} (after the capture ended)`;
+      s += `, until ${formatIsoTime(ep.timeWaitEnd)} (after the capture ended)`;
     }
     return s;
   };

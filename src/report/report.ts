@@ -10,7 +10,7 @@ import type { CaptureResult } from '../capture/types.js';
 import { macToString } from '../core/addr.js';
 import { anomalySpec } from '../core/anomaly.js';
 import { plural } from '../core/plural.js';
-import { formatDuration, formatIso, roundMicros } from '../core/time.js';
+import { formatDuration, formatIsoTime, roundMicros } from '../core/time.js';
 import type { CaptureStats, HierarchyNode } from '../flow/stats.js';
 import type { TcpConnection } from '../flow/tcp/connection.js';
 import type { ListenerReport } from '../flow/tcp/listeners.js';
@@ -282,8 +282,7 @@ function table(head: string[], rows: string[][], st: Style, align?: ('left' | 'r
 
 function when(ts: number | undefined): string {
   if (ts === undefined) return '-';
-  const s = Math.floor(ts);
-  return formatIso(s, Math.round((ts - s) * 1e9));
+  return formatIsoTime(ts);
 }
 
 export function renderReport(m: ReportModel, st: Style): string[] {

@@ -152,10 +152,34 @@ function findingLines(f: ArpFinding, st: Style, out: string[]): void {
 }
 
 /** The ARP view. `start`: the capture's first timestamp (times are shown relative to it). */
+/** The count of one kind of ARP packet (`byKind`), in words: `1 request`, `2 replies`, `3 with an invalid sender`. */
+function kindCount(kind: string, n: number): string {
+  switch (kind) {
+    case 'reply':
+      return plural(n, 'reply', 'replies');
+    case 'request':
+    case 'probe':
+    case 'announcement':
+    case 'rarp-request':
+    case 'rarp-reply':
+      return plural(n, kind);
+    case 'gratuitous':
+      return plural(n, 'gratuitous ARP');
+    case 'not Ethernet/IPv4, or malformed':
+      // Its comma would read as a list separator here.
+      return `${n} not Ethernet/IPv4 or malformed`;
+    case 'unknown opcode':
+    case 'invalid sender':
+      return `${n} with an ${kind}`;
+    default:
+      return `${n} ${kind}`;
+  }
+}
+
 export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
   const out: string[] = [];
   const kinds = Object.entries(s.byKind)
-    .map(([k, n]) => `${n} ${k}`)
+    .map(([k, n]) => kindCount(k, n))
     .join(', ');
   out.push(st.heading(`ARP: ${plural(s.packets, 'packet')}`));
   if (kinds) para(kinds, '  ', out);

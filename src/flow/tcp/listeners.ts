@@ -280,7 +280,7 @@ function summarise(acc: ListenerAcc): ListenerReport {
           'syn-dropped',
           f,
           dropped,
-          `${plural(retr, 'SYN retransmission')} from ${plural(dropped.length, 'client')} (${never} never answered) while the listener answered ${plural(synAcked, 'other')}: SYNs dropped because the SYN queue or the accept queue was full`,
+          `${plural(retr, 'SYN retransmission')} on ${plural(dropped.length, 'connection')} (${never} never answered) while the listener answered ${plural(synAcked, 'other')}: SYNs dropped because the SYN queue or the accept queue was full`,
         ),
       );
     }

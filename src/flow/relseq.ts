@@ -1,8 +1,11 @@
 /**
- * Relative sequence numbers for one-line views (what tshark shows by default): each direction's
- * numbers are shown relative to its initial sequence number, taken from its SYN, or from the first
- * segment seen in that direction when the capture starts mid-connection. Bounded: when the table is
- * full the oldest half is dropped (those flows then restart from their next segment).
+ * Relative sequence numbers for one-line views, as tshark shows them by default: each direction's
+ * numbers relative to its initial sequence number (ISN), taken from its SYN (which is then 0). When
+ * the capture starts after the SYN, the ISN is guessed as tshark guesses it: one below the first
+ * sequence number seen from that side, or one below the first acknowledgement number the other side
+ * sends, whichever comes first (so a connection picked up mid-stream starts at seq=1 ack=1 both
+ * ways, not at seq=0 with an absolute ack). Bounded: when the table is full the oldest half is
+ * dropped (those flows then restart from their next segment).
  */
 import { seq, seqRel } from '../core/seq.js';
 import type { Packet } from '../decode/types.js';
@@ -25,18 +28,29 @@ export class RelativeSeqTracker {
     const tcp = p.tcp;
     if (!tcp || tcp.partial) return undefined;
     const ip = p.ip;
+    const syn = (tcp.flags & TcpFlag.SYN) !== 0;
+    const hasAck = (tcp.flags & TcpFlag.ACK) !== 0;
     let b = this.base.get(ip, tcp.srcPort, tcp.dstPort, false);
-    if (b === undefined || (tcp.flags & TcpFlag.SYN) !== 0) {
+    if (b === undefined || syn) {
       // A SYN (re)defines the ISN: a new connection on the same 4-tuple starts over.
-      b = tcp.seq;
-      // Checked before every set, even of a key already present: the same eviction points as ever.
-      if (this.base.size >= this.limit) this.base.evictOldest(this.base.size >> 1);
+      b = syn ? tcp.seq : (tcp.seq - 1) >>> 0;
+      this.makeRoom();
       this.base.set(ip, tcp.srcPort, tcp.dstPort, b);
     }
-    const rb = this.base.get(ip, tcp.srcPort, tcp.dstPort, true);
+    let rb = this.base.get(ip, tcp.srcPort, tcp.dstPort, true);
+    if (rb === undefined && hasAck) {
+      // The peer's SYN was not seen: its ISN is one below what this side acknowledges.
+      rb = (tcp.ack - 1) >>> 0;
+      this.makeRoom();
+      this.base.set(ip, tcp.srcPort, tcp.dstPort, rb, true);
+    }
     const seqR = seqRel(seq(tcp.seq), seq(b));
-    const ackRel =
-      (tcp.flags & TcpFlag.ACK) !== 0 && rb !== undefined ? seqRel(seq(tcp.ack), seq(rb)) : undefined;
+    const ackRel = hasAck && rb !== undefined ? seqRel(seq(tcp.ack), seq(rb)) : undefined;
     return { seq: seqR, ack: ackRel };
+  }
+
+  /** Checked before every set, even of a key already present: the same eviction points as ever. */
+  private makeRoom(): void {
+    if (this.base.size >= this.limit) this.base.evictOldest(this.base.size >> 1);
   }
 }

@@ -81,12 +81,21 @@ export class TupleMap {
     return t.slots[o] === 0 ? undefined : (t.slots[o + OTHER.value] as number) >>> 0;
   }
 
-  /** Set the value of a direction; a new key goes last in insertion order, an existing one keeps its place. */
-  set(ip: Ipv4Layer | Ipv6Layer | undefined, srcPort: number, dstPort: number, value: number): void {
+  /**
+   * Set the value of a direction (of its reverse when `reverse` is set); a new key goes last in
+   * insertion order, an existing one keeps its place.
+   */
+  set(
+    ip: Ipv4Layer | Ipv6Layer | undefined,
+    srcPort: number,
+    dstPort: number,
+    value: number,
+    reverse = false,
+  ): void {
     if (ip !== undefined && typeof ip.src === 'number') {
-      const src = ip.src;
-      const dst = ip.dst as number;
-      const ports = (srcPort << 16) | dstPort;
+      const src = reverse ? (ip.dst as number) : ip.src;
+      const dst = reverse ? ip.src : (ip.dst as number);
+      const ports = reverse ? (dstPort << 16) | srcPort : (srcPort << 16) | dstPort;
       let t = this.v4;
       let o = findV4(t, src, dst, ports);
       if (t.slots[o] === 0) {
@@ -104,7 +113,7 @@ export class TupleMap {
       }
       t.slots[o + V4.value] = value;
     } else {
-      const k = this.load(ip, srcPort, dstPort, false);
+      const k = this.load(ip, srcPort, dstPort, reverse);
       let t = this.other;
       let o = findOther(t, k);
       if (t.slots[o] === 0) {

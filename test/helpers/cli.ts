@@ -9,6 +9,8 @@ export function runCli(args: readonly string[]): { stdout: string; stderr: strin
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    // The default (1 MiB) is less than some commands print (read --json on a few thousand packets).
+    maxBuffer: 1 << 30,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
   });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };

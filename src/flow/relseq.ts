@@ -18,6 +18,21 @@ export interface RelativeSeq {
   ack: number | undefined;
 }
 
+/**
+ * The ISN a segment's sender's numbers are shown relative to: its SYN's sequence number, else the
+ * one already known, else one below this segment's (tshark's guess when the SYN was not seen).
+ */
+export function senderIsn(flags: number, seqNo: number, known: number | undefined): number {
+  if ((flags & TcpFlag.SYN) !== 0) return seqNo;
+  return known ?? (seqNo - 1) >>> 0;
+}
+
+/** The receiver's: the one already known, else one below what the segment acknowledges (none without ACK). */
+export function receiverIsn(flags: number, ackNo: number, known: number | undefined): number | undefined {
+  if (known !== undefined || (flags & TcpFlag.ACK) === 0) return known;
+  return (ackNo - 1) >>> 0;
+}
+
 export class RelativeSeqTracker {
   /** Each direction's base (ISN), by source address and port, destination address and port. */
   private readonly base = new TupleMap();
@@ -28,24 +43,22 @@ export class RelativeSeqTracker {
     const tcp = p.tcp;
     if (!tcp || tcp.partial) return undefined;
     const ip = p.ip;
-    const syn = (tcp.flags & TcpFlag.SYN) !== 0;
-    const hasAck = (tcp.flags & TcpFlag.ACK) !== 0;
-    let b = this.base.get(ip, tcp.srcPort, tcp.dstPort, false);
-    if (b === undefined || syn) {
-      // A SYN (re)defines the ISN: a new connection on the same 4-tuple starts over.
-      b = syn ? tcp.seq : (tcp.seq - 1) >>> 0;
+    const known = this.base.get(ip, tcp.srcPort, tcp.dstPort, false);
+    const b = senderIsn(tcp.flags, tcp.seq, known);
+    // A SYN (re)defines the ISN: a new connection on the same 4-tuple starts over.
+    if (known === undefined || (tcp.flags & TcpFlag.SYN) !== 0) {
       this.makeRoom();
       this.base.set(ip, tcp.srcPort, tcp.dstPort, b);
     }
-    let rb = this.base.get(ip, tcp.srcPort, tcp.dstPort, true);
-    if (rb === undefined && hasAck) {
-      // The peer's SYN was not seen: its ISN is one below what this side acknowledges.
-      rb = (tcp.ack - 1) >>> 0;
+    const knownPeer = this.base.get(ip, tcp.srcPort, tcp.dstPort, true);
+    const rb = receiverIsn(tcp.flags, tcp.ack, knownPeer);
+    if (knownPeer === undefined && rb !== undefined) {
       this.makeRoom();
       this.base.set(ip, tcp.srcPort, tcp.dstPort, rb, true);
     }
     const seqR = seqRel(seq(tcp.seq), seq(b));
-    const ackRel = hasAck && rb !== undefined ? seqRel(seq(tcp.ack), seq(rb)) : undefined;
+    const ackRel =
+      (tcp.flags & TcpFlag.ACK) !== 0 && rb !== undefined ? seqRel(seq(tcp.ack), seq(rb)) : undefined;
     return { seq: seqR, ack: ackRel };
   }
 

@@ -7,6 +7,7 @@ import { anomalySpec } from '../core/anomaly.js';
 import { escapeText } from '../core/escape.js';
 import { seq, seqRel } from '../core/seq.js';
 import { formatIsoTime } from '../core/time.js';
+import { receiverIsn, senderIsn } from '../flow/relseq.js';
 import { causeText, type TcpConnection, type Transition } from '../flow/tcp/connection.js';
 import type { TcpState } from '../flow/tcp/state.js';
 import { endpoint, tcpFlagsText } from './format.js';
@@ -198,6 +199,8 @@ export function renderExplain(m: ExplainModel, st: Style): ExplainText {
     }
   };
 
+  /** Each side's ISN for relative numbers (originator, responder), as far as the packets so far tell. */
+  const isn: [number | undefined, number | undefined] = [undefined, undefined];
   for (const s of m.steps) {
     flushTimers(s.ts);
     out = [];
@@ -215,10 +218,14 @@ export function renderExplain(m: ExplainModel, st: Style): ExplainText {
       if (t.side === 'orig') stateA = t.to;
       else stateB = t.to;
     }
-    const sender = s.fromOrig ? c.orig : c.resp;
-    const receiver = s.fromOrig ? c.resp : c.orig;
-    const rs = sender.isn !== undefined ? seqRel(seq(s.seq), sender.isn) : s.seq;
-    const ra = receiver.isn !== undefined ? seqRel(seq(s.ack), receiver.isn) : s.ack;
+    // Relative numbers as `read` and tshark show them (flow/relseq.ts), packet by packet.
+    const si = s.fromOrig ? 0 : 1;
+    const senderBase = senderIsn(s.flags, s.seq, isn[si]);
+    const receiverBase = receiverIsn(s.flags, s.ack, isn[1 - si]);
+    isn[si] = senderBase;
+    isn[1 - si] = receiverBase;
+    const rs = seqRel(seq(s.seq), seq(senderBase));
+    const ra = receiverBase !== undefined ? seqRel(seq(s.ack), seq(receiverBase)) : s.ack;
     let label = `${shortFlags(s.flags)} seq=${rs}`;
     if (s.flags & 0x10) label += ` ack=${ra}`;
     if (s.len > 0) label += ` len=${s.len}`;

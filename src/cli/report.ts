@@ -1,5 +1,4 @@
 /** `wirelens report FILE [FILTER]`: the whole picture of a capture in one report. */
-
 import { ArpAnalyzer, arpSummary } from '../annotate/arp.js';
 import { HostTable } from '../annotate/hosts.js';
 import { NatHintsCollector, natHintsSummary } from '../annotate/nat-hints.js';

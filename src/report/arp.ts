@@ -3,7 +3,6 @@
  * the traffic shows, and findings. A pure renderer of `ArpSummary` (annotate/arp.ts); every line
  * fits 100 columns.
  */
-
 import type { ArpFinding, ArpSummary, RouterChange } from '../annotate/arp.js';
 import { plural } from '../core/plural.js';
 import { formatDuration } from '../core/time.js';
@@ -151,7 +150,6 @@ function findingLines(f: ArpFinding, st: Style, out: string[]): void {
   }
 }
 
-/** The ARP view. `start`: the capture's first timestamp (times are shown relative to it). */
 /** The count of one kind of ARP packet (`byKind`), in words: `1 request`, `2 replies`, `3 with an invalid sender`. */
 function kindCount(kind: string, n: number): string {
   switch (kind) {
@@ -176,6 +174,7 @@ function kindCount(kind: string, n: number): string {
   }
 }
 
+/** The ARP view. `start`: the capture's first timestamp (times are shown relative to it). */
 export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
   const out: string[] = [];
   const kinds = Object.entries(s.byKind)

@@ -3,7 +3,6 @@
  * renderers of the view models in `annotate/nat.ts` and `annotate/nat-hints.ts`; every line fits
  * 100 columns (IPv6 endpoints wrap inside their cells).
  */
-
 import type { EvidenceId, FlowRef, NatReport, Stats, Translation } from '../annotate/nat.js';
 import {
   type NatHintsSummary,
@@ -292,14 +291,14 @@ function upstreamLines(h: UpstreamTranslationHint, st: Style, out: string[]): vo
         'public peers see the NAT’s outside address instead.';
   para(side, '    ', out);
   para(
-    `${h.localCount} local address${h.localCount === 1 ? '' : 'es'}, ${h.publicPeers} public peer${h.publicPeers === 1 ? '' : 's'}, ` +
-      `${h.conversations} conversation${h.conversations === 1 ? '' : 's'}, ${plural(h.packets, 'packet')}; first ${h.examplePackets.length === 1 ? 'packet' : 'packets'} ${h.examplePackets.join(', ')}`,
+    `${plural(h.localCount, 'local address', 'local addresses')}, ${plural(h.publicPeers, 'public peer')}, ` +
+      `${plural(h.conversations, 'conversation')}, ${plural(h.packets, 'packet')}; first ${h.examplePackets.length === 1 ? 'packet' : 'packets'} ${h.examplePackets.join(', ')}`,
     '    ',
     out,
   );
   for (const l of h.locals.slice(0, 5)) {
     para(
-      `${l.address}: ${l.peers} public peer${l.peers === 1 ? '' : 's'}, ${plural(l.packets, 'packet')} from packet ${l.firstPacket}`,
+      `${l.address}: ${plural(l.peers, 'public peer')}, ${plural(l.packets, 'packet')} from packet ${l.firstPacket}`,
       '      ',
       out,
     );

@@ -4,7 +4,6 @@
  * findings, TIME-WAIT, anomalies by kind — built as a plain model (also the `--json` output) and
  * rendered in tables that fit 100 columns.
  */
-
 import type { HostTable } from '../annotate/hosts.js';
 import type { CaptureResult } from '../capture/types.js';
 import { macToString } from '../core/addr.js';

@@ -13,7 +13,6 @@
  * Also the peak number of half-open connections (SYN-RECEIVED at the same time) and of completed
  * handshakes the server never served (established, the server never sent data or FIN).
  */
-
 import { maxOf, minOf } from '../../core/extent.js';
 import { plural } from '../../core/plural.js';
 import type { TcpConnection } from './connection.js';

@@ -249,6 +249,14 @@ export class TcpConnection {
   set origKey(k: EndpointKey) {
     this.setKey(0, k);
   }
+  /**
+   * Is `k` the originator's endpoint key (is a packet from `k` from the originator)? The same as
+   * `k === origKey`, asked on every packet without boxing the key into a new number each time.
+   */
+  isOrigKey(k: EndpointKey): boolean {
+    const text = this.keyText;
+    return text === undefined ? this.f64[this.d + CD.origKey] === k : text[0] === k;
+  }
   get lo(): EndpointKey {
     return this.keyText?.[1] ?? (this.f64[this.d + CD.lo] as number);
   }

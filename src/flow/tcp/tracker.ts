@@ -165,7 +165,7 @@ export class TcpTracker {
         else this.late++;
         this.timeWait.delete(row);
       }
-    } else if (this.startsNewConnection(found, p, tcp, sk === found.origKey)) {
+    } else if (this.startsNewConnection(found, p, tcp, found.isOrigKey(sk))) {
       reused = found;
       this.retire(found, 'reused');
     } else c = found;
@@ -173,7 +173,7 @@ export class TcpTracker {
       c = this.create(p, tcp, ts, sk, dk, srcLow);
       if (reused) this.noteReuse(reused, c, p, tcp, sk);
     }
-    const seg = makeSegment(p, tcp, sk === c.origKey);
+    const seg = makeSegment(p, tcp, c.isOrigKey(sk));
     applySegment(c, seg, this.opts);
     if ((seg.rst || c.orig.fins > 0 || c.resp.fins > 0) && isClosed(c)) this.finished.add(c);
     if (c.assured !== 3 && (tcp.flags & 0x06) === 0) {

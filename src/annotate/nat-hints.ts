@@ -12,9 +12,11 @@
  *     TTL changes family midway is one host plus a middlebox answering for it — a load
  *     balancer, a proxy — or injected packets: reported, but not as several hosts);
  *   - IP ID counters: a host with one global counter (Windows) sends incrementing IDs across all
- *     its destinations; two such counters interleaved from one address are two hosts. Counters
- *     that serve one flow or one destination only (Linux: per socket for TCP, per destination
- *     otherwise) say nothing either way, and are reported as such;
+ *     its destinations, its flows taking turns; two such counters interleaved from one address
+ *     are two hosts. Counters that serve one flow or one destination only (Linux: per socket for
+ *     TCP, per destination otherwise) say nothing either way, and are reported as such; so does a
+ *     chain of flows that neither takes turns nor skips IDs within a flow (one connection's counter
+ *     starting by chance just above where another's stopped, common on a busy Linux host);
  *   - TCP timestamp clocks: TSval grows at a fixed rate (1000 Hz on Linux); two rates from one
  *     address, or two clocks each shared by connections to different destinations, are two
  *     hosts. Per-connection random offsets (modern Linux) say nothing either way.
@@ -562,6 +564,13 @@ interface Counter {
   last: number;
   packets: number;
   readonly flows: Set<number>;
+  /**
+   * The flow of its last sample; whether it ever came back to a flow it had left (A, B, A); whether
+   * it moved by more than one between two packets of one flow (the host numbered others between).
+   */
+  lastFlow: number;
+  returned: boolean;
+  shared: boolean;
   readonly dsts: Set<number>;
   firstPacket: number;
   lastPacket: number;
@@ -632,6 +641,9 @@ function idCounters(st: SourceState): { counters: Counter[]; newStarts: number }
         last: id,
         packets: 0,
         flows: new Set(),
+        lastFlow: -1,
+        returned: false,
+        shared: false,
         dsts: new Set(),
         firstPacket: frame,
         lastPacket: frame,
@@ -642,9 +654,13 @@ function idCounters(st: SourceState): { counters: Counter[]; newStarts: number }
       live.push(best);
       all.push(best);
     }
+    const flow = st.idFlow[k] as number;
+    if (flow !== best.lastFlow && best.flows.has(flow)) best.returned = true;
+    if (flow === best.lastFlow && bestStep > 1) best.shared = true;
+    best.lastFlow = flow;
     best.last = id;
     best.packets++;
-    if (best.flows.size < 64) best.flows.add(st.idFlow[k] as number);
+    if (best.flows.size < 64) best.flows.add(flow);
     if (best.dsts.size < 64) best.dsts.add(st.idDst[k] as number);
     best.lastPacket = frame;
     best.lastTs = ts;
@@ -674,7 +690,11 @@ function idProfile(st: SourceState): SourceProfile['ipId'] {
   if (samples >= 8 && newStarts * 2 > samples)
     return { samples: total, behaviour: 'random', counters: counters.length, global: [] };
   const solid = counters.filter((c) => c.packets >= ID_MIN_SAMPLES);
-  const global = solid.filter((c) => c.dsts.size >= 2);
+  // Host-wide: it serves several destinations, and either goes back and forth between flows or
+  // skips IDs between two packets of one flow (it numbers the host's other packets too). The
+  // connections of a busy host with a counter per connection (Linux) line up by chance, one's IDs
+  // continuing a little above where another's stopped; such a chain does neither.
+  const global = solid.filter((c) => c.dsts.size >= 2 && (c.returned || c.shared));
   let behaviour: IdBehaviour = 'unknown';
   if (global.length >= 2 && interleaved(global)) behaviour = 'several-global';
   else if (global.length >= 1) behaviour = 'global';

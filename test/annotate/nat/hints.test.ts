@@ -205,7 +205,57 @@ describe('NAT hints: several hosts behind one address', () => {
   });
 });
 
+/**
+ * A busy Linux server: `connections` clients one after the other, a few open at once, each
+ * connection's IP IDs counting from a random start (Linux numbers a TCP socket's own). Many starts
+ * fall a little above where another connection's IDs stopped, by chance.
+ */
+function busyServer(connections: number): ReturnType<typeof natHintsSummary> {
+  const h = new NatHintsCollector();
+  let seed = 12345;
+  const random16 = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 16;
+  };
+  const packets: { t: number; conn: number; id: number; k: number }[] = [];
+  for (let c = 0; c < connections; c++) {
+    const start = random16();
+    // A new connection every 10 ms, each sending 6 segments 15 ms apart: about 9 open at once.
+    for (let k = 0; k < 6; k++)
+      packets.push({ t: T0 + c * 0.01 + k * 0.015, conn: c, id: (start + k) & 0xffff, k });
+  }
+  packets.sort((a, b) => a.t - b.t || a.conn - b.conn);
+  let index = 0;
+  for (const p of packets) {
+    const frame = tcpFrame({
+      src: S1,
+      dst: `198.51.${100 + (p.conn >> 8)}.${p.conn & 0xff}`,
+      sport: 443,
+      dport: 40000 + p.conn,
+      seq: 1000 + p.k * 100,
+      ack: 1,
+      flags: F.ACK | F.PSH,
+      payload: 100,
+      ts: p.t,
+      ttl: 64,
+    });
+    setIpId(frame.data, p.id);
+    h.onPacket(decodeFrame({ ...frame, index: ++index }));
+  }
+  return natHintsSummary(h);
+}
+
 describe('NAT hints: one host is one host', () => {
+  test('a busy Linux server: per-connection IP IDs that line up by chance are not host-wide counters', () => {
+    const s = busyServer(200);
+    assert.deepEqual(several(s), []);
+    const p = s.profiles.find((x) => x.address === S1);
+    assert.ok(p);
+    assert.equal(p.ipId.samples, 512);
+    assert.deepEqual(p.ipId.global, []);
+    assert.notEqual(p.ipId.behaviour, 'several-global');
+  });
+
   test('a Linux host: per-flow IP IDs and per-connection TSval offsets — cannot tell, no hint', () => {
     const s = capture(NAT, flowsOf(linux(3), 0, [S1, S2, S3, S1, S2]), 6, 0.3);
     assert.deepEqual(several(s), []);

@@ -278,6 +278,13 @@ interface HostRouter {
 
 const GROUP_BIT = 0x010000000000;
 
+/**
+ * Seconds after an exchange's last request during which a further reply still answers one of its
+ * earlier requests: a host answers every request it receives, and a requester that retries does so
+ * about every second (Linux), so the replies to its tries follow within that.
+ */
+const OWED_REPLY_WINDOW = 3;
+
 /** Registry classes no host can hold as its address on a link (0.0.0.0 alone is a probe). */
 const IMPOSSIBLE_SENDER = new Set(['broadcast', 'loopback', 'this-network', 'reserved', 'unspecified']);
 
@@ -301,6 +308,11 @@ export class ArpAnalyzer {
   private readonly byKind = new Map<string, number>();
   private readonly bindings = new Map<string, BindingState>();
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Exchanges answered while more than one of their requests was out: how many more replies each
+   * may get (one per request), from the MAC that answered, until when (bounded like `pending`).
+   */
+  private readonly owed = new Map<string, { replies: number; mac: number; until: number }>();
   private readonly answered: AnsweredRequest[] = [];
   private readonly responseTimes: number[] = [];
   private readonly unansweredEvicted: UnansweredRequest[] = [];
@@ -420,7 +432,7 @@ export class ArpAnalyzer {
         this.request(p, a, n, ts);
         return;
       case 'reply': {
-        const unsolicited = !this.reply(p, a, n);
+        const unsolicited = !this.reply(p, a, n, ts);
         if (unsolicited) {
           this.unsolicitedCount++;
           this.row(this.unsolicited, {
@@ -527,12 +539,24 @@ export class ArpAnalyzer {
     });
   }
 
-  /** Pair a reply with its request; false when nobody asked. */
-  private reply(p: Packet, a: ArpLayer, n: number): boolean {
+  /**
+   * Pair a reply with its request; false when nobody asked. A reply to an exchange already answered,
+   * from the same MAC, answers another of its requests while one is left: two requests sent at once
+   * (two connections needing the same address) get two replies, and neither is unsolicited.
+   */
+  private reply(p: Packet, a: ArpLayer, n: number, ts: number): boolean {
     const k = `${a.senderIp}|${a.targetIp}|${a.targetMac}`;
     const q = this.pending.get(k);
-    if (!q) return false;
+    if (!q) return this.owedReply(k, a.senderMac as number, ts);
     this.pending.delete(k);
+    if (q.requests > 1) {
+      if (this.owed.size >= this.limits.maxPending) this.owed.delete(this.owed.keys().next().value as string);
+      this.owed.set(k, {
+        replies: q.requests - 1,
+        mac: a.senderMac as number,
+        until: q.lastSeen + OWED_REPLY_WINDOW,
+      });
+    }
     const rt = this.rel(p) - q.lastRel;
     if (this.responseTimes.length < 100_000) this.responseTimes.push(rt);
     this.row(this.answered, {
@@ -545,6 +569,18 @@ export class ArpAnalyzer {
       requestPacket: q.lastPacket,
       replyPacket: n,
     });
+    return true;
+  }
+
+  /** A reply owed to an answered exchange (see `reply`)? */
+  private owedReply(k: string, mac: number, ts: number): boolean {
+    const o = this.owed.get(k);
+    if (o === undefined || o.mac !== mac) return false;
+    if (ts > o.until) {
+      this.owed.delete(k);
+      return false;
+    }
+    if (--o.replies === 0) this.owed.delete(k);
     return true;
   }
 

@@ -396,3 +396,48 @@ describe('arp: RFC 5227 probes, announcements and conflicts (hand-built)', () =>
     );
   });
 });
+
+describe('arp: every request gets its own reply (hand-built)', () => {
+  const GW = '02:00:00:00:00:01';
+  const SPOOF = '02:00:00:00:00:66';
+
+  test('two requests sent at once, two replies: both answered, nothing unsolicited', () => {
+    const s = run([
+      arpFrame(0, 1, GW, '192.168.1.1', Z, '192.168.1.12'),
+      arpFrame(0.00003, 1, GW, '192.168.1.1', Z, '192.168.1.12'),
+      arpFrame(0.00007, 2, B, '192.168.1.12', GW, '192.168.1.1', GW, B),
+      arpFrame(0.00016, 2, B, '192.168.1.12', GW, '192.168.1.1', GW, B),
+    ]);
+    assert.deepEqual(find(s, 'unsolicited-replies'), []);
+    assert.deepEqual(
+      s.answered.map((x) => [x.ip, x.mac, x.requests, x.requestPacket, x.replyPacket]),
+      [['192.168.1.12', B, 2, 2, 3]],
+    );
+  });
+
+  test('one request, two replies; a reply owed but late; a reply owed from another MAC: unsolicited', () => {
+    const s = run([
+      arpFrame(0, 1, GW, '192.168.1.1', Z, '192.168.1.12'),
+      arpFrame(0.0001, 2, B, '192.168.1.12', GW, '192.168.1.1', GW, B),
+      arpFrame(0.0002, 2, B, '192.168.1.12', GW, '192.168.1.1', GW, B),
+      arpFrame(10, 1, GW, '192.168.1.1', Z, '192.168.1.13'),
+      arpFrame(10.5, 1, GW, '192.168.1.1', Z, '192.168.1.13'),
+      arpFrame(10.6, 2, A, '192.168.1.13', GW, '192.168.1.1', GW, A),
+      arpFrame(20, 2, A, '192.168.1.13', GW, '192.168.1.1', GW, A),
+      arpFrame(30, 1, GW, '192.168.1.1', Z, '192.168.1.14'),
+      arpFrame(30.001, 1, GW, '192.168.1.1', Z, '192.168.1.14'),
+      arpFrame(30.002, 2, A, '192.168.1.14', GW, '192.168.1.1', GW, A),
+      arpFrame(30.003, 2, SPOOF, '192.168.1.14', GW, '192.168.1.1', GW, SPOOF),
+    ]);
+    const [u] = find(s, 'unsolicited-replies');
+    assert.ok(u);
+    assert.deepEqual(
+      u.replies.map((r) => [r.ip, r.mac, r.packet]),
+      [
+        ['192.168.1.12', B, 3],
+        ['192.168.1.13', A, 7],
+        ['192.168.1.14', SPOOF, 11],
+      ],
+    );
+  });
+});

@@ -217,10 +217,14 @@ export interface ArpSummary {
   readonly packets: number;
   readonly byKind: Readonly<Record<string, number>>;
   readonly table: readonly Binding[];
+  /** Exchanges answered (`answered` keeps the first `maxRows` of them). */
+  readonly answeredCount: number;
   readonly answered: readonly AnsweredRequest[];
   readonly responseTime:
     | { readonly count: number; readonly min: number; readonly median: number; readonly max: number }
     | undefined;
+  /** Exchanges never answered (`unanswered` keeps those still waiting and the first `maxRows` given up). */
+  readonly unansweredCount: number;
   readonly unanswered: readonly UnansweredRequest[];
   readonly gratuitous: readonly GratuitousArp[];
   readonly probes: readonly Probe[];
@@ -314,6 +318,9 @@ export class ArpAnalyzer {
    */
   private readonly owed = new Map<string, { replies: number; mac: number; until: number }>();
   private readonly answered: AnsweredRequest[] = [];
+  private answeredCount = 0;
+  /** Exchanges given up on when `pending` was full (the rest of the unanswered are still pending). */
+  private evictedCount = 0;
   private readonly responseTimes: number[] = [];
   private readonly unansweredEvicted: UnansweredRequest[] = [];
   private readonly gratuitous: GratuitousArp[] = [];
@@ -524,6 +531,7 @@ export class ArpAnalyzer {
     if (this.pending.size >= this.limits.maxPending) {
       const [oldK, old] = this.pending.entries().next().value as [string, Pending];
       this.pending.delete(oldK);
+      this.evictedCount++;
       this.row(this.unansweredEvicted, unansweredView(old, ts));
     }
     this.pending.set(k, {
@@ -557,6 +565,7 @@ export class ArpAnalyzer {
         until: q.lastSeen + OWED_REPLY_WINDOW,
       });
     }
+    this.answeredCount++;
     const rt = this.rel(p) - q.lastRel;
     if (this.responseTimes.length < 100_000) this.responseTimes.push(rt);
     this.row(this.answered, {
@@ -657,6 +666,7 @@ export class ArpAnalyzer {
       packets: this.packets,
       byKind: Object.fromEntries([...this.byKind].sort((a, b) => b[1] - a[1])),
       table,
+      answeredCount: this.answeredCount,
       answered: this.answered,
       responseTime:
         rts.length === 0
@@ -671,6 +681,7 @@ export class ArpAnalyzer {
               ),
               max: ns(rts[rts.length - 1] as number),
             },
+      unansweredCount: this.evictedCount + this.pending.size,
       unanswered,
       gratuitous: this.gratuitous,
       probes: this.probes,

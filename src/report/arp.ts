@@ -18,6 +18,11 @@ function rel(ts: number, start: number): string {
   return `+${(ts - start).toFixed(6)}`;
 }
 
+/** A list's count for its heading, saying when only some of it is shown. */
+function shownOf(count: number, shown: number): string {
+  return shown < count ? `${count}, ${shown} shown` : String(count);
+}
+
 function list(xs: readonly (string | number)[], max = 8): string {
   const shown = xs.slice(0, max).join(', ');
   return xs.length > max ? `${shown}, … ${xs.length - max} more` : shown;
@@ -207,7 +212,7 @@ export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
   }
 
   out.push('');
-  out.push(st.heading(`Requests answered (${s.answered.length})`));
+  out.push(st.heading(`Requests answered (${shownOf(s.answeredCount, s.answered.length)})`));
   if (s.answered.length > 0) {
     out.push(
       ...fitTable(
@@ -234,7 +239,7 @@ export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
       );
   }
   out.push('');
-  out.push(st.heading(`Requests never answered (${s.unanswered.length})`));
+  out.push(st.heading(`Requests never answered (${shownOf(s.unansweredCount, s.unanswered.length)})`));
   if (s.unanswered.length > 0) {
     out.push(
       ...fitTable(

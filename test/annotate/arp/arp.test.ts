@@ -6,10 +6,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ArpAnalyzer, type ArpFinding, type ArpSummary, arpSummary } from '../../../src/annotate/arp.js';
+import {
+  ArpAnalyzer,
+  type ArpFinding,
+  type ArpSummary,
+  arpSummary,
+  DEFAULT_ARP_LIMITS,
+} from '../../../src/annotate/arp.js';
 import { readCaptureBuffer } from '../../../src/capture/source.js';
 import type { Frame } from '../../../src/capture/types.js';
 import { decodeFrame } from '../../../src/decode/pipeline.js';
+import { renderArp } from '../../../src/report/arp.js';
+import { makeStyle } from '../../../src/report/style.js';
 import { FIXTURES } from '../../helpers/corpus.js';
 
 const PUBLIC = join(FIXTURES, 'corpus', 'public');
@@ -286,9 +294,9 @@ function arpFrame(
   };
 }
 
-function run(frames: Frame[]): ArpSummary {
+function run(frames: Frame[], limits = DEFAULT_ARP_LIMITS): ArpSummary {
   index = 0;
-  const a = new ArpAnalyzer();
+  const a = new ArpAnalyzer(limits);
   for (const f of frames) a.onPacket(decodeFrame(f));
   return arpSummary(a);
 }
@@ -439,5 +447,27 @@ describe('arp: every request gets its own reply (hand-built)', () => {
         ['192.168.1.14', SPOOF, 11],
       ],
     );
+  });
+});
+
+describe('arp: lists longer than what is kept (hand-built)', () => {
+  test('the counts cover every exchange, and the headings say how many rows are shown', () => {
+    const GW = '02:00:00:00:00:01';
+    const frames: Frame[] = [];
+    for (let h = 10; h < 15; h++) {
+      frames.push(arpFrame(h, 1, GW, '192.168.1.1', Z, `192.168.1.${h}`));
+      if (h < 13) frames.push(arpFrame(h + 0.001, 2, B, `192.168.1.${h}`, GW, '192.168.1.1', GW, B));
+    }
+    const s = run(frames, { ...DEFAULT_ARP_LIMITS, maxRows: 2 });
+    assert.equal(s.answeredCount, 3);
+    assert.deepEqual(
+      s.answered.map((a) => a.ip),
+      ['192.168.1.10', '192.168.1.11'],
+    );
+    assert.equal(s.unansweredCount, 2);
+    assert.equal(s.unanswered.length, 2);
+    const text = renderArp(s, T, makeStyle(false));
+    assert.ok(text.includes('Requests answered (3, 2 shown)'), text.join('\n'));
+    assert.ok(text.includes('Requests never answered (2)'), text.join('\n'));
   });
 });

@@ -17,6 +17,7 @@ import { finish, sumWords } from '../../../src/decode/checksum.js';
 import { decodeFrame } from '../../../src/decode/pipeline.js';
 import { F, tcpFrame } from '../../helpers/build.js';
 import { capturesUnder, FIXTURES } from '../../helpers/corpus.js';
+import { rng } from '../../helpers/rng.js';
 import { hintsOf } from './helpers.js';
 
 /** One simulated host: its initial TTL (minus hops), how it numbers IP IDs, its TSval clock. */
@@ -212,14 +213,10 @@ describe('NAT hints: several hosts behind one address', () => {
  */
 function busyServer(connections: number): ReturnType<typeof natHintsSummary> {
   const h = new NatHintsCollector();
-  let seed = 12345;
-  const random16 = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed >>> 16;
-  };
+  const random = rng(12345);
   const packets: { t: number; conn: number; id: number; k: number }[] = [];
   for (let c = 0; c < connections; c++) {
-    const start = random16();
+    const start = Math.floor(random() * 0x10000);
     // A new connection every 10 ms, each sending 6 segments 15 ms apart: about 9 open at once.
     for (let k = 0; k < 6; k++)
       packets.push({ t: T0 + c * 0.01 + k * 0.015, conn: c, id: (start + k) & 0xffff, k });

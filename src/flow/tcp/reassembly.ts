@@ -39,7 +39,9 @@
  * pieces per direction, out-of-order bytes across all reassemblers, recently delivered bytes kept
  * for conflict checks, the distance ahead a segment may be, and recorded anomalies. When buffering
  * would exceed a limit, the reassembler skips the hole before the earliest buffered data, delivers
- * what follows and frees it; memory stays bounded whatever the input.
+ * what follows and frees it; memory stays bounded whatever the input. When the history budget is
+ * full, a stream that has sent no data for `HISTORY_IDLE` seconds gives its ring to the stream that
+ * needs one; only when every ring is that recent is a stream refused (`tcp.reassembly.history-limit`).
  *
  * Hot path: an in-order segment with nothing buffered costs a sequence subtraction, the sink call
  * and a copy into the history ring; no allocation, no closure.
@@ -47,6 +49,7 @@
 import { type Anomaly, anomaly } from '../../core/anomaly.js';
 import { type Seq, seqAdd, seqDiff } from '../../core/seq.js';
 import { FA } from '../anomalies.js';
+import { LinkedQueue, type QueueLink } from '../queue.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { RA } from './reassembly-anomalies.js';
 import type { Segment } from './segment.js';
@@ -105,6 +108,14 @@ export const DEFAULT_REASSEMBLY: ReassemblyOptions = {
 /** Spare history rings a budget keeps for reuse, in bytes. */
 const MAX_SPARE_RINGS = 4 * MiB;
 
+/**
+ * Capture seconds a stream must have sent no data before its history ring may be taken back for
+ * another stream (`ReassemblyBudget.reclaimHistory`). A retransmission comes one retransmission
+ * timeout after the sender last sent the bytes: at least 200 ms on Linux, 1 s initially (RFC 6298
+ * §2), doubling with each loss. 5 s covers the first retransmissions after the initial RTO.
+ */
+export const HISTORY_IDLE = 5;
+
 /** Bytes charged to the shared budget per buffered piece on top of its payload (object + view). */
 export const PIECE_OVERHEAD = 96;
 
@@ -121,6 +132,13 @@ export class ReassemblyBudget {
   /** Reservations refused. */
   refusedBuffered = 0;
   refusedHistory = 0;
+  /** History rings taken back from streams idle for `historyIdle` seconds, for other streams. */
+  reclaimedHistory = 0;
+  /**
+   * The streams holding a history ring, least recently queued first (kept lazily: a stream that
+   * sent data since it was queued goes to the back when met at the front).
+   */
+  private readonly holders = new LinkedQueue<StreamReassembler, 'qHist'>('qHist');
 
   /**
    * History rings given back by ended streams, by size (index log2), for the next streams to reuse:
@@ -133,6 +151,7 @@ export class ReassemblyBudget {
   constructor(
     readonly maxBuffered: number = 64 * MiB,
     readonly maxHistory: number = 32 * MiB,
+    readonly historyIdle: number = HISTORY_IDLE,
   ) {}
 
   /**
@@ -185,6 +204,37 @@ export class ReassemblyBudget {
 
   releaseHistory(n: number): void {
     this.history -= n;
+  }
+
+  /** `r` now holds a history ring (it competes for the budget with the others). */
+  holdHistory(r: StreamReassembler): void {
+    this.holders.add(r);
+  }
+
+  /** `r` gave its ring back. */
+  dropHistory(r: StreamReassembler): void {
+    this.holders.delete(r);
+  }
+
+  /**
+   * Make room for `need` more bytes of history at capture time `now` by taking the rings of streams
+   * that have sent no data for `historyIdle` seconds, longest idle first (approximately: the order
+   * is kept lazily, as the connection table's). Without it, streams that go quiet and stay open (an
+   * idle keep-alive connection) would hold the budget until the end of the capture, and every later
+   * stream would go without history.
+   */
+  reclaimHistory(need: number, now: number, requester: StreamReassembler): void {
+    const q = this.holders;
+    for (let r = q.first(); r !== undefined && this.history + need > this.maxHistory; r = q.first()) {
+      if (r.histQueuedAt < r.lastData) {
+        r.histQueuedAt = r.lastData;
+        q.moveToBack(r);
+        continue;
+      }
+      if (r === requester || now - r.lastData < this.historyIdle) break;
+      r.releaseRing();
+      this.reclaimedHistory++;
+    }
   }
 }
 
@@ -346,6 +396,12 @@ export class StreamReassembler {
   private histRefused = false;
   /** No ring growth before this offset (after a refusal; never when history is off). */
   private histRetryAt = 0;
+  /** Capture time of the last segment from this side that carried data (see `reclaimHistory`). */
+  lastData = Number.NEGATIVE_INFINITY;
+  /** The budget's queue of ring holders: links, and `lastData` when queued. */
+  qHist: QueueLink = undefined;
+  qHistNext: QueueLink = undefined;
+  histQueuedAt = Number.NEGATIVE_INFINITY;
   /** Per-segment scratch: old bytes seen, how many differed, where. */
   private segOld = 0;
   private segDiff = 0;
@@ -426,6 +482,7 @@ export class StreamReassembler {
       this.close(ts, packet, 'rst');
       return;
     }
+    if (wireLen > 0) this.lastData = ts;
     let at = s;
     if (flags.syn) {
       at = seqAdd(s, 1);
@@ -744,12 +801,7 @@ export class StreamReassembler {
       for (const p of this.pending) this.release(p);
       this.pending = NO_PIECES;
     }
-    if (this.ring !== undefined) {
-      this.budget.releaseHistory(this.ring.length);
-      this.budget.giveRing(this.ring);
-      this.ring = undefined;
-      this.mask = 0;
-    }
+    this.releaseRing();
     this.state = St.Ended;
     this.endReason = reason;
     this.sink.end(ts, packet, reason);
@@ -759,7 +811,7 @@ export class StreamReassembler {
   private emit(chunk: Uint8Array, ts: number, packet: number): void {
     const n = chunk.length;
     this.sink.data(chunk, ts, packet);
-    this.remember(chunk);
+    this.remember(chunk, ts);
     this.off += n;
     this.nxt = seqAdd(this.nxt, n);
     this.deliveredBytes += n;
@@ -949,14 +1001,14 @@ export class StreamReassembler {
   }
 
   /** Copy delivered bytes (about to sit at the current offset) into the history ring, growing it as needed. */
-  private remember(chunk: Uint8Array): void {
+  private remember(chunk: Uint8Array, ts: number): void {
     let ring = this.ring;
     const n = chunk.length;
     if (
       (ring === undefined || (ring.length < this.histMax && ring.length < this.off + n - this.histStart)) &&
       this.off >= this.histRetryAt
     ) {
-      ring = this.growRing(this.off + n - this.histStart);
+      ring = this.growRing(this.off + n - this.histStart, ts);
     }
     if (ring === undefined) return;
     const size = ring.length;
@@ -976,14 +1028,16 @@ export class StreamReassembler {
     }
   }
 
-  private growRing(want: number): Uint8Array | undefined {
+  private growRing(want: number, ts: number): Uint8Array | undefined {
     const old = this.ring;
     const oldSize = old === undefined ? 0 : old.length;
     let size = Math.max(MIN_RING, oldSize);
     while (size < want && size < this.histMax) size *= 2;
     if (size > this.histMax) size = this.histMax;
     if (size <= oldSize) return old;
-    if (!this.budget.reserveHistory(size - oldSize)) {
+    const budget = this.budget;
+    if (budget.history + size - oldSize > budget.maxHistory) budget.reclaimHistory(size - oldSize, ts, this);
+    if (!budget.reserveHistory(size - oldSize)) {
       // Ask again only after another ring's worth of stream.
       this.histRetryAt = this.off + this.histMax;
       if (!this.histRefused) {
@@ -996,10 +1050,13 @@ export class StreamReassembler {
       }
       return old;
     }
-    const ring = this.budget.takeRing(size);
+    const ring = budget.takeRing(size);
     const mask = size - 1;
-    if (old === undefined) this.histLow = this.off;
-    else {
+    if (old === undefined) {
+      this.histLow = this.off;
+      this.histQueuedAt = this.lastData;
+      budget.holdHistory(this);
+    } else {
       // Copy the valid bytes [lo, off) in runs contiguous in both rings (each may wrap).
       this.histLow = Math.max(this.histStart, this.histLow, this.off - oldSize);
       for (let o = this.histLow; o < this.off; ) {
@@ -1014,6 +1071,22 @@ export class StreamReassembler {
     this.ring = ring;
     this.mask = mask;
     return ring;
+  }
+
+  /**
+   * Give the history ring back to the budget (at the end of the stream, or taken back for another
+   * stream by `ReassemblyBudget.reclaimHistory`): bytes delivered so far can no longer be checked;
+   * a ring made later vouches for what comes after it.
+   */
+  releaseRing(): void {
+    const ring = this.ring;
+    if (ring === undefined) return;
+    this.budget.releaseHistory(ring.length);
+    this.budget.giveRing(ring);
+    this.budget.dropHistory(this);
+    this.ring = undefined;
+    this.mask = 0;
+    this.histStart = this.off;
   }
 
   /** Record an anomaly; `shared`: its text repeats across streams, so one frozen record serves them all. */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PIECE_OVERHEAD, ReassemblyBudget } from '../../../src/flow/tcp/reassembly.js';
+import { HISTORY_IDLE, PIECE_OVERHEAD, ReassemblyBudget } from '../../../src/flow/tcp/reassembly.js';
 import { Harness } from './helpers.js';
 
 const x = (n: number, c = 'x') => c.repeat(n);
@@ -121,6 +121,61 @@ describe('the shared budget', () => {
     assert.deepEqual(b.ids(), ['tcp.reassembly.history-limit']);
     assert.equal(b.r.stats.unverifiedBytes, 10);
     assert.equal(b.r.stats.conflicts, 0);
+  });
+
+  test('a full budget takes the ring of a stream idle for HISTORY_IDLE seconds, not of one still sending', () => {
+    const budget = new ReassemblyBudget(64 * 1024 * 1024, 2048);
+    const idle = new Harness({ historyBytes: 1024 }, 1, budget);
+    const busy = new Harness({ historyBytes: 1024 }, 2, budget);
+    const late = new Harness({ historyBytes: 1024 }, 3, budget);
+    idle.send(0, x(10)); // t = 0.001, then quiet
+    busy.ts = HISTORY_IDLE - 1;
+    busy.send(0, x(10)); // the budget is now full
+    late.ts = HISTORY_IDLE + 0.5;
+    late.send(0, x(10)); // idle has sent nothing for HISTORY_IDLE s; busy sent 1.5 s ago
+    assert.deepEqual(late.ids(), []);
+    assert.equal(late.r.historySize, 1024);
+    assert.equal(idle.r.historySize, 0);
+    assert.equal(busy.r.historySize, 1024);
+    assert.equal(budget.reclaimedHistory, 1);
+    assert.equal(budget.refusedHistory, 0);
+    assert.equal(budget.history, 2048);
+    // The idle stream's old bytes can no longer be checked: unverified, not a conflict.
+    idle.ts = late.ts;
+    idle.send(0, x(10, 'y'));
+    assert.equal(idle.r.stats.unverifiedBytes, 10);
+    assert.equal(idle.r.stats.conflicts, 0);
+    // The busy stream kept its ring: a conflicting copy is still caught.
+    busy.send(5, 'Y');
+    assert.equal(busy.r.stats.conflicts, 1);
+    // New data on the idle stream: busy and late are recent, so it goes without history, with a note.
+    idle.send(10, x(10));
+    assert.equal(idle.r.historySize, 0);
+    assert.deepEqual(idle.ids(), ['tcp.reassembly.history-limit']);
+    assert.equal(budget.refusedHistory, 1);
+    // Ending streams give their rings back; nothing is left held.
+    for (const h of [idle, busy, late]) h.close();
+    assert.equal(budget.history, 0);
+  });
+
+  test('a retransmission counts as sending: its stream keeps its ring for HISTORY_IDLE seconds more', () => {
+    const budget = new ReassemblyBudget(64 * 1024 * 1024, 1024);
+    const a = new Harness({ historyBytes: 1024 }, 1, budget);
+    const b = new Harness({ historyBytes: 1024 }, 2, budget);
+    a.send(0, x(10));
+    a.ts = HISTORY_IDLE - 1;
+    a.send(0, x(10)); // a retransmission carries data: a is active at HISTORY_IDLE - 1
+    b.ts = HISTORY_IDLE + 0.5;
+    b.send(0, x(10));
+    assert.equal(a.r.historySize, 1024);
+    assert.deepEqual(b.ids(), ['tcp.reassembly.history-limit']);
+    b.ts = 2 * HISTORY_IDLE;
+    b.send(10, x(1030)); // up to its retry point (a ring's worth of stream after the refusal)…
+    assert.equal(b.r.historySize, 0);
+    b.send(1040, x(10)); // …past it: b asks again, and a has now been quiet long enough
+    assert.equal(b.r.historySize, 1024);
+    assert.equal(a.r.historySize, 0);
+    assert.equal(budget.reclaimedHistory, 1);
   });
 
   test('a ring made after a refusal vouches only for what came after it', () => {

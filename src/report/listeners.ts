@@ -1,6 +1,11 @@
 /** `wirelens listeners`: listening endpoints, connections per listener, and backlog findings. */
 import { formatDuration } from '../core/time.js';
-import type { Finding, ListenerReport } from '../flow/tcp/listeners.js';
+import {
+  type Finding,
+  type ListenerReport,
+  MAX_FACTS_PER_LISTENER,
+  MAX_QUIET_FACTS,
+} from '../flow/tcp/listeners.js';
 import { endpoint } from './format.js';
 import type { Style } from './style.js';
 import { appendLines, renderTable } from './table.js';
@@ -47,13 +52,7 @@ export function renderListeners(reports: readonly ListenerReport[], start: numbe
   }
   out.push(st.heading(`Listeners (${reports.length})`));
   appendLines(out, renderTable({ head }, cells));
-  for (const r of reports)
-    if (r.detailsFrom !== undefined)
-      out.push(
-        st.dim(
-          `${endpoint(r.addr, r.port)}: findings and peaks come from ${r.detailsFrom.toLocaleString('en')} of its ${r.connections.toLocaleString('en')} connections (the rest, mostly lone SYNs nobody answered, are only counted)`,
-        ),
-      );
+  for (const r of reports) if (r.detailsFrom !== undefined) out.push(st.dim(detailsNote(r, r.detailsFrom)));
   for (const r of reports) {
     if (r.findings.length === 0) continue;
     out.push('');
@@ -88,4 +87,16 @@ export function renderListeners(reports: readonly ListenerReport[], start: numbe
     out.push(st.dim(`  listener seen for ${formatDuration(r.last - r.first)}`));
   }
   return out;
+}
+
+/** Which connections of a listener only count: those past the details a listener keeps. */
+function detailsNote(r: ListenerReport, kept: number): string {
+  const n = (x: number) => x.toLocaleString('en');
+  const lone = r.countedOnly?.loneSyns ?? 0;
+  const others = r.countedOnly?.others ?? r.connections - kept;
+  const parts: string[] = [];
+  if (others > 0)
+    parts.push(`${n(others)} beyond the ${n(MAX_FACTS_PER_LISTENER)} a listener keeps in detail`);
+  if (lone > 0) parts.push(`${n(lone)} lone SYNs nobody answered beyond the ${n(MAX_QUIET_FACTS)} kept`);
+  return `${endpoint(r.addr, r.port)}: findings and peaks come from ${n(kept)} of its ${n(r.connections)} connections; only counted: ${parts.join(', and ')}`;
 }

@@ -53,8 +53,13 @@ export interface ListenerReport {
   /** Distinct client addresses; `clientsCapped`: more than counted. */
   readonly clients: number;
   readonly clientsCapped?: boolean;
-  /** Set when findings and peaks come from only this many of the connections (a flood). */
+  /** Set when findings and peaks come from only this many of the connections. */
   readonly detailsFrom?: number;
+  /**
+   * With `detailsFrom`: the connections only counted, as lone SYNs nobody answered beyond the
+   * MAX_QUIET_FACTS kept (a SYN flood), and others beyond the MAX_FACTS_PER_LISTENER kept.
+   */
+  readonly countedOnly?: { readonly loneSyns: number; readonly others: number };
   readonly findings: readonly Finding[];
   readonly peakHalfOpen: { readonly count: number; readonly at: number } | undefined;
   readonly peakNeverServed: { readonly count: number; readonly at: number } | undefined;
@@ -75,8 +80,9 @@ interface ListenerAcc {
   lone: number;
   loneFirst: number;
   loneLast: number;
-  /** Facts not kept. */
+  /** Facts not kept, and how many of them were lone SYNs past MAX_QUIET_FACTS. */
   dropped: number;
+  droppedLone: number;
   /** Exact whatever was kept. */
   connections: number;
   synAcked: number;
@@ -148,6 +154,7 @@ export class ListenerTracker {
         loneFirst: Number.POSITIVE_INFINITY,
         loneLast: Number.NEGATIVE_INFINITY,
         dropped: 0,
+        droppedLone: 0,
         connections: 0,
         synAcked: 0,
         established: 0,
@@ -177,11 +184,10 @@ export class ListenerTracker {
       if (c.startTs < acc.loneFirst) acc.loneFirst = c.startTs;
       if (c.lastTs > acc.loneLast) acc.loneLast = c.lastTs;
     }
-    if (
-      acc.facts.length - acc.quietKept >= MAX_FACTS_PER_LISTENER ||
-      (quiet && acc.quietKept >= MAX_QUIET_FACTS)
-    ) {
+    const loneFull = quiet && acc.quietKept >= MAX_QUIET_FACTS;
+    if (loneFull || acc.facts.length - acc.quietKept >= MAX_FACTS_PER_LISTENER) {
       acc.dropped++;
+      if (loneFull) acc.droppedLone++;
       return;
     }
     if (quiet) acc.quietKept++;
@@ -356,7 +362,12 @@ function summarise(acc: ListenerAcc): ListenerReport {
     unanswered,
     clients: acc.clients.size,
     ...(acc.clientsCapped ? { clientsCapped: true } : {}),
-    ...(acc.dropped > 0 ? { detailsFrom: f.length } : {}),
+    ...(acc.dropped > 0
+      ? {
+          detailsFrom: f.length,
+          countedOnly: { loneSyns: acc.droppedLone, others: acc.dropped - acc.droppedLone },
+        }
+      : {}),
     findings,
     peakHalfOpen: f.peakHalfOpen(),
     peakNeverServed: f.peakUnserved(),

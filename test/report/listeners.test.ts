@@ -1,0 +1,72 @@
+/**
+ * A listener past the details it keeps: its counts stay exact, and the report says which
+ * connections were only counted. Real connections from two captures are fed to the listener
+ * analysis many times over, as a busy server's would be.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { readCaptureBuffer } from '../../src/capture/source.js';
+import { decodeFrame } from '../../src/decode/pipeline.js';
+import { Session } from '../../src/flow/session.js';
+import type { TcpConnection } from '../../src/flow/tcp/connection.js';
+import { ListenerTracker, MAX_FACTS_PER_LISTENER, MAX_QUIET_FACTS } from '../../src/flow/tcp/listeners.js';
+import { renderListeners } from '../../src/report/listeners.js';
+import { makeStyle } from '../../src/report/style.js';
+import { FIXTURES } from '../helpers/corpus.js';
+
+/** The first connection of `file` (opened by a SYN) that `pick` accepts. */
+function connectionOf(file: string, pick: (c: TcpConnection) => boolean): TcpConnection {
+  let found: TcpConnection | undefined;
+  const s = new Session(undefined, {
+    tcpEnd: (c) => {
+      if (found === undefined && c.origin === 'syn' && pick(c)) found = c;
+    },
+  });
+  readCaptureBuffer(readFileSync(join(FIXTURES, file)), {
+    frame: (f) => s.process(decodeFrame(f)),
+    problem: () => {},
+  });
+  s.finish();
+  assert.ok(found, `a connection in ${file}`);
+  return found;
+}
+
+describe('a listener with more connections than it keeps in detail', () => {
+  const answered = connectionOf('lab/http-keepalive.pcap', (c) => c.resp.syns > 0);
+  const lone = connectionOf(
+    'corpus/public/chrissanders-synscan.pcapng',
+    (c) => c.resp.syns === 0 && !c.refused && c.orig.syns <= 1,
+  );
+
+  test('answered connections past MAX_FACTS_PER_LISTENER are counted, not called lone SYNs', () => {
+    const t = new ListenerTracker();
+    for (let i = 0; i < MAX_FACTS_PER_LISTENER + 3; i++) t.add(answered);
+    const [r] = t.reports();
+    assert.ok(r);
+    assert.equal(r.connections, MAX_FACTS_PER_LISTENER + 3);
+    assert.equal(r.synAcked, MAX_FACTS_PER_LISTENER + 3);
+    assert.equal(r.detailsFrom, MAX_FACTS_PER_LISTENER);
+    assert.deepEqual(r.countedOnly, { loneSyns: 0, others: 3 });
+    const text = renderListeners([r], 0, makeStyle(false)).join('\n');
+    assert.match(
+      text,
+      /findings and peaks come from 100,000 of its 100,003 connections; only counted: 3 beyond/,
+    );
+    assert.doesNotMatch(text, /lone SYNs/);
+  });
+
+  test('lone SYNs past MAX_QUIET_FACTS are counted as such', () => {
+    const t = new ListenerTracker();
+    for (let i = 0; i < MAX_QUIET_FACTS + 4; i++) t.add(lone);
+    const [r] = t.reports();
+    assert.ok(r);
+    assert.equal(r.unanswered, MAX_QUIET_FACTS + 4);
+    assert.equal(r.detailsFrom, MAX_QUIET_FACTS);
+    assert.deepEqual(r.countedOnly, { loneSyns: 4, others: 0 });
+    const text = renderListeners([r], 0, makeStyle(false)).join('\n');
+    assert.match(text, /only counted: 4 lone SYNs nobody answered beyond the 10,000 kept/);
+    assert.doesNotMatch(text, /keeps in detail/);
+  });
+});

@@ -89,14 +89,17 @@ export function renderListeners(reports: readonly ListenerReport[], start: numbe
   return out;
 }
 
-/** Which connections of a listener only count: those past the details a listener keeps. */
+/** Which connections of a listener only count: those past the facts a listener keeps of each kind. */
 function detailsNote(r: ListenerReport, kept: number): string {
   const n = (x: number) => x.toLocaleString('en');
-  const lone = r.countedOnly?.loneSyns ?? 0;
-  const others = r.countedOnly?.others ?? r.connections - kept;
+  const c = r.countedOnly ?? { loneSyns: 0, notable: 0, ordinary: r.connections - kept };
+  const cap = n(MAX_FACTS_PER_LISTENER);
   const parts: string[] = [];
-  if (others > 0)
-    parts.push(`${n(others)} beyond the ${n(MAX_FACTS_PER_LISTENER)} a listener keeps in detail`);
-  if (lone > 0) parts.push(`${n(lone)} lone SYNs nobody answered beyond the ${n(MAX_QUIET_FACTS)} kept`);
+  if (c.ordinary > 0)
+    parts.push(`${n(c.ordinary)} ordinary connections beyond the ${cap} kept for the peaks`);
+  if (c.notable > 0)
+    parts.push(`${n(c.notable)} that a finding could name beyond the ${cap} kept for findings`);
+  if (c.loneSyns > 0)
+    parts.push(`${n(c.loneSyns)} lone SYNs nobody answered beyond the ${n(MAX_QUIET_FACTS)} kept`);
   return `${endpoint(r.addr, r.port)}: findings and peaks come from ${n(kept)} of its ${n(r.connections)} connections; only counted: ${parts.join(', and ')}`;
 }

@@ -48,11 +48,11 @@ describe('a listener with more connections than it keeps in detail', () => {
     assert.equal(r.connections, MAX_FACTS_PER_LISTENER + 3);
     assert.equal(r.synAcked, MAX_FACTS_PER_LISTENER + 3);
     assert.equal(r.detailsFrom, MAX_FACTS_PER_LISTENER);
-    assert.deepEqual(r.countedOnly, { loneSyns: 0, others: 3 });
+    assert.deepEqual(r.countedOnly, { loneSyns: 0, notable: 0, ordinary: 3 });
     const text = renderListeners([r], 0, makeStyle(false)).join('\n');
     assert.match(
       text,
-      /findings and peaks come from 100,000 of its 100,003 connections; only counted: 3 beyond/,
+      /findings and peaks come from 100,000 of its 100,003 connections; only counted: 3 ordinary connections beyond the 100,000 kept for the peaks$/m,
     );
     assert.doesNotMatch(text, /lone SYNs/);
   });
@@ -64,9 +64,30 @@ describe('a listener with more connections than it keeps in detail', () => {
     assert.ok(r);
     assert.equal(r.unanswered, MAX_QUIET_FACTS + 4);
     assert.equal(r.detailsFrom, MAX_QUIET_FACTS);
-    assert.deepEqual(r.countedOnly, { loneSyns: 4, others: 0 });
+    assert.deepEqual(r.countedOnly, { loneSyns: 4, notable: 0, ordinary: 0 });
     const text = renderListeners([r], 0, makeStyle(false)).join('\n');
     assert.match(text, /only counted: 4 lone SYNs nobody answered beyond the 10,000 kept/);
-    assert.doesNotMatch(text, /keeps in detail/);
+    assert.doesNotMatch(text, /ordinary|finding could name/);
+  });
+
+  test('ordinary connections past the cap do not hide a later overflow', () => {
+    // The lab's backlog overflow: 3 connections answered, then 17 whose SYNs the full queue dropped.
+    const all: TcpConnection[] = [];
+    const s = new Session(undefined, { tcpEnd: (c) => all.push(c) });
+    const file = join(FIXTURES, 'lab/backlog-overflow.pcap');
+    readCaptureBuffer(readFileSync(file), { frame: (f) => s.process(decodeFrame(f)), problem: () => {} });
+    s.finish();
+    const ordinary = all.find((c) => c.resp.syns === 1 && c.orig.syns === 1 && c.ackDropped.length === 0);
+    assert.ok(ordinary);
+    const t = new ListenerTracker();
+    for (let i = 0; i < MAX_FACTS_PER_LISTENER + 10; i++) t.add(ordinary);
+    for (const c of all) t.add(c);
+    const [r] = t.reports();
+    assert.ok(r);
+    const dropped = r.findings.find((f) => f.kind === 'syn-dropped');
+    assert.ok(dropped, `findings: ${r.findings.map((f) => f.kind).join(', ')}`);
+    assert.equal(dropped.count, 17);
+    assert.match(dropped.detail, /17 connections/);
+    assert.deepEqual(r.countedOnly, { loneSyns: 0, notable: 0, ordinary: 10 + all.length - 18 });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What the listener analysis keeps about the connections it was fed. A listener keeps the facts of
- * up to 100,000 connections until the end of the capture, so what each costs grows with the number
- * of connections, not with what is open at once. Most connections are ordinary (answered at the
+ * up to 100,000 ordinary connections and 100,000 notable ones (see listeners.ts) until the end of
+ * the capture, so what each costs grows with the number of connections, not with what is open at
+ * once. Most connections are ordinary (answered at the
  * first SYN, nothing dropped, no cookie): a finding never names them, and they count only in the
  * answered time span and in the peaks of half-open and unserved connections. So:
  *  - every fact counts, and an answered one widens the answered span;
@@ -84,7 +85,7 @@ class Intervals {
 }
 
 /** Could a finding name this connection? (Every finding selects from these; see `summarise`.) */
-function notable(f: ConnFact): boolean {
+export function notable(f: ConnFact): boolean {
   return (
     !f.synAcked ||
     f.refused ||

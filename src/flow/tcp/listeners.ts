@@ -16,7 +16,7 @@
 import { maxOf, minOf } from '../../core/extent.js';
 import { plural } from '../../core/plural.js';
 import type { TcpConnection } from './connection.js';
-import { ListenerFacts } from './listener-facts.js';
+import { type ConnFact, ListenerFacts, notable } from './listener-facts.js';
 
 export interface ClientRef {
   readonly client: string;
@@ -56,10 +56,11 @@ export interface ListenerReport {
   /** Set when findings and peaks come from only this many of the connections. */
   readonly detailsFrom?: number;
   /**
-   * With `detailsFrom`: the connections only counted, as lone SYNs nobody answered beyond the
-   * MAX_QUIET_FACTS kept (a SYN flood), and others beyond the MAX_FACTS_PER_LISTENER kept.
+   * With `detailsFrom`: the connections only counted, past the facts a listener keeps: lone SYNs
+   * nobody answered (beyond MAX_QUIET_FACTS: a SYN flood), other connections a finding could name
+   * (beyond MAX_FACTS_PER_LISTENER), and ordinary ones, which count only in the peaks (likewise).
    */
-  readonly countedOnly?: { readonly loneSyns: number; readonly others: number };
+  readonly countedOnly?: { readonly loneSyns: number; readonly notable: number; readonly ordinary: number };
   readonly findings: readonly Finding[];
   readonly peakHalfOpen: { readonly count: number; readonly at: number } | undefined;
   readonly peakNeverServed: { readonly count: number; readonly at: number } | undefined;
@@ -76,13 +77,16 @@ interface ListenerAcc {
   facts: ListenerFacts;
   /** Facts of lone unanswered SYNs among them (kept to a smaller number: a SYN flood is made of them). */
   quietKept: number;
+  /** Facts of other connections a finding could name among them. */
+  notableKept: number;
   /** Lone SYNs nobody answered and nobody retried, all of them, and when. */
   lone: number;
   loneFirst: number;
   loneLast: number;
-  /** Facts not kept, and how many of them were lone SYNs past MAX_QUIET_FACTS. */
-  dropped: number;
+  /** Facts not kept: lone SYNs, other notable connections, ordinary ones. */
   droppedLone: number;
+  droppedNotable: number;
+  droppedOrdinary: number;
   /** Exact whatever was kept. */
   connections: number;
   synAcked: number;
@@ -97,9 +101,11 @@ interface ListenerAcc {
 }
 
 /**
- * Facts kept per listener at most; beyond, counts stay exact but client lists and peaks sample.
- * Lone SYNs nobody answered are kept to MAX_QUIET_FACTS of them, so that a SYN flood cannot push
- * out the connections that tell about the listener.
+ * Facts kept per listener at most, of connections a finding could name and of ordinary ones
+ * (answered at the first SYN, nothing dropped), each: beyond, counts stay exact but client lists,
+ * findings and peaks sample. Ordinary connections filling their share do not stop a later overflow
+ * from being found. Lone SYNs nobody answered are kept to MAX_QUIET_FACTS of them, so that a SYN
+ * flood cannot push out the connections that tell about the listener.
  */
 export const MAX_FACTS_PER_LISTENER = 100_000;
 export const MAX_QUIET_FACTS = 10_000;
@@ -153,8 +159,10 @@ export class ListenerTracker {
         lone: 0,
         loneFirst: Number.POSITIVE_INFINITY,
         loneLast: Number.NEGATIVE_INFINITY,
-        dropped: 0,
+        notableKept: 0,
         droppedLone: 0,
+        droppedNotable: 0,
+        droppedOrdinary: 0,
         connections: 0,
         synAcked: 0,
         established: 0,
@@ -184,13 +192,6 @@ export class ListenerTracker {
       if (c.startTs < acc.loneFirst) acc.loneFirst = c.startTs;
       if (c.lastTs > acc.loneLast) acc.loneLast = c.lastTs;
     }
-    const loneFull = quiet && acc.quietKept >= MAX_QUIET_FACTS;
-    if (loneFull || acc.facts.length - acc.quietKept >= MAX_FACTS_PER_LISTENER) {
-      acc.dropped++;
-      if (loneFull) acc.droppedLone++;
-      return;
-    }
-    if (quiet) acc.quietKept++;
     // A connection neither side closed or reset was still waiting when the tracker let it go (the
     // capture ended, it idled out, it was evicted): it counts as waiting until then, not only until
     // its last packet (a listener that never accept()s leaves its handshakes just so).
@@ -200,7 +201,7 @@ export class ListenerTracker {
     const served = c.resp.payloadBytes > 0 || c.resp.fins > 0;
     const unservedEnd = served ? (c.respFinTs ?? c.lastTs) : until;
     const rstAt = c.rstFromSynReceivedTs;
-    acc.facts.push({
+    const fact: ConnFact = {
       id: c.id,
       clientAddr: c.orig.addr,
       clientPort: c.orig.port,
@@ -220,7 +221,24 @@ export class ListenerTracker {
       cookieEvidence: cookieSign(c),
       halfOpen: c.respSynReceivedTs !== undefined ? [c.respSynReceivedTs, halfOpenEnd] : undefined,
       unserved: c.respEstablishedTs !== undefined && !served ? [c.respEstablishedTs, unservedEnd] : undefined,
-    });
+    };
+    if (quiet) {
+      if (acc.quietKept >= MAX_QUIET_FACTS) {
+        acc.droppedLone++;
+        return;
+      }
+      acc.quietKept++;
+    } else if (notable(fact)) {
+      if (acc.notableKept >= MAX_FACTS_PER_LISTENER) {
+        acc.droppedNotable++;
+        return;
+      }
+      acc.notableKept++;
+    } else if (acc.facts.length - acc.quietKept - acc.notableKept >= MAX_FACTS_PER_LISTENER) {
+      acc.droppedOrdinary++;
+      return;
+    }
+    acc.facts.push(fact);
   }
 
   reports(): ListenerReport[] {
@@ -362,10 +380,14 @@ function summarise(acc: ListenerAcc): ListenerReport {
     unanswered,
     clients: acc.clients.size,
     ...(acc.clientsCapped ? { clientsCapped: true } : {}),
-    ...(acc.dropped > 0
+    ...(acc.droppedLone + acc.droppedNotable + acc.droppedOrdinary > 0
       ? {
           detailsFrom: f.length,
-          countedOnly: { loneSyns: acc.droppedLone, others: acc.dropped - acc.droppedLone },
+          countedOnly: {
+            loneSyns: acc.droppedLone,
+            notable: acc.droppedNotable,
+            ordinary: acc.droppedOrdinary,
+          },
         }
       : {}),
     findings,

@@ -151,8 +151,14 @@ export type ArpFinding =
       /** The MAC that had it: from ARP, or the router the hosts used before the claim. */
       readonly previousMac: string;
       readonly previousFrom: 'arp' | 'traffic';
+      /**
+       * The ARP packets claiming it (the first MAX_CLAIM_PACKETS), and how many there were; likewise
+       * the unasked ones among them (unsolicited replies, gratuitous ARP).
+       */
       readonly claimPackets: readonly number[];
+      readonly claims: number;
       readonly unsolicitedPackets: readonly number[];
+      readonly unasked: number;
       /** Hosts whose traffic moved to the claimant after the claim. */
       readonly redirected: readonly RouterChange[];
     }
@@ -238,6 +244,10 @@ export interface ArpSummary {
 // Collection.
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * One IP ↔ MAC binding and what its claims (the ARP packets with this sender address and MAC) tell:
+ * a summary, not a list, so that a long capture's millionth claim is weighed as its first was.
+ */
 interface BindingState {
   readonly ip: number;
   readonly mac: number;
@@ -245,8 +255,40 @@ interface BindingState {
   lastSeen: number;
   firstPacket: number;
   lastPacket: number;
+  /** Claims (every ARP packet of the binding is one). */
   packets: number;
   kinds: number;
+  /** The first MAX_CLAIM_PACKETS claims' packets, and of the unasked ones. */
+  claimPackets: number[];
+  unaskedPackets: number[];
+  /** Unasked claims (unsolicited replies and gratuitous ARP), and unsolicited replies alone. */
+  unasked: number;
+  unsolicited: number;
+  /** The target address of the last claim; the last unasked claim: packet, time, target. */
+  lastTarget: number;
+  lastUnaskedPacket: number;
+  lastUnaskedTs: number;
+  lastUnaskedTarget: number;
+}
+
+/** Claim packets listed per binding (the count goes on). */
+export const MAX_CLAIM_PACKETS = 32;
+
+const NO_PACKETS: number[] = [];
+
+/** How a claim of `b` explains a host's router moving to `b.mac`: higher is likelier. */
+interface Attribution {
+  readonly b: BindingState;
+  readonly score: number;
+  readonly packet: number;
+}
+
+/** Router changes explained by one claimed binding: the spoofing seen in the traffic. */
+interface Takeover {
+  readonly ip: number;
+  readonly mac: number;
+  readonly previousMac: string;
+  readonly changes: RouterChange[];
 }
 
 const KIND_BITS: Record<ClaimKind, number> = { request: 1, reply: 2, gratuitous: 4, announcement: 8 };
@@ -262,16 +304,6 @@ interface Pending {
   lastSeen: number;
   /** `lastSeen` as seconds after the analyzer's base second: exact differences. */
   lastRel: number;
-}
-
-interface Claim {
-  readonly ip: number;
-  readonly mac: number;
-  readonly packet: number;
-  readonly ts: number;
-  readonly unsolicited: boolean;
-  readonly gratuitous: boolean;
-  readonly targetIp: number;
 }
 
 interface HostRouter {
@@ -328,10 +360,13 @@ export class ArpAnalyzer {
   private readonly probedBy = new Map<number, { mac: number; packet: number }>();
   private readonly unsolicited: UnsolicitedReply[] = [];
   private unsolicitedCount = 0;
-  /** Claims by `ip|mac` and by MAC (bounded together by `maxBindings` claims). */
-  private readonly claimsByKey = new Map<string, Claim[]>();
-  private readonly claimsByMac = new Map<number, Claim[]>();
-  private claimCount = 0;
+  /** The bindings of each MAC (bounded with the bindings). */
+  private readonly bindingsByMac = new Map<number, BindingState[]>();
+  /**
+   * Router changes a claim explains, by the claimed binding (`ip|mac`), in the order first seen:
+   * each is a spoofing finding, whatever the number of unexplained changes (`changes` is capped).
+   */
+  private readonly takeovers = new Map<string, Takeover>();
   private readonly mismatches: { packet: number; arpMac: string; ethMac: string }[] = [];
   private mismatchCount = 0;
   private readonly invalid: { packet: number; why: string }[] = [];
@@ -493,23 +528,69 @@ export class ArpAnalyzer {
         this.overflow++;
         return;
       }
-      b = { ip, mac, firstSeen: ts, lastSeen: ts, firstPacket: n, lastPacket: n, packets: 0, kinds: 0 };
+      b = {
+        ip,
+        mac,
+        firstSeen: ts,
+        lastSeen: ts,
+        firstPacket: n,
+        lastPacket: n,
+        packets: 0,
+        kinds: 0,
+        claimPackets: [],
+        unaskedPackets: NO_PACKETS,
+        unasked: 0,
+        unsolicited: 0,
+        lastTarget: 0,
+        lastUnaskedPacket: 0,
+        lastUnaskedTs: Number.NEGATIVE_INFINITY,
+        lastUnaskedTarget: 0,
+      };
       this.bindings.set(k, b);
+      const byMac = this.bindingsByMac.get(mac);
+      if (byMac) byMac.push(b);
+      else this.bindingsByMac.set(mac, [b]);
     }
     b.lastSeen = ts;
     b.lastPacket = n;
     b.packets++;
     b.kinds |= KIND_BITS[kind];
-    if (this.claimCount < this.limits.maxBindings) {
-      this.claimCount++;
-      const c: Claim = { ip, mac, packet: n, ts, unsolicited, gratuitous, targetIp };
-      const byKey = this.claimsByKey.get(k);
-      if (byKey) byKey.push(c);
-      else this.claimsByKey.set(k, [c]);
-      const byMac = this.claimsByMac.get(mac);
-      if (byMac) byMac.push(c);
-      else this.claimsByMac.set(mac, [c]);
+    b.lastTarget = targetIp;
+    if (b.claimPackets.length < MAX_CLAIM_PACKETS) b.claimPackets.push(n);
+    if (unsolicited || gratuitous) {
+      if (b.unaskedPackets === NO_PACKETS) b.unaskedPackets = [];
+      if (b.unaskedPackets.length < MAX_CLAIM_PACKETS) b.unaskedPackets.push(n);
+      b.unasked++;
+      if (unsolicited) b.unsolicited++;
+      b.lastUnaskedPacket = n;
+      b.lastUnaskedTs = ts;
+      b.lastUnaskedTarget = targetIp;
     }
+  }
+
+  /**
+   * The claim that best explains `host`'s router moving to `mac` at time `ts`: a claim by `mac`,
+   * within `claimWindow` before, of an address other than the host's; unasked claims (unsolicited
+   * reply, gratuitous ARP) first, then those addressed to the host, then the latest.
+   */
+  private attribute(host: number, mac: number, ts: number): BindingState | undefined {
+    let best: Attribution | undefined;
+    const window = this.limits.claimWindow;
+    const better = (a: Attribution) =>
+      best === undefined || a.score > best.score || (a.score === best.score && a.packet > best.packet);
+    for (const b of this.bindingsByMac.get(mac) ?? []) {
+      if (b.ip === host) continue;
+      if (b.unasked > 0 && ts - b.lastUnaskedTs <= window) {
+        const a = { b, score: 2 + (b.lastUnaskedTarget === host ? 1 : 0), packet: b.lastUnaskedPacket };
+        if (better(a)) best = a;
+      }
+      if (ts - b.lastSeen <= window) {
+        const unasked = b.unasked > 0 && b.lastUnaskedPacket === b.lastPacket;
+        const a = { b, score: (unasked ? 2 : 0) + (b.lastTarget === host ? 1 : 0), packet: b.lastPacket };
+        if (better(a)) best = a;
+      }
+    }
+    return best?.b;
   }
 
   /** Capture time in seconds after the first packet's whole second (no epoch-double rounding). */
@@ -619,7 +700,7 @@ export class ArpAnalyzer {
       r = { hostMac, mac, lastPacket: n };
       this.routers.set(k, r);
     } else if (r.mac !== mac) {
-      this.row(this.changes, {
+      const change: RouterChange = {
         host: ip4ToString(host),
         hostMac: macToString(hostMac),
         direction,
@@ -628,7 +709,17 @@ export class ArpAnalyzer {
         lastPacketBefore: r.lastPacket,
         packet: n,
         ts: p.frame.ts,
-      });
+      };
+      // Explained now, by the claims made before it (those after it must not count).
+      const b = this.attribute(host, mac, p.frame.ts);
+      if (b === undefined) this.row(this.changes, change);
+      else {
+        const key = `${b.ip}|${b.mac}`;
+        const t = this.takeovers.get(key);
+        if (t === undefined)
+          this.takeovers.set(key, { ip: b.ip, mac: b.mac, previousMac: change.from, changes: [change] });
+        else this.row(t.changes, change);
+      }
       r.mac = mac;
     }
     r.lastPacket = n;
@@ -711,34 +802,13 @@ export class ArpAnalyzer {
       if (m) m.push(b);
       else byMac.set(b.mac, [b]);
     }
-    const explained = new Set<RouterChange>();
     const spoofed = new Set<string>();
 
-    // Spoofing seen in the traffic: a host's router MAC changes to a MAC that had just claimed an address.
-    for (const ch of this.changes) {
-      const to = this.macNumber(ch.to);
-      const window = this.limits.claimWindow;
-      const claims = (this.claimsByMac.get(to) ?? []).filter(
-        (c) => c.packet < ch.packet && ch.ts - c.ts <= window && c.ip !== ipNum(ch.host),
-      );
-      if (claims.length === 0) continue;
-      // The claimed address most likely the router's: claimed unsolicited or to this host, then the latest.
-      const score = (c: Claim) =>
-        (c.unsolicited || c.gratuitous ? 2 : 0) + (c.targetIp === ipNum(ch.host) ? 1 : 0);
-      const best = claims.reduce((a, b) =>
-        score(b) > score(a) || (score(b) === score(a) && b.packet > a.packet) ? b : a,
-      );
-      const key = `${best.ip}|${best.mac}`;
-      explained.add(ch);
-      const existing = out.find(
-        (f) => f.kind === 'spoofing' && f.ip === ip4ToString(best.ip) && f.claimant === macToString(best.mac),
-      );
-      if (existing && existing.kind === 'spoofing') {
-        (existing.redirected as RouterChange[]).push(ch);
-        continue;
-      }
+    // Spoofing seen in the traffic: a host's router MAC changed to a MAC that had just claimed an
+    // address (matched as each change was seen: see `attribute`).
+    for (const [key, t] of this.takeovers) {
       spoofed.add(key);
-      out.push(this.spoofing(best.ip, best.mac, ch.from, 'traffic', byMac, [ch]));
+      out.push(this.spoofing(t.ip, t.mac, t.previousMac, 'traffic', byMac, t.changes));
     }
 
     // Spoofing seen in ARP alone: an address claimed by one MAC, then claimed unasked (unsolicited
@@ -750,9 +820,7 @@ export class ArpAnalyzer {
       for (const b of sorted.slice(1)) {
         const key = `${ip}|${b.mac}`;
         if (spoofed.has(key)) continue;
-        const unasked = (this.claimsByKey.get(key) ?? []).some(
-          (c) => (c.unsolicited || c.gratuitous) && c.packet > first.firstPacket,
-        );
+        const unasked = b.unasked > 0 && b.lastUnaskedPacket > first.firstPacket;
         const ownIps = (byMac.get(b.mac) ?? []).filter((x) => x.ip !== ip);
         if (!unasked || ownIps.length === 0) continue;
         spoofed.add(key);
@@ -783,7 +851,7 @@ export class ArpAnalyzer {
     for (const [mac, bs] of byMac) {
       if (bs.length < 2) continue;
       const sorted = [...bs].sort((a, b) => a.firstPacket - b.firstPacket);
-      const suspicious = (this.claimsByMac.get(mac) ?? []).some((c) => c.unsolicited);
+      const suspicious = bs.some((b) => b.unsolicited > 0);
       out.push({
         kind: 'mac-many-ips',
         severity: suspicious ? 'warning' : 'note',
@@ -800,8 +868,7 @@ export class ArpAnalyzer {
         examples: this.mismatches.slice(0, 10),
       });
     }
-    for (const ch of this.changes)
-      if (!explained.has(ch)) out.push({ kind: 'router-changed', severity: 'note', change: ch });
+    for (const ch of this.changes) out.push({ kind: 'router-changed', severity: 'note', change: ch });
     if (this.invalidCount > 0) {
       out.push({ kind: 'invalid', severity: 'note', count: this.invalidCount, packets: this.invalid });
     }
@@ -817,7 +884,7 @@ export class ArpAnalyzer {
     byMac: Map<number, BindingState[]>,
     redirected: RouterChange[],
   ): ArpFinding {
-    const mine = this.claimsByKey.get(`${ip}|${mac}`) ?? [];
+    const mine = this.bindings.get(`${ip}|${mac}`);
     return {
       kind: 'spoofing',
       severity: previousFrom === 'traffic' ? 'alert' : 'warning',
@@ -829,19 +896,13 @@ export class ArpAnalyzer {
         .map((b) => ip4ToString(b.ip)),
       previousMac,
       previousFrom,
-      claimPackets: mine.map((c) => c.packet),
-      unsolicitedPackets: mine.filter((c) => c.unsolicited || c.gratuitous).map((c) => c.packet),
+      claimPackets: mine?.claimPackets ?? [],
+      claims: mine?.packets ?? 0,
+      unsolicitedPackets: mine?.unaskedPackets ?? [],
+      unasked: mine?.unasked ?? 0,
       redirected,
     };
   }
-
-  private macNumber(text: string): number {
-    return Number.parseInt(text.replace(/:/g, ''), 16);
-  }
-}
-
-function ipNum(text: string): number {
-  return text.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 }
 
 function unansweredView(q: Pending, end: number): UnansweredRequest {

@@ -23,9 +23,11 @@ function shownOf(count: number, shown: number): string {
   return shown < count ? `${count}, ${shown} shown` : String(count);
 }
 
-function list(xs: readonly (string | number)[], max = 8): string {
+/** The first `max` of `xs`, and how many more of `total` there are. */
+function list(xs: readonly (string | number)[], max = 8, total = xs.length): string {
   const shown = xs.slice(0, max).join(', ');
-  return xs.length > max ? `${shown}, … ${xs.length - max} more` : shown;
+  const n = Math.min(xs.length, max);
+  return total > n ? `${shown}, … ${(total - n).toLocaleString('en')} more` : shown;
 }
 
 function changeText(c: RouterChange): string {
@@ -49,9 +51,9 @@ function findingLines(f: ArpFinding, st: Style, out: string[]): void {
           : `address takeover: ${f.claimant} claims ${f.ip}, first claimed by ${f.previousMac}`,
       );
       para(
-        `${f.claimant}${f.claimantIps.length > 0 ? ` (which is also ${list(f.claimantIps)})` : ''} claims ${f.ip} in ARP packet${f.claimPackets.length === 1 ? '' : 's'} ${list(f.claimPackets)}` +
-          (f.unsolicitedPackets.length > 0
-            ? `; unasked (unsolicited reply or gratuitous): ${list(f.unsolicitedPackets)}`
+        `${f.claimant}${f.claimantIps.length > 0 ? ` (which is also ${list(f.claimantIps)})` : ''} claims ${f.ip} in ARP packet${f.claims === 1 ? '' : 's'} ${list(f.claimPackets, 8, f.claims)}` +
+          (f.unasked > 0
+            ? `; unasked (unsolicited reply or gratuitous): ${list(f.unsolicitedPackets, 8, f.unasked)}`
             : ''),
         '    ',
         out,

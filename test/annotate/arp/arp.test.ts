@@ -405,6 +405,55 @@ describe('arp: RFC 5227 probes, announcements and conflicts (hand-built)', () =>
   });
 });
 
+describe('arp: a spoofing attack after a long capture of ordinary ARP', () => {
+  // 70,000 ordinary requests and replies on another subnet in the hour before the attack (more ARP
+  // packets than the analyser once kept claims of), then chrissanders-arppoison.
+  const N = 70_000;
+  const capture = readFileSync(join(PUBLIC, 'chrissanders-arppoison.pcapng'));
+  const frames: Frame[] = [];
+  readCaptureBuffer(capture, { frame: (f) => frames.push({ ...f, index: f.index + N }), problem: () => {} });
+  const start = (frames[0] as Frame).tsSec - 3600;
+  const a = new ArpAnalyzer();
+  for (let i = 0; i < N / 2; i++) {
+    const h = (i % 200) + 2;
+    const m = `02:00:00:00:01:${h.toString(16).padStart(2, '0')}`;
+    const at = (f: Frame, k: number): Frame => ({
+      ...f,
+      index: 2 * i + k,
+      tsSec: start + Math.floor(i / 20),
+      ts: start + i / 20,
+    });
+    a.onPacket(decodeFrame(at(arpFrame(0, 1, m, `10.9.0.${h}`, Z, '10.9.0.1'), 1)));
+    a.onPacket(decodeFrame(at(arpFrame(0, 2, '02:00:00:00:01:01', '10.9.0.1', m, `10.9.0.${h}`, m), 2)));
+  }
+  for (const f of frames) a.onPacket(decodeFrame(f));
+  const s = arpSummary(a);
+
+  test('the spoofing alert is found as in the capture alone, with its packets', () => {
+    const [f, ...rest] = find(s, 'spoofing');
+    assert.equal(rest.length, 0);
+    assert.ok(f);
+    assert.equal(f.severity, 'alert');
+    assert.deepEqual(
+      [f.ip, f.claimant, f.previousMac],
+      ['172.16.0.1', '00:25:b3:bf:91:ee', '00:26:0b:31:07:33'],
+    );
+    assert.deepEqual(f.claimPackets, [54 + N, 56 + N]);
+    assert.deepEqual(f.unsolicitedPackets, [56 + N]);
+    assert.deepEqual(
+      f.redirected.map((c) => c.packet),
+      [57 + N, 58 + N],
+    );
+    assert.deepEqual(find(s, 'router-changed'), []);
+  });
+
+  test('a busy binding lists its first claims and counts them all', () => {
+    const gw = s.table.find((b) => b.ip === '10.9.0.1');
+    assert.equal(gw?.packets, N / 2);
+    assert.deepEqual(find(s, 'unsolicited-replies').length, 1, 'only the spoofer’s reply');
+  });
+});
+
 describe('arp: every request gets its own reply (hand-built)', () => {
   const GW = '02:00:00:00:00:01';
   const SPOOF = '02:00:00:00:00:66';

@@ -36,6 +36,8 @@ export async function runListeners(
     diag,
   );
   const reports = lt.reports();
+  const untracked = lt.untrackedNote();
+  if (untracked !== undefined) diag.info(untracked);
   const out = new LineWriter();
   if (o.json) for (const r of reports) out.line(JSON.stringify(r));
   else for (const l of renderListeners(reports, start ?? 0, style)) out.line(l);

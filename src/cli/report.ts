@@ -113,6 +113,8 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     diag,
   );
   progress.done();
+  const untracked = listeners.untrackedNote();
+  if (untracked !== undefined) diag.info(untracked);
   const model = buildReport({
     file: o.file,
     result: run.result,

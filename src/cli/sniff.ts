@@ -792,6 +792,8 @@ export async function runSniff(o: SniffOptions, style: Style, diag: Diagnostics)
   };
   const conns = sortRecords(rows);
   const findings = listeners.reports().filter((r) => r.findings.length > 0);
+  const untracked = listeners.untrackedNote();
+  if (untracked !== undefined) diag.info(untracked);
   if (o.json) {
     out.line(JSON.stringify({ summary: { connections: conns, listeners: findings, capture: stats } }));
   } else {

@@ -7,11 +7,28 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import {
+  ETHERTYPE_IPV4,
+  IPPROTO_TCP,
+  OPTS_SYN,
+  OPTS_SYN_LEN,
+  TCP_HEADER,
+  TCP_SYN,
+  writeEthernet,
+  writeIpv4,
+  writeTcp,
+} from '../../bench/frames.js';
 import { readCaptureBuffer } from '../../src/capture/source.js';
+import type { Frame } from '../../src/capture/types.js';
 import { decodeFrame } from '../../src/decode/pipeline.js';
 import { Session } from '../../src/flow/session.js';
 import type { TcpConnection } from '../../src/flow/tcp/connection.js';
-import { ListenerTracker, MAX_FACTS_PER_LISTENER, MAX_QUIET_FACTS } from '../../src/flow/tcp/listeners.js';
+import {
+  ListenerTracker,
+  MAX_FACTS_PER_LISTENER,
+  MAX_LISTENERS,
+  MAX_QUIET_FACTS,
+} from '../../src/flow/tcp/listeners.js';
 import { renderListeners } from '../../src/report/listeners.js';
 import { makeStyle } from '../../src/report/style.js';
 import { FIXTURES } from '../helpers/corpus.js';
@@ -89,5 +106,81 @@ describe('a listener with more connections than it keeps in detail', () => {
     assert.equal(dropped.count, 17);
     assert.match(dropped.detail, /17 connections/);
     assert.deepEqual(r.countedOnly, { loneSyns: 0, notable: 0, ordinary: 10 + all.length - 18 });
+  });
+});
+
+/** A SYN from 10.0.9.9 to 10.0.2.2:`port` at capture time `ts` (Linux-like options, checksums right). */
+function synFrame(index: number, ts: number, port: number): Frame {
+  const len = 14 + 20 + TCP_HEADER + OPTS_SYN_LEN;
+  const d = new Uint8Array(len);
+  const src = 0x0a000909;
+  const dst = 0x0a000202;
+  writeEthernet(d, 0, new Uint8Array([2, 0, 0, 0, 2, 2]), new Uint8Array([2, 0, 0, 0, 9, 9]), ETHERTYPE_IPV4);
+  writeIpv4(d, 14, len - 14, index & 0xffff, true, 64, IPPROTO_TCP, src, dst);
+  writeTcp(
+    d,
+    34,
+    {
+      srcPort: 40000 + (index % 20000),
+      dstPort: port,
+      seq: index * 7919,
+      ack: 0,
+      flags: TCP_SYN,
+      window: 64240,
+      options: OPTS_SYN,
+      tsVal: index,
+      tsEcr: 0,
+      mss: 1460,
+      wscale: 7,
+      payload: null,
+      payloadOffset: 0,
+      payloadLength: 0,
+    },
+    src,
+    dst,
+  );
+  const sec = Math.floor(ts);
+  return {
+    index,
+    tsSec: sec,
+    tsNsec: Math.round((ts - sec) * 1e9),
+    ts,
+    caplen: len,
+    origlen: len,
+    linkType: 1,
+    interfaceId: 0,
+    data: d,
+    fileOffset: -1,
+  };
+}
+
+describe('a port scan does not crowd out the listeners seen after it', () => {
+  test('a scan of more ports than the table holds, then the lab backlog overflow: the overflow is found', () => {
+    const t = new ListenerTracker();
+    const capture = readFileSync(join(FIXTURES, 'lab/backlog-overflow.pcap'));
+    const frames: Frame[] = [];
+    readCaptureBuffer(capture, { frame: (f) => frames.push(f), problem: () => {} });
+    // One SYN to each of MAX_LISTENERS + 500 ports of the server, in the minute before the overflow.
+    const ports = MAX_LISTENERS + 500;
+    const scanStart = (frames[0] as Frame).ts - 60;
+    const scan = new Session(undefined, { tcpEnd: (c) => t.add(c) });
+    for (let i = 0; i < ports; i++)
+      scan.process(decodeFrame(synFrame(i + 1, scanStart + i / 1000, 20000 + i)));
+    scan.finish();
+    const lab = new Session(undefined, { tcpEnd: (c) => t.add(c) });
+    for (const f of frames) lab.process(decodeFrame(f));
+    lab.finish();
+    const reports = t.reports();
+    assert.equal(reports.length, MAX_LISTENERS);
+    const server = reports.find((r) => r.port === 9100);
+    assert.ok(server, 'the real listener is tracked');
+    assert.equal(server.findings.find((f) => f.kind === 'syn-dropped')?.count, 17);
+    assert.equal(t.evictedListeners, 501);
+    assert.equal(t.evictedConnections, 501);
+    assert.equal(t.droppedConnections, 0);
+    assert.match(
+      t.untrackedNote() ?? '',
+      /^listener table limit 10,000: 501 endpoints that looked like a port scan's/,
+    );
   });
 });

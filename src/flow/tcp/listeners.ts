@@ -15,6 +15,7 @@
  */
 import { maxOf, minOf } from '../../core/extent.js';
 import { plural } from '../../core/plural.js';
+import { LinkedQueue, type QueueLink } from '../queue.js';
 import type { TcpConnection } from './connection.js';
 import { type ConnFact, ListenerFacts, notable } from './listener-facts.js';
 
@@ -98,6 +99,9 @@ interface ListenerAcc {
   /** Client addresses (at most MAX_FACTS_PER_LISTENER; `clientsCapped` beyond). */
   clients: Set<string>;
   clientsCapped: boolean;
+  /** Links in the queue of scan-like endpoints (see `ListenerTracker.scanLike`). */
+  qScan: QueueLink;
+  qScanNext: QueueLink;
 }
 
 /**
@@ -110,6 +114,11 @@ interface ListenerAcc {
 export const MAX_FACTS_PER_LISTENER = 100_000;
 export const MAX_QUIET_FACTS = 10_000;
 export const MAX_LISTENERS = 10_000;
+/**
+ * An endpoint with at most this many connections and no SYN,ACK yet looks like a port scan's: when
+ * the table is full, the oldest such goes to make room for a new endpoint.
+ */
+export const SCAN_LIKE_CONNECTIONS = 2;
 
 function endpointText(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
@@ -140,7 +149,18 @@ function cookieSign(c: TcpConnection): string | undefined {
 
 export class ListenerTracker {
   private readonly map = new Map<string, ListenerAcc>();
+  /**
+   * Endpoints that look like a port scan's (SCAN_LIKE_CONNECTIONS), oldest first: a scan of every
+   * port fills the table in seconds, and a real listener seen after it must still find room.
+   */
+  private readonly scanLike = new LinkedQueue<ListenerAcc, 'qScan'>('qScan');
+  /** Scan-like endpoints let go to make room, and their connections. */
+  evictedListeners = 0;
+  evictedConnections = 0;
+  /** Connections to endpoints never tracked (the table full of others), and those endpoints. */
   droppedListeners = 0;
+  droppedConnections = 0;
+  private readonly droppedKeys = new Set<string>();
 
   add(c: TcpConnection): void {
     if (c.origin !== 'syn') return;
@@ -148,8 +168,17 @@ export class ListenerTracker {
     let acc = this.map.get(key);
     if (!acc) {
       if (this.map.size >= MAX_LISTENERS) {
-        this.droppedListeners++;
-        return;
+        const old = this.scanLike.first();
+        if (old === undefined) {
+          this.droppedConnections++;
+          if (this.droppedKeys.size < MAX_LISTENERS) this.droppedKeys.add(key);
+          this.droppedListeners = this.droppedKeys.size;
+          return;
+        }
+        this.scanLike.delete(old);
+        this.map.delete(endpointText(old.addr, old.port));
+        this.evictedListeners++;
+        this.evictedConnections += old.connections;
       }
       acc = {
         addr: c.resp.addr,
@@ -172,13 +201,18 @@ export class ListenerTracker {
         last: c.lastTs,
         clients: new Set(),
         clientsCapped: false,
+        qScan: undefined,
+        qScanNext: undefined,
       };
       this.map.set(key, acc);
+      this.scanLike.add(acc);
     }
     const synAcked = c.resp.syns > 0;
     const established = c.respEstablishedTs !== undefined;
     acc.connections++;
     if (synAcked) acc.synAcked++;
+    if (acc.qScan !== undefined && (synAcked || acc.connections > SCAN_LIKE_CONNECTIONS))
+      this.scanLike.delete(acc);
     if (established) acc.established++;
     if (c.refused) acc.refused++;
     if (!synAcked && !c.refused) acc.unanswered++;
@@ -239,6 +273,22 @@ export class ListenerTracker {
       return;
     }
     acc.facts.push(fact);
+  }
+
+  /** What did not fit in the table, as a note (undefined when everything did). */
+  untrackedNote(): string | undefined {
+    if (this.evictedListeners === 0 && this.droppedConnections === 0) return undefined;
+    const n = (x: number) => x.toLocaleString('en');
+    const parts: string[] = [];
+    if (this.evictedListeners > 0)
+      parts.push(
+        `${n(this.evictedListeners)} endpoints that looked like a port scan's (at most ${SCAN_LIKE_CONNECTIONS} connections, no SYN,ACK; ${n(this.evictedConnections)} connections) were let go to make room`,
+      );
+    if (this.droppedConnections > 0)
+      parts.push(
+        `${n(this.droppedConnections)} connections to ${n(this.droppedListeners)}${this.droppedListeners >= MAX_LISTENERS ? '+' : ''} further endpoints were not tracked`,
+      );
+    return `listener table limit ${n(MAX_LISTENERS)}: ${parts.join('; ')}`;
   }
 
   reports(): ListenerReport[] {

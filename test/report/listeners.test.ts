@@ -33,19 +33,21 @@ import { renderListeners } from '../../src/report/listeners.js';
 import { makeStyle } from '../../src/report/style.js';
 import { FIXTURES } from '../helpers/corpus.js';
 
-/** The first connection of `file` (opened by a SYN) that `pick` accepts. */
-function connectionOf(file: string, pick: (c: TcpConnection) => boolean): TcpConnection {
-  let found: TcpConnection | undefined;
-  const s = new Session(undefined, {
-    tcpEnd: (c) => {
-      if (found === undefined && c.origin === 'syn' && pick(c)) found = c;
-    },
-  });
+/** The connections of `file` under `fixtures/`, in the order they ended. */
+function connectionsOf(file: string): TcpConnection[] {
+  const all: TcpConnection[] = [];
+  const s = new Session(undefined, { tcpEnd: (c) => all.push(c) });
   readCaptureBuffer(readFileSync(join(FIXTURES, file)), {
     frame: (f) => s.process(decodeFrame(f)),
     problem: () => {},
   });
   s.finish();
+  return all;
+}
+
+/** The first connection of `file` (opened by a SYN) that `pick` accepts. */
+function connectionOf(file: string, pick: (c: TcpConnection) => boolean): TcpConnection {
+  const found = connectionsOf(file).find((c) => c.origin === 'syn' && pick(c));
   assert.ok(found, `a connection in ${file}`);
   return found;
 }
@@ -89,11 +91,7 @@ describe('a listener with more connections than it keeps in detail', () => {
 
   test('ordinary connections past the cap do not hide a later overflow', () => {
     // The lab's backlog overflow: 3 connections answered, then 17 whose SYNs the full queue dropped.
-    const all: TcpConnection[] = [];
-    const s = new Session(undefined, { tcpEnd: (c) => all.push(c) });
-    const file = join(FIXTURES, 'lab/backlog-overflow.pcap');
-    readCaptureBuffer(readFileSync(file), { frame: (f) => s.process(decodeFrame(f)), problem: () => {} });
-    s.finish();
+    const all = connectionsOf('lab/backlog-overflow.pcap');
     const ordinary = all.find((c) => c.resp.syns === 1 && c.orig.syns === 1 && c.ackDropped.length === 0);
     assert.ok(ordinary);
     const t = new ListenerTracker();

@@ -121,7 +121,8 @@ export class ListenerFacts {
     return this.n;
   }
 
-  push(f: ConnFact): void {
+  /** Take in `f`; `isNotable`: `notable(f)`, when the caller has it already. */
+  push(f: ConnFact, isNotable = notable(f)): void {
     this.count++;
     if (f.synAcked) {
       if (f.start < this.answeredFrom) this.answeredFrom = f.start;
@@ -129,7 +130,7 @@ export class ListenerFacts {
     }
     if (f.halfOpen) this.halfOpen.add(f.halfOpen[0], f.halfOpen[1]);
     if (f.unserved) this.unserved.add(f.unserved[0], f.unserved[1]);
-    if (notable(f)) this.keep(f);
+    if (isNotable) this.keep(f);
   }
 
   private keep(f: ConnFact): void {

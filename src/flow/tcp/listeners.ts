@@ -158,9 +158,13 @@ export class ListenerTracker {
   evictedListeners = 0;
   evictedConnections = 0;
   /** Connections to endpoints never tracked (the table full of others), and those endpoints. */
-  droppedListeners = 0;
   droppedConnections = 0;
   private readonly droppedKeys = new Set<string>();
+
+  /** Endpoints never tracked (counted up to MAX_LISTENERS). */
+  get droppedListeners(): number {
+    return this.droppedKeys.size;
+  }
 
   add(c: TcpConnection): void {
     if (c.origin !== 'syn') return;
@@ -172,7 +176,6 @@ export class ListenerTracker {
         if (old === undefined) {
           this.droppedConnections++;
           if (this.droppedKeys.size < MAX_LISTENERS) this.droppedKeys.add(key);
-          this.droppedListeners = this.droppedKeys.size;
           return;
         }
         this.scanLike.delete(old);
@@ -262,7 +265,11 @@ export class ListenerTracker {
         return;
       }
       acc.quietKept++;
-    } else if (notable(fact)) {
+      acc.facts.push(fact, true);
+      return;
+    }
+    const isNotable = notable(fact);
+    if (isNotable) {
       if (acc.notableKept >= MAX_FACTS_PER_LISTENER) {
         acc.droppedNotable++;
         return;
@@ -272,7 +279,7 @@ export class ListenerTracker {
       acc.droppedOrdinary++;
       return;
     }
-    acc.facts.push(fact);
+    acc.facts.push(fact, isNotable);
   }
 
   /** What did not fit in the table, as a note (undefined when everything did). */

@@ -1036,7 +1036,7 @@ export class StreamReassembler {
     if (size > this.histMax) size = this.histMax;
     if (size <= oldSize) return old;
     const budget = this.budget;
-    if (budget.history + size - oldSize > budget.maxHistory) budget.reclaimHistory(size - oldSize, ts, this);
+    budget.reclaimHistory(size - oldSize, ts, this);
     if (!budget.reserveHistory(size - oldSize)) {
       // Ask again only after another ring's worth of stream.
       this.histRetryAt = this.off + this.histMax;

@@ -788,7 +788,11 @@ function tsProfile(st: SourceState): SourceProfile['tcpTs'] {
     home.flows.push(f);
     home.dsts.add(f.dst);
   }
-  const shared = clocks.filter((c) => c.dsts.size >= 2);
+  // A loop, not `filter` with a callback: most sources never reach this line, and while the callback
+  // had no type feedback V8 dropped tsProfile's optimised code each time one did (2,941 times on the
+  // bench capture).
+  const shared: Clock[] = [];
+  for (const c of clocks) if (c.dsts.size >= 2) shared.push(c);
   const view = (c: Clock): TsClock => {
     const rs = c.flows.map(measuredRate).filter((r): r is number => r !== undefined);
     return {

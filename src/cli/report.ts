@@ -171,7 +171,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
             'slowest:',
             ...slow.map(
               (r) =>
-                `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? ` (${eventsText(r.events)})` : ''}`,
+                `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? `; TCP: ${eventsText(r.events)}` : ''}`,
             ),
           ];
     model.extra.HTTP = httpLines;

@@ -23,3 +23,15 @@ test('report --json: packets = decoded + truncated + malformed + unsupported', (
     assert.equal(c.packets, c.decoded + c.truncated + c.malformed + c.unsupported, f);
   }
 });
+
+test('report: a slow transaction says what TCP did after a "TCP:" label, without nested parentheses', () => {
+  // The lab's lossy transfer: one GET whose response lost segments (tshark flags them too).
+  const r = runCli(['report', 'fixtures/lab/loss-retransmit.pcap']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  const at = lines.findIndex((l) => l.trim() === 'slowest:');
+  assert.ok(at >= 0, r.stdout);
+  const line = lines[at + 1] as string;
+  assert.match(line, /#1 GET \/big → 200 in [\d.]+ ms; TCP: \d+ lost \(resp\), \d+ dupack \(resp\)/);
+  assert.doesNotMatch(line, /\([^()]*\(/);
+});

@@ -8,6 +8,7 @@ import { plural } from '../core/plural.js';
 import { formatDuration } from '../core/time.js';
 import { fitTable, WIDTH } from './nat.js';
 import type { Style } from './style.js';
+import { shownOf } from './table.js';
 import { wrap } from './wrap.js';
 
 function para(text: string, indent: string, out: string[], style?: (s: string) => string): void {
@@ -16,11 +17,6 @@ function para(text: string, indent: string, out: string[], style?: (s: string) =
 
 function rel(ts: number, start: number): string {
   return `+${(ts - start).toFixed(6)}`;
-}
-
-/** A list's count for its heading, saying when only some of it is shown. */
-function shownOf(count: number, shown: number): string {
-  return shown < count ? `${count}, ${shown} shown` : String(count);
 }
 
 /** The first `max` of `xs`, and how many more of `total` there are. */
@@ -214,7 +210,7 @@ export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
   }
 
   out.push('');
-  out.push(st.heading(`Requests answered (${shownOf(s.answeredCount, s.answered.length)})`));
+  out.push(st.heading(`Requests answered (${shownOf(s.answered.length, s.answeredCount)})`));
   if (s.answered.length > 0) {
     out.push(
       ...fitTable(
@@ -241,7 +237,7 @@ export function renderArp(s: ArpSummary, start: number, st: Style): string[] {
       );
   }
   out.push('');
-  out.push(st.heading(`Requests never answered (${shownOf(s.unansweredCount, s.unanswered.length)})`));
+  out.push(st.heading(`Requests never answered (${shownOf(s.unanswered.length, s.unansweredCount)})`));
   if (s.unanswered.length > 0) {
     out.push(
       ...fitTable(

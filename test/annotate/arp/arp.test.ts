@@ -516,7 +516,7 @@ describe('arp: lists longer than what is kept (hand-built)', () => {
     assert.equal(s.unansweredCount, 2);
     assert.equal(s.unanswered.length, 2);
     const text = renderArp(s, T, makeStyle(false));
-    assert.ok(text.includes('Requests answered (3, 2 shown)'), text.join('\n'));
+    assert.ok(text.includes('Requests answered (3; 2 shown)'), text.join('\n'));
     assert.ok(text.includes('Requests never answered (2)'), text.join('\n'));
   });
 });

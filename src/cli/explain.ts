@@ -1,6 +1,7 @@
 /** `wirelens explain FILE [CONN]`: one TCP connection's story, step by step. */
 import { createInterface } from 'node:readline';
 import { HttpAnalyzer } from '../app/http/analyzer.js';
+import { NO_PREVIEWS } from '../app/http/types.js';
 import { parseIp4, parseIp6 } from '../core/addr.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import type { Packet } from '../decode/types.js';
@@ -161,7 +162,9 @@ export async function runExplain(o: ExplainOptions, style: Style, diag: Diagnost
         retainTimeWait: true,
         recordTransitions: true,
         analyzers: (c) =>
-          c.id === id ? [new HttpAnalyzer(c, budget, () => {}, { onEvent: notes.event })] : [],
+          c.id === id
+            ? [new HttpAnalyzer(c, budget, () => {}, { onEvent: notes.event, limits: NO_PREVIEWS })]
+            : [],
       },
       onPacket: (p, flow) => {
         const r = flow.tcp;

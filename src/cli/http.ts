@@ -1,6 +1,6 @@
 /** `wirelens http FILE [FILTER]` and `wirelens follow FILE CONN`. */
-import { HttpAnalyzer, type HttpRecord } from '../app/http/analyzer.js';
-import type { HttpSide } from '../app/http/types.js';
+import { HttpAnalyzer, type HttpAnalyzerOptions, type HttpRecord } from '../app/http/analyzer.js';
+import { type HttpSide, NO_PREVIEWS } from '../app/http/types.js';
 import { toHex } from '../core/bytes.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../core/errors.js';
 import { escapeBytes } from '../core/escape.js';
@@ -25,10 +25,13 @@ export interface HttpOptions {
   readonly session: SessionOptions;
 }
 
+/** The options of the HTTP analysers of `http` and `report`: no command prints body previews. */
+const CLI_HTTP: HttpAnalyzerOptions = Object.freeze({ limits: NO_PREVIEWS });
+
 /** Session options that add HTTP to every TCP connection, reporting transactions to `sink`. */
 export function withHttp(session: SessionOptions, sink: (r: HttpRecord) => void): SessionOptions {
   const budget = new ReassemblyBudget();
-  return { ...session, analyzers: (c) => [new HttpAnalyzer(c, budget, sink)] };
+  return { ...session, analyzers: (c) => [new HttpAnalyzer(c, budget, sink, CLI_HTTP)] };
 }
 
 export async function runHttp(o: HttpOptions, style: Style, diag: Diagnostics): Promise<ExitCodeValue> {

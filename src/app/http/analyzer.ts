@@ -13,7 +13,7 @@ import { ConnectionReassembler, type ReassemblyBudget, type StreamSink } from '.
 import type { Segment } from '../../flow/tcp/segment.js';
 import { classifyRequestStart, classifyResponseStart, KNOWN_METHODS } from './detect.js';
 import { HttpConversation, type HttpTransaction } from './transaction.js';
-import type { HttpEvent, HttpSide } from './types.js';
+import type { HttpEvent, HttpLimits, HttpSide } from './types.js';
 
 /** A TCP event during an HTTP exchange. */
 export interface TcpEvent {
@@ -55,6 +55,8 @@ export interface HttpAnalyzerOptions {
   readonly onGap?: (side: HttpSide, bytes: number, ts: number, packet: number, conn: TcpConnection) => void;
   /** Decode HTTP (false: only reassemble, for `follow`). */
   readonly http?: boolean;
+  /** The parsers' limits (the defaults where absent); keep one object for all connections. */
+  readonly limits?: Partial<HttpLimits>;
 }
 
 /** The options of an analyser given none: one shared object, not one per connection. */
@@ -238,9 +240,15 @@ export class HttpAnalyzer implements SegmentAnalyzer {
   /** HTTP recognised: the conversation both directions now feed. */
   private startHttp(): HttpConversation {
     this.stopDetecting('http');
+    const { onEvent, limits } = this.opts;
     const conv = new HttpConversation(
       (tx) => this.emit(tx),
-      this.opts.onEvent ? { onEvent: (e) => this.opts.onEvent?.(e, this.conn) } : undefined,
+      onEvent || limits
+        ? {
+            ...(onEvent ? { onEvent: (e: HttpEvent) => onEvent(e, this.conn) } : {}),
+            ...(limits ? { limits } : {}),
+          }
+        : undefined,
     );
     this.conv = conv;
     return conv;

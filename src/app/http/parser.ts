@@ -131,6 +131,18 @@ function isOws(b: number | undefined): boolean {
 }
 
 /** `src[from..to)` into `dst` at `at`, cut to fit as `Buffer#copy` would. */
+/** Limits merged with the defaults, once per limits object (two parsers a connection share one). */
+const MERGED = new WeakMap<Partial<HttpLimits>, HttpLimits>();
+
+function withDefaultLimits(limits: Partial<HttpLimits>): HttpLimits {
+  let m = MERGED.get(limits);
+  if (m === undefined) {
+    m = Object.freeze({ ...DEFAULT_HTTP_LIMITS, ...limits });
+    MERGED.set(limits, m);
+  }
+  return m;
+}
+
 function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
   const n = Math.min(to - from, dst.length - at);
   if (n > 0) dst.set(src.subarray(from, from + n), at);
@@ -310,7 +322,7 @@ export class HttpStreamParser {
   constructor(side: HttpSide, sink: HttpSink, limits?: Partial<HttpLimits>) {
     this.side = side;
     this.sink = sink;
-    this.limits = limits ? { ...DEFAULT_HTTP_LIMITS, ...limits } : DEFAULT_HTTP_LIMITS;
+    this.limits = limits ? withDefaultLimits(limits) : DEFAULT_HTTP_LIMITS;
     this.isRequest = side === 'request';
   }
 

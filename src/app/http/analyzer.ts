@@ -55,7 +55,7 @@ export interface HttpAnalyzerOptions {
   readonly onGap?: (side: HttpSide, bytes: number, ts: number, packet: number, conn: TcpConnection) => void;
   /** Decode HTTP (false: only reassemble, for `follow`). */
   readonly http?: boolean;
-  /** The parsers' limits (the defaults where absent); keep one object for all connections. */
+  /** The parsers' limits (the defaults where absent); a frozen object is merged with them once. */
   readonly limits?: Partial<HttpLimits>;
 }
 

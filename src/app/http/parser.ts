@@ -130,11 +130,14 @@ function isOws(b: number | undefined): boolean {
   return b === SP || b === HT;
 }
 
-/** `src[from..to)` into `dst` at `at`, cut to fit as `Buffer#copy` would. */
-/** Limits merged with the defaults, once per limits object (two parsers a connection share one). */
+/**
+ * Limits merged with the defaults; a frozen limits object (one for every connection, such as
+ * `NO_PREVIEWS`) only once, not twice a connection.
+ */
 const MERGED = new WeakMap<Partial<HttpLimits>, HttpLimits>();
 
 function withDefaultLimits(limits: Partial<HttpLimits>): HttpLimits {
+  if (!Object.isFrozen(limits)) return { ...DEFAULT_HTTP_LIMITS, ...limits };
   let m = MERGED.get(limits);
   if (m === undefined) {
     m = Object.freeze({ ...DEFAULT_HTTP_LIMITS, ...limits });
@@ -143,6 +146,7 @@ function withDefaultLimits(limits: Partial<HttpLimits>): HttpLimits {
   return m;
 }
 
+/** `src[from..to)` into `dst` at `at`, cut to fit as `Buffer#copy` would. */
 function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
   const n = Math.min(to - from, dst.length - at);
   if (n > 0) dst.set(src.subarray(from, from + n), at);

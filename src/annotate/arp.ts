@@ -360,7 +360,7 @@ export class ArpAnalyzer {
   private readonly probedBy = new Map<number, { mac: number; packet: number }>();
   private readonly unsolicited: UnsolicitedReply[] = [];
   private unsolicitedCount = 0;
-  /** The bindings of each MAC (bounded with the bindings). */
+  /** The bindings of each MAC, in the order they were made (bounded with the bindings). */
   private readonly bindingsByMac = new Map<number, BindingState[]>();
   /**
    * Router changes a claim explains, by the claimed binding (`ip|mac`), in the order first seen:
@@ -793,22 +793,19 @@ export class ArpAnalyzer {
   private findings(): ArpFinding[] {
     const out: ArpFinding[] = [];
     const byIp = new Map<number, BindingState[]>();
-    const byMac = new Map<number, BindingState[]>();
     for (const b of this.bindings.values()) {
       const i = byIp.get(b.ip);
       if (i) i.push(b);
       else byIp.set(b.ip, [b]);
-      const m = byMac.get(b.mac);
-      if (m) m.push(b);
-      else byMac.set(b.mac, [b]);
     }
+    const byMac = this.bindingsByMac;
     const spoofed = new Set<string>();
 
     // Spoofing seen in the traffic: a host's router MAC changed to a MAC that had just claimed an
     // address (matched as each change was seen: see `attribute`).
     for (const [key, t] of this.takeovers) {
       spoofed.add(key);
-      out.push(this.spoofing(t.ip, t.mac, t.previousMac, 'traffic', byMac, t.changes));
+      out.push(this.spoofing(t.ip, t.mac, t.previousMac, 'traffic', t.changes));
     }
 
     // Spoofing seen in ARP alone: an address claimed by one MAC, then claimed unasked (unsolicited
@@ -824,7 +821,7 @@ export class ArpAnalyzer {
         const ownIps = (byMac.get(b.mac) ?? []).filter((x) => x.ip !== ip);
         if (!unasked || ownIps.length === 0) continue;
         spoofed.add(key);
-        out.push(this.spoofing(ip, b.mac, macToString(first.mac), 'arp', byMac, []));
+        out.push(this.spoofing(ip, b.mac, macToString(first.mac), 'arp', []));
       }
     }
 
@@ -881,7 +878,6 @@ export class ArpAnalyzer {
     mac: number,
     previousMac: string,
     previousFrom: 'arp' | 'traffic',
-    byMac: Map<number, BindingState[]>,
     redirected: RouterChange[],
   ): ArpFinding {
     const mine = this.bindings.get(`${ip}|${mac}`);
@@ -890,7 +886,7 @@ export class ArpAnalyzer {
       severity: previousFrom === 'traffic' ? 'alert' : 'warning',
       ip: ip4ToString(ip),
       claimant: macToString(mac),
-      claimantIps: (byMac.get(mac) ?? [])
+      claimantIps: (this.bindingsByMac.get(mac) ?? [])
         .filter((b) => b.ip !== ip)
         .sort((a, b) => a.firstPacket - b.firstPacket)
         .map((b) => ip4ToString(b.ip)),

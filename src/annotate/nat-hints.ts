@@ -789,8 +789,8 @@ function tsProfile(st: SourceState): SourceProfile['tcpTs'] {
     home.dsts.add(f.dst);
   }
   // A loop, not `filter` with a callback: most sources never reach this line, and while the callback
-  // had no type feedback V8 dropped tsProfile's optimised code each time one did (2,941 times on the
-  // bench capture).
+  // had no type feedback, each source that did left tsProfile's optimised code for the interpreter
+  // here (2,857 times on the bench capture; a few milliseconds in all: see bench/README.md).
   const shared: Clock[] = [];
   for (const c of clocks) if (c.dsts.size >= 2) shared.push(c);
   const view = (c: Clock): TsClock => {

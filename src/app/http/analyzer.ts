@@ -12,7 +12,7 @@ import type { SegmentAnalyzer, TcpConnection } from '../../flow/tcp/connection.j
 import { ConnectionReassembler, type ReassemblyBudget, type StreamSink } from '../../flow/tcp/reassembly.js';
 import type { Segment } from '../../flow/tcp/segment.js';
 import { classifyRequestStart, classifyResponseStart, KNOWN_METHODS } from './detect.js';
-import { HttpConversation, type HttpTransaction } from './transaction.js';
+import { HttpConversation, type HttpConversationOptions, type HttpTransaction } from './transaction.js';
 import type { HttpEvent, HttpLimits, HttpSide } from './types.js';
 
 /** A TCP event during an HTTP exchange. */
@@ -241,15 +241,10 @@ export class HttpAnalyzer implements SegmentAnalyzer {
   private startHttp(): HttpConversation {
     this.stopDetecting('http');
     const { onEvent, limits } = this.opts;
-    const conv = new HttpConversation(
-      (tx) => this.emit(tx),
-      onEvent || limits
-        ? {
-            ...(onEvent ? { onEvent: (e: HttpEvent) => onEvent(e, this.conn) } : {}),
-            ...(limits ? { limits } : {}),
-          }
-        : undefined,
-    );
+    const options: HttpConversationOptions | undefined = onEvent
+      ? { onEvent: (e) => onEvent(e, this.conn), ...(limits ? { limits } : {}) }
+      : limits && { limits };
+    const conv = new HttpConversation((tx) => this.emit(tx), options);
     this.conv = conv;
     return conv;
   }

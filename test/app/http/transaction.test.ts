@@ -1,17 +1,11 @@
 /** Pairing requests with responses on one connection. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { HttpAnalyzer, type HttpAnalyzerOptions, type HttpRecord } from '../../../src/app/http/analyzer.js';
 import { HttpConversation, type HttpTransaction } from '../../../src/app/http/transaction.js';
 import { type HttpSide, NO_PREVIEWS } from '../../../src/app/http/types.js';
-import { readCaptureBuffer } from '../../../src/capture/source.js';
-import { decodeFrame } from '../../../src/decode/pipeline.js';
-import { DEFAULT_SESSION, Session } from '../../../src/flow/session.js';
-import { ReassemblyBudget } from '../../../src/flow/tcp/reassembly.js';
 import { FIXTURES } from '../../helpers/corpus.js';
-import { httpRecords } from '../../helpers/http.js';
+import { analyzerRecords, httpRecords } from '../../helpers/http.js';
 import { SAMPLES } from './fixtures.js';
 import { bytes, concat, crlf } from './harness.js';
 
@@ -407,21 +401,10 @@ describe('HttpConversation', () => {
 describe('the commands keep no body preview (NO_PREVIEWS), and still decode bodies', () => {
   // A gzip-encoded response (Zeek's http/get-gzip): its decoded length comes from content decoding.
   const file = join(FIXTURES, 'corpus', 'public', 'zeek-http_get-gzip.pcap');
-  const records = (analyzerOpts?: HttpAnalyzerOptions) => {
-    const out: HttpRecord[] = [];
-    const budget = new ReassemblyBudget();
-    const s = new Session({
-      ...DEFAULT_SESSION,
-      analyzers: (c) => [new HttpAnalyzer(c, budget, (r) => out.push(r), analyzerOpts)],
-    });
-    readCaptureBuffer(readFileSync(file), { frame: (f) => s.process(decodeFrame(f)), problem: () => {} });
-    s.finish();
-    return out;
-  };
 
   test('an analyser given NO_PREVIEWS copies no preview; its other fields are those of the defaults', () => {
-    const plain = records();
-    const lean = records({ limits: NO_PREVIEWS });
+    const plain = analyzerRecords(file);
+    const lean = analyzerRecords(file, { limits: NO_PREVIEWS });
     assert.equal(lean.length, plain.length);
     assert.ok(plain.some((r) => (r.tx.response_preview?.length ?? 0) > 0));
     for (const [i, r] of lean.entries()) {

@@ -62,15 +62,30 @@ export function ip6ToString(b: Uint8Array, o = 0): string {
 
 /** Parse dotted-quad IPv4 text; undefined if invalid. */
 export function parseIp4(s: string): Ip4 | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
+  // Four groups of one to three ASCII digits, each at most 255, separated by dots, scanned by
+  // character code (a regular expression and its match array cost several times as much: `conns`
+  // parses two addresses a connection).
+  const n = s.length;
+  if (n < 7 || n > 15) return undefined;
   let v = 0;
-  for (let i = 1; i <= 4; i++) {
-    const n = Number(m[i]);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
+  let i = 0;
+  for (let group = 0; group < 4; group++) {
+    if (group > 0) {
+      if (s.charCodeAt(i) !== 0x2e) return undefined;
+      i++;
+    }
+    let x = 0;
+    const start = i;
+    for (; i < n && i - start < 4; i++) {
+      const d = s.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) break;
+      x = x * 10 + d;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || x > 255) return undefined;
+    v = v * 256 + x;
   }
-  return v;
+  return i === n ? v : undefined;
 }
 
 /** Parse IPv6 text (with optional embedded IPv4 tail and `::`) into 16 bytes; undefined if invalid. */

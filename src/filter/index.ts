@@ -112,10 +112,13 @@ export function compileFilter(expr: string, options: CompileOptions = {}): Filte
   const ast = parseFilter(expr, { netmask: options.netmask ?? 0 });
   const pred = compileExpr(ast);
   const ctx = newCtx();
+  // No expression matches every packet: nothing to set up for it.
+  const all = ast.kind === 'true';
   return {
     source: expr,
     ast,
     matches(p: Packet): boolean {
+      if (all) return true;
       setupCtx(ctx, p);
       const r = pred(ctx) && !ctx.abort;
       ctx.d = NO_BYTES; // do not keep the reader's buffer alive

@@ -8,11 +8,19 @@ import { linkTypeName } from '../capture/linktype.js';
 import type { Frame } from '../capture/types.js';
 import { type Anomaly, anomaly } from '../core/anomaly.js';
 import { DA } from './anomalies.js';
+import { decodeArp } from './network/arp.js';
+import { decodeIpv4 } from './network/ipv4.js';
+import { decodeIpv6 } from './network/ipv6.js';
 import { ethertypeName, ipProtoName, registry } from './registry.js';
 import { newResult } from './result.js';
+import { decodeTcp } from './transport/tcp.js';
+import { decodeUdp } from './transport/udp.js';
 import type {
   ArpLayer,
   DecodeResult,
+  Decoder,
+  Icmp4Layer,
+  Icmp6Layer,
   IpContext,
   Ipv4Layer,
   Ipv6Layer,
@@ -26,6 +34,21 @@ import type {
 
 /** Deepest header chain we follow (tags, tunnels, quoted datagrams together). */
 export const MAX_LAYERS = 32;
+
+/**
+ * The registry's maps as arrays indexed by number, for the walk: an array element is read in one
+ * step where a map is hashed, and the walk looks up three or four decoders a packet.
+ */
+function dense(m: ReadonlyMap<number, Decoder>, size: number): (Decoder | undefined)[] {
+  const a = new Array<Decoder | undefined>(size).fill(undefined);
+  for (const [k, d] of m) if (k >= 0 && k < size) a[k] = d;
+  return a;
+}
+const BY_LINK = dense(registry.link, 1024);
+const BY_ETHERTYPE = dense(registry.ethertype, 65536);
+const BY_IPPROTO = dense(registry.ipproto, 256);
+const BY_UDP_PORT = dense(registry.udpPort, 65536);
+const BY_TCP_PORT = dense(registry.tcpPort, 65536);
 
 /**
  * What one walk accumulates, and what it hands its decoders: one object per walk (per packet, plus
@@ -111,10 +134,10 @@ function walk(
       // Handled by the caller: the ICMP layer gets the quoted layers attached.
       return;
     }
-    let dec: ReturnType<typeof registry.link.get>;
+    let dec: Decoder | undefined;
     switch (space) {
       case 'link':
-        dec = registry.link.get(value);
+        dec = value < BY_LINK.length ? BY_LINK[value] : registry.link.get(value);
         if (!dec) {
           w.layers.push({
             kind: 'undecoded',
@@ -127,7 +150,7 @@ function walk(
         }
         break;
       case 'ethertype':
-        dec = registry.ethertype.get(value);
+        dec = BY_ETHERTYPE[value];
         if (!dec) {
           if (off < end)
             w.layers.push({
@@ -143,7 +166,7 @@ function walk(
         dec = registry.llc;
         break;
       case 'ipproto':
-        dec = registry.ipproto.get(value);
+        dec = BY_IPPROTO[value];
         if (!dec) {
           if (off < end)
             w.layers.push({
@@ -159,8 +182,8 @@ function walk(
       case 'tcp': {
         const t = w.layers[w.layers.length - 1];
         if ((t?.kind !== 'udp' && t?.kind !== 'tcp') || off >= end) return;
-        const table = t.kind === 'udp' ? registry.udpPort : registry.tcpPort;
-        dec = table.get(t.dstPort) ?? table.get(t.srcPort);
+        const table = t.kind === 'udp' ? BY_UDP_PORT : BY_TCP_PORT;
+        dec = table[t.dstPort] ?? table[t.srcPort];
         if (!dec) return;
         break;
       }
@@ -176,10 +199,12 @@ function walk(
       value = res.nextValue;
       continue;
     }
-    if (res.next === 'quoted-ip' && (layer.kind === 'icmp4' || layer.kind === 'icmp6')) {
+    // Only ICMP errors quote a datagram.
+    if (res.next === 'quoted-ip') {
       const inner = newWalk(ctx.cut, true);
       walk(d, res.payloadOffset, res.payloadEnd, 'ip-version', 0, inner, false);
-      w.layers.push(inner.layers.length > 0 ? { ...layer, quoted: inner.layers } : layer);
+      const icmp = layer as Icmp4Layer | Icmp6Layer;
+      w.layers.push(inner.layers.length > 0 ? { ...icmp, quoted: inner.layers } : icmp);
       // A quote is cut short by design: only its malformations are news.
       for (const a of inner.anomalies) if (a.severity !== 'truncated') w.anomalies.push(a);
       // The inner walk has its own result: `res` still holds the ICMP header's.
@@ -189,22 +214,16 @@ function walk(
     }
     w.layers.push(layer);
     if (top) {
-      switch (layer.kind) {
-        case 'ipv4':
-        case 'ipv6':
-          if (!w.ip) w.ip = layer;
-          break;
-        case 'tcp':
-          if (!w.tcp) w.tcp = layer;
-          break;
-        case 'udp':
-          if (!w.udp) w.udp = layer;
-          break;
-        case 'arp':
-          if (!w.arp) w.arp = layer;
-          break;
-        default:
-          break;
+      // Each decoder makes layers of one kind, so the decoder says which of the packet's own layers
+      // this is (reading `layer.kind` here would be a lookup by name: the layers have a dozen shapes).
+      if (dec === decodeTcp) {
+        if (!w.tcp) w.tcp = layer as TcpLayer;
+      } else if (dec === decodeUdp) {
+        if (!w.udp) w.udp = layer as UdpLayer;
+      } else if (dec === decodeIpv4 || dec === decodeIpv6) {
+        if (!w.ip) w.ip = layer as Ipv4Layer | Ipv6Layer;
+      } else if (dec === decodeArp) {
+        if (!w.arp) w.arp = layer as ArpLayer;
       }
     }
     w.payloadOffset = res.payloadOffset;

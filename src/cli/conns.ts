@@ -84,7 +84,8 @@ export async function runConns(o: ConnsOptions, style: Style, diag: Diagnostics)
   };
   const emit = (r: ConnRecord) => {
     if (!keep(r)) return;
-    totals[r.proto]++;
+    if (r.proto === 'tcp') totals.tcp++;
+    else totals.udp++;
     if (stream) writeJson(r);
     else if (!o.zeek) rows.offer(r);
   };

@@ -361,15 +361,28 @@ const STATES: readonly ZeekTcpState[] = [
   'TCP_CLOSED',
   'TCP_RESET',
 ];
-const STATE_CODE: Readonly<Record<ZeekTcpState, number>> = {
-  TCP_INACTIVE: 0,
-  TCP_SYN_SENT: 1,
-  TCP_SYN_ACK_SENT: 2,
-  TCP_PARTIAL: 3,
-  TCP_ESTABLISHED: 4,
-  TCP_CLOSED: 5,
-  TCP_RESET: 6,
-};
+/**
+ * A state's code in STATES. A switch on the names, not a record read with the name as key: each
+ * packet's state change would be a property lookup by name (the read sees all seven).
+ */
+function stateCode(s: ZeekTcpState): number {
+  switch (s) {
+    case 'TCP_INACTIVE':
+      return 0;
+    case 'TCP_SYN_SENT':
+      return 1;
+    case 'TCP_SYN_ACK_SENT':
+      return 2;
+    case 'TCP_PARTIAL':
+      return 3;
+    case 'TCP_ESTABLISHED':
+      return 4;
+    case 'TCP_CLOSED':
+      return 5;
+    case 'TCP_RESET':
+      return 6;
+  }
+}
 
 /** A new row's doubles: times unset, each stream at relative position 1, the rest 0. */
 const NEW_ROW_DOUBLES = Float64Array.from({ length: FZ.size }, (_, i) => {
@@ -479,8 +492,9 @@ class Reassembly {
   }
 
   undeliveredBytes(): number {
-    const last = this.held[this.held.length - 1];
-    return last ? last[1] - this.lastReassem : 0;
+    const held = this.held;
+    // Not `held[held.length - 1]` on an empty list: a read at index -1 is a property lookup by name.
+    return held.length > 0 ? (held[held.length - 1] as [number, number])[1] - this.lastReassem : 0;
   }
 
   /** Reassembler::NewBlock: store the parts of [seq, upper) not held yet, then BlockInserted. */
@@ -559,7 +573,7 @@ class ZEndpoint {
   moveTo(s: ZeekTcpState): void {
     const i = this.i;
     I32[i + ZI.prevState] = I32[i + ZI.state] as number;
-    I32[i + ZI.state] = STATE_CODE[s];
+    I32[i + ZI.state] = stateCode(s);
   }
   get prevState(): ZeekTcpState {
     return STATES[I32[this.i + ZI.prevState] as number] as ZeekTcpState;

@@ -1,46 +1,71 @@
 /**
  * An insertion-ordered set of objects with O(1) add, delete, oldest member and move-to-back, safe
  * to delete from while iterating: the eviction and expiry order of the flow tables. It is a doubly
- * linked list, intrusive: each member carries its own two links in properties named when the queue
- * is made (`<slot>` for the previous member, `<slot>Next` for the next), so membership is a property
- * read and add/delete are pointer updates, with no Map lookup and no object per member (a connection
- * sits in up to three queues at once; a node object per membership took 56 bytes more each).
+ * linked list, intrusive: each member carries its links in one small array of its own (`links`), two
+ * places per queue it can be in (the queue in slot `s` keeps the previous member at `2s` and the next
+ * at `2s + 1`), so membership is an array read and add/delete are pointer updates, with no Map lookup
+ * and no object per membership (a connection sits in up to three queues at once; a node object per
+ * membership took 56 bytes more each). The links were once properties named after the queue
+ * (`qTable`, `qTableNext`, ...): the queue's code then read each member's link by a name that differed
+ * from queue to queue, which V8 can only do by a lookup by name each time (about 1.8% of the
+ * instructions of `conns`, measured with `npm run bench:instructions`); an index into an array of one
+ * layout is one read.
  * A plain JavaScript Set will not do as a queue: it keeps removed entries as holes until it next
  * grows, and finding its first member walks over them (measured: 150,000 evictions from a
  * 50,000-member Set, 3.6 s).
  *
- * A member may be in several queues under different slot names, but never in two queues under the
- * same one.
+ * A member may be in several queues in different slots, but never in two queues in the same one.
  */
 
 /** A member's link to a neighbour: `HEAD` before the first member, undefined when there is none. */
 export type QueueLink = object | undefined;
 
-/** An object that can be in a queue whose slot is `K`. */
-export type Queueable<K extends string> = { [P in K | `${K}Next`]: QueueLink };
+/** A member's links (see the module comment): two places per slot. */
+export type QueueLinks = QueueLink[];
+
+/** An object that can be in queues: its links, made by `newLinks` for as many slots as it needs. */
+export interface Queueable {
+  readonly links: QueueLinks;
+}
+
+/**
+ * The links of a member of queues in slots 0 to `slots - 1`, all empty. Array literals of the exact
+ * size, so that every member's links have one layout and no spare room (a push onto an empty array
+ * makes room for 17).
+ */
+export function newLinks(slots: 1 | 2 | 3): QueueLinks {
+  switch (slots) {
+    case 1:
+      return [undefined, undefined];
+    case 2:
+      return [undefined, undefined, undefined, undefined];
+    case 3:
+      return [undefined, undefined, undefined, undefined, undefined, undefined];
+  }
+}
 
 /** The previous link of the first member: set, so that a member is in the queue exactly when its link is. */
 const HEAD: object = Object.freeze({});
-
-/** A member's links, as the queue reads them. */
-type Links = Record<string, QueueLink>;
 
 /** Where an iteration over the queue goes next (moved on when that member leaves or moves). */
 interface Cursor {
   next: object | undefined;
 }
 
-export class LinkedQueue<T extends Queueable<K>, K extends string> {
+export class LinkedQueue<T extends Queueable> {
   private head: T | undefined;
   private tail: T | undefined;
   private count = 0;
-  private readonly nextSlot: `${K}Next`;
+  /** Where in a member's links its previous member and its next are. */
+  private readonly prev: number;
+  private readonly next: number;
   /** Iterations in progress (almost always none or one). */
   private readonly cursors: Cursor[] = [];
 
-  /** `slot`: the member property that holds its previous member in this queue (undefined when not in it). */
-  constructor(private readonly slot: K) {
-    this.nextSlot = `${slot}Next`;
+  /** `slot`: which pair of its members' links this queue uses. */
+  constructor(slot: number) {
+    this.prev = 2 * slot;
+    this.next = 2 * slot + 1;
   }
 
   get size(): number {
@@ -48,18 +73,18 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
   }
 
   has(v: T): boolean {
-    return (v as unknown as Links)[this.slot] !== undefined;
+    return v.links[this.prev] !== undefined;
   }
 
   /** Add at the back (a member already present keeps its place, as with a Set). */
   add(v: T): void {
-    if ((v as unknown as Links)[this.slot] !== undefined) return;
+    if (v.links[this.prev] !== undefined) return;
     this.append(v);
     this.count++;
   }
 
   delete(v: T): boolean {
-    if ((v as unknown as Links)[this.slot] === undefined) return false;
+    if (v.links[this.prev] === undefined) return false;
     this.unlink(v);
     this.count--;
     return true;
@@ -72,7 +97,7 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
 
   /** Move a member to the back, as if just added. */
   moveToBack(v: T): void {
-    if ((v as unknown as Links)[this.slot] === undefined || v === this.tail) return;
+    if (v.links[this.prev] === undefined || v === this.tail) return;
     this.unlink(v);
     this.append(v);
   }
@@ -84,7 +109,7 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
     try {
       while (cursor.next !== undefined) {
         const v = cursor.next as T;
-        cursor.next = (v as unknown as Links)[this.nextSlot];
+        cursor.next = v.links[this.next];
         yield v;
       }
     } finally {
@@ -94,10 +119,10 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
 
   clear(): void {
     for (let n = this.head; n !== undefined; ) {
-      const links = n as unknown as Links;
-      const next = links[this.nextSlot] as T | undefined;
-      links[this.slot] = undefined;
-      links[this.nextSlot] = undefined;
+      const links = n.links;
+      const next = links[this.next] as T | undefined;
+      links[this.prev] = undefined;
+      links[this.next] = undefined;
       n = next;
     }
     for (const c of this.cursors) c.next = undefined;
@@ -107,29 +132,29 @@ export class LinkedQueue<T extends Queueable<K>, K extends string> {
   }
 
   private append(v: T): void {
-    const links = v as unknown as Links;
+    const links = v.links;
     const tail = this.tail;
-    links[this.slot] = tail ?? HEAD;
-    links[this.nextSlot] = undefined;
-    if (tail !== undefined) (tail as unknown as Links)[this.nextSlot] = v;
+    links[this.prev] = tail ?? HEAD;
+    links[this.next] = undefined;
+    if (tail !== undefined) tail.links[this.next] = v;
     else this.head = v;
     this.tail = v;
   }
 
   /** Take `v` out of the list (its links cleared); an iteration about to visit it goes on past it. */
   private unlink(v: T): void {
-    const links = v as unknown as Links;
-    const prev = links[this.slot];
-    const next = links[this.nextSlot] as T | undefined;
+    const links = v.links;
+    const prev = links[this.prev];
+    const next = links[this.next] as T | undefined;
     for (let i = 0; i < this.cursors.length; i++) {
       const c = this.cursors[i] as Cursor;
       if (c.next === v) c.next = next;
     }
     if (prev === HEAD) this.head = next;
-    else (prev as Links)[this.nextSlot] = next;
-    if (next !== undefined) (next as unknown as Links)[this.slot] = prev;
+    else (prev as T).links[this.next] = next;
+    if (next !== undefined) next.links[this.prev] = prev;
     else this.tail = prev === HEAD ? undefined : (prev as T);
-    links[this.slot] = undefined;
-    links[this.nextSlot] = undefined;
+    links[this.prev] = undefined;
+    links[this.next] = undefined;
   }
 }

@@ -11,13 +11,16 @@ import { toHex } from '../core/bytes.js';
 import { HASH_SEED, mixWord } from '../core/hash.js';
 import { LinkedQueue, type Queueable } from './queue.js';
 
+/** The slot of an entry's links (flow/queue.ts) that its table's order uses. */
+export const TABLE_SLOT = 0;
+
 export type EndpointKey = number | string;
 
 /**
- * What an entry must carry: its canonical key, so it can be removed without recomputing it, and
- * the slot for its place in the table order (`stamp`, set by the table).
+ * What an entry must carry: its canonical key, so it can be removed without recomputing it, its
+ * links with TABLE_SLOT for the table order, and its place in that order (`stamp`, set by the table).
  */
-export interface Keyed extends Queueable<'qTable'> {
+export interface Keyed extends Queueable {
   lo: EndpointKey;
   hi: EndpointKey;
   /** Its place in the table order: larger for an entry added (or moved to the back) later. */
@@ -62,12 +65,17 @@ export class FlowTable<V extends Keyed> {
   private readonly free: number[] = [];
   /** Other 4-tuples by their text. */
   private readonly byText = new Map<string, V>();
-  private readonly order = new LinkedQueue<V, 'qTable'>('qTable');
+  private readonly order = new LinkedQueue<V>(TABLE_SLOT);
   /** The last stamp handed out. */
   private stamp = 0;
 
   get size(): number {
     return this.order.size;
+  }
+
+  /** Is `v` in the table? */
+  has(v: V): boolean {
+    return this.order.has(v);
   }
 
   get(lo: EndpointKey, hi: EndpointKey): V | undefined {

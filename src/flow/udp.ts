@@ -8,7 +8,7 @@ import type { Packet } from '../decode/types.js';
 import { ipTextOf } from './addr-text.js';
 import { Deadlines } from './deadlines.js';
 import { DEFAULT_UDP_OPTIONS } from './defaults.js';
-import type { QueueLink } from './queue.js';
+import { newLinks, type QueueLinks } from './queue.js';
 import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from './table.js';
 import { guessServerIsDst } from './tcp/tracker.js';
 
@@ -52,8 +52,7 @@ export interface UdpFlow {
   /** Time of its last packet when it was last put at the back of the eviction order. */
   queuedAt: number;
   /** Its place in the tracker's table order (see flow/queue.ts), and its stamp there (flow/table.ts). */
-  qTable: QueueLink;
-  qTableNext: QueueLink;
+  links: QueueLinks;
   stamp: number;
   /** Its place among the tracker's deadlines (see flow/deadlines.ts). */
   dueAt: number;
@@ -183,8 +182,7 @@ export class UdpTracker {
         pendingTs: 0,
         morePending: undefined,
         queuedAt: ts,
-        qTable: undefined,
-        qTableNext: undefined,
+        links: newLinks(1),
         stamp: 0,
         dueAt: Number.NaN,
         dueNext: undefined,

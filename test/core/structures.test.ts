@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import Table from 'cli-table3';
 import { TopK } from '../../src/core/topk.js';
 import { Deadlines, type Timed } from '../../src/flow/deadlines.js';
-import { LinkedQueue, type QueueLink } from '../../src/flow/queue.js';
+import { LinkedQueue, newLinks, type QueueLinks } from '../../src/flow/queue.js';
 import { type EndpointKey, endpointKey, FlowTable, hashPair } from '../../src/flow/table.js';
 import { CHUNK_ROWS, NO_BORDER, renderTable } from '../../src/report/table.js';
 import { rng } from '../helpers/rng.js';
@@ -27,8 +27,7 @@ interface NumberQueue {
 
 interface Member {
   readonly id: number;
-  q: QueueLink;
-  qNext: QueueLink;
+  readonly links: QueueLinks;
 }
 
 /** A LinkedQueue seen through numbers: each number is always the same member object. */
@@ -37,12 +36,12 @@ function linkedNumbers(): NumberQueue {
   const m = (v: number): Member => {
     let o = members.get(v);
     if (o === undefined) {
-      o = { id: v, q: undefined, qNext: undefined };
+      o = { id: v, links: newLinks(1) };
       members.set(v, o);
     }
     return o;
   };
-  const q = new LinkedQueue<Member, 'q'>('q');
+  const q = new LinkedQueue<Member>(0);
   return {
     get size() {
       return q.size;
@@ -123,13 +122,13 @@ for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
       );
     });
     test('a member that leaves keeps no link to the others (a retained member holds none alive)', () => {
-      const q = new LinkedQueue<Member, 'q'>('q');
-      const ms: Member[] = Array.from({ length: 5 }, (_, id) => ({ id, q: undefined, qNext: undefined }));
+      const q = new LinkedQueue<Member>(0);
+      const ms: Member[] = Array.from({ length: 5 }, (_, id) => ({ id, links: newLinks(1) }));
       for (const m of ms) q.add(m);
       q.delete(ms[2] as Member);
       q.moveToBack(ms[0] as Member);
       q.delete(ms[4] as Member);
-      for (const m of [ms[2], ms[4]] as Member[]) assert.deepEqual([m.q, m.qNext], [undefined, undefined]);
+      for (const m of [ms[2], ms[4]] as Member[]) assert.deepEqual(m.links, [undefined, undefined]);
       assert.deepEqual(
         [...q.values()].map((m) => m.id),
         [1, 3, 0],
@@ -145,7 +144,42 @@ for (const [name, make] of [['LinkedQueue', linkedNumbers]] as const)
       }
       assert.deepEqual(seen, [1, 0, 1]);
       q.clear();
-      for (const m of ms) assert.deepEqual([m.q, m.qNext], [undefined, undefined]);
+      for (const m of ms) assert.deepEqual(m.links, [undefined, undefined]);
+    });
+    test('queues in different slots of the same members keep their own order (against arrays)', () => {
+      // A connection is in up to three queues at once: each must leave the others' links alone.
+      const r = rng(5);
+      const ms: Member[] = Array.from({ length: 60 }, (_, id) => ({ id, links: newLinks(3) }));
+      const qs = [0, 1, 2].map((slot) => new LinkedQueue<Member>(slot));
+      const models: number[][] = [[], [], []];
+      for (let step = 0; step < 20_000; step++) {
+        const k = Math.floor(r() * 3);
+        const q = qs[k] as LinkedQueue<Member>;
+        const model = models[k] as number[];
+        const m = ms[Math.floor(r() * ms.length)] as Member;
+        const at = model.indexOf(m.id);
+        const op = r();
+        if (op < 0.45) {
+          q.add(m);
+          if (at < 0) model.push(m.id);
+        } else if (op < 0.8) {
+          assert.equal(q.delete(m), at >= 0);
+          if (at >= 0) model.splice(at, 1);
+        } else {
+          q.moveToBack(m);
+          if (at >= 0) model.push(...model.splice(at, 1));
+        }
+      }
+      for (let k = 0; k < 3; k++) {
+        const q = qs[k] as LinkedQueue<Member>;
+        assert.deepEqual(
+          [...q.values()].map((m) => m.id),
+          models[k],
+          `slot ${k}`,
+        );
+        assert.equal(q.size, (models[k] as number[]).length);
+        for (const m of ms) assert.equal(q.has(m), (models[k] as number[]).includes(m.id));
+      }
     });
     test('clear empties it and its members can come back', () => {
       const set: NumberQueue = make();
@@ -256,8 +290,7 @@ describe('FlowTable', () => {
     lo: EndpointKey;
     hi: EndpointKey;
     readonly id: number;
-    qTable: QueueLink;
-    qTableNext: QueueLink;
+    links: QueueLinks;
     stamp: number;
   }
   test('200,000 random 4-tuples (IPv4 and IPv6), sets, replacements and deletes match a Map model', () => {
@@ -280,7 +313,7 @@ describe('FlowTable', () => {
         const a = key();
         const b = key();
         const [lo, hi] = String(a) < String(b) ? [a, b] : [b, a];
-        const e: Entry = { lo, hi, id: i, qTable: undefined, qTableNext: undefined, stamp: 0 };
+        const e: Entry = { lo, hi, id: i, links: newLinks(1), stamp: 0 };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
         keys.push([lo, hi]);
@@ -294,7 +327,7 @@ describe('FlowTable', () => {
         }
       } else {
         const [lo, hi] = keys[Math.floor(r() * keys.length)] as [EndpointKey, EndpointKey];
-        const e: Entry = { lo, hi, id: i, qTable: undefined, qTableNext: undefined, stamp: 0 };
+        const e: Entry = { lo, hi, id: i, links: newLinks(1), stamp: 0 };
         table.set(e);
         model.set(`${lo}#${hi}`, e);
       }
@@ -317,8 +350,7 @@ describe('FlowTable', () => {
         lo,
         hi: lo + 1 + Math.floor(r() * 2 ** 40),
         id: i,
-        qTable: undefined,
-        qTableNext: undefined,
+        links: newLinks(1),
         stamp: 0,
       };
       table.set(e);

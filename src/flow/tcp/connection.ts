@@ -6,7 +6,7 @@ import type { Anomaly } from '../../core/anomaly.js';
 import { anomaly } from '../../core/anomaly.js';
 import { unlessNaN } from '../../core/doubles.js';
 import { FA } from '../anomalies.js';
-import type { QueueLink } from '../queue.js';
+import { newLinks } from '../queue.js';
 import type { EndpointKey } from '../table.js';
 import { allocConnRow, CD, ED, EI, releaseConnRow } from './conn-rows.js';
 import { TcpEndpoint } from './endpoint.js';
@@ -62,6 +62,10 @@ const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
 /** Gives a connection's row back once the garbage collector has taken the connection. */
+/** The slots of a connection's links (flow/queue.ts) for the tracker's two queues besides the table order. */
+export const UNASSURED_SLOT = 1;
+export const FINISHED_SLOT = 2;
+
 const ROWS_BACK = new FinalizationRegistry<number>(releaseConnRow);
 
 export class TcpConnection {
@@ -279,13 +283,11 @@ export class TcpConnection {
       this.keyText[i] = k;
     }
   }
-  /** Its places in the tracker's queues: table order, not yet assured, finished (see flow/queue.ts). */
-  qTable: QueueLink = undefined;
-  qTableNext: QueueLink = undefined;
-  qUnassured: QueueLink = undefined;
-  qUnassuredNext: QueueLink = undefined;
-  qFinished: QueueLink = undefined;
-  qFinishedNext: QueueLink = undefined;
+  /**
+   * Its places in the tracker's queues (see flow/queue.ts): table order (TABLE_SLOT, 0), not yet
+   * assured (UNASSURED_SLOT), finished (FINISHED_SLOT).
+   */
+  readonly links = newLinks(3);
   private order = 0;
   private truncatedLog = false;
 

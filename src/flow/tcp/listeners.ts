@@ -15,7 +15,7 @@
  */
 import { maxOf, minOf } from '../../core/extent.js';
 import { plural } from '../../core/plural.js';
-import { LinkedQueue, type QueueLink } from '../queue.js';
+import { LinkedQueue, newLinks, type QueueLinks } from '../queue.js';
 import type { TcpConnection } from './connection.js';
 import { type ConnFact, ListenerFacts, notable } from './listener-facts.js';
 
@@ -100,8 +100,7 @@ interface ListenerAcc {
   clients: Set<string>;
   clientsCapped: boolean;
   /** Links in the queue of scan-like endpoints (see `ListenerTracker.scanLike`). */
-  qScan: QueueLink;
-  qScanNext: QueueLink;
+  links: QueueLinks;
 }
 
 /**
@@ -153,7 +152,7 @@ export class ListenerTracker {
    * Endpoints that look like a port scan's (SCAN_LIKE_CONNECTIONS), oldest first: a scan of every
    * port fills the table in seconds, and a real listener seen after it must still find room.
    */
-  private readonly scanLike = new LinkedQueue<ListenerAcc, 'qScan'>('qScan');
+  private readonly scanLike = new LinkedQueue<ListenerAcc>(0);
   /** Scan-like endpoints let go to make room, and their connections. */
   evictedListeners = 0;
   evictedConnections = 0;
@@ -204,8 +203,7 @@ export class ListenerTracker {
         last: c.lastTs,
         clients: new Set(),
         clientsCapped: false,
-        qScan: undefined,
-        qScanNext: undefined,
+        links: newLinks(1),
       };
       this.map.set(key, acc);
       this.scanLike.add(acc);
@@ -214,7 +212,7 @@ export class ListenerTracker {
     const established = c.respEstablishedTs !== undefined;
     acc.connections++;
     if (synAcked) acc.synAcked++;
-    if (acc.qScan !== undefined && (synAcked || acc.connections > SCAN_LIKE_CONNECTIONS))
+    if (this.scanLike.has(acc) && (synAcked || acc.connections > SCAN_LIKE_CONNECTIONS))
       this.scanLike.delete(acc);
     if (established) acc.established++;
     if (c.refused) acc.refused++;

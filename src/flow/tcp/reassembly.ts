@@ -49,7 +49,7 @@
 import { type Anomaly, anomaly } from '../../core/anomaly.js';
 import { type Seq, seqAdd, seqDiff } from '../../core/seq.js';
 import { FA } from '../anomalies.js';
-import { LinkedQueue, type QueueLink } from '../queue.js';
+import { LinkedQueue, newLinks } from '../queue.js';
 import type { SegmentAnalyzer, TcpConnection } from './connection.js';
 import { RA } from './reassembly-anomalies.js';
 import type { Segment } from './segment.js';
@@ -138,7 +138,7 @@ export class ReassemblyBudget {
    * The streams holding a history ring, least recently queued first (kept lazily: a stream that
    * sent data since it was queued goes to the back when met at the front).
    */
-  private readonly holders = new LinkedQueue<StreamReassembler, 'qHist'>('qHist');
+  private readonly holders = new LinkedQueue<StreamReassembler>(0);
 
   /**
    * History rings given back by ended streams, by size (index log2), for the next streams to reuse:
@@ -398,9 +398,8 @@ export class StreamReassembler {
   private histRetryAt = 0;
   /** Capture time of the last segment from this side that carried data (see `reclaimHistory`). */
   lastData = Number.NEGATIVE_INFINITY;
-  /** The budget's queue of ring holders: links, and `lastData` when queued. */
-  qHist: QueueLink = undefined;
-  qHistNext: QueueLink = undefined;
+  /** Its links in the budget's queue of ring holders (slot 0), and `lastData` when queued. */
+  readonly links = newLinks(1);
   histQueuedAt = Number.NEGATIVE_INFINITY;
   /** Per-segment scratch: old bytes seen, how many differed, where. */
   private segOld = 0;

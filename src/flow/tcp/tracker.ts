@@ -17,7 +17,13 @@ import { Deadlines } from '../deadlines.js';
 import { DEFAULT_TCP_OPTIONS } from '../defaults.js';
 import { LinkedQueue } from '../queue.js';
 import { byTableOrder, type EndpointKey, endpointKey, FlowTable } from '../table.js';
-import { type SegmentAnalyzer, type Side, TcpConnection } from './connection.js';
+import {
+  FINISHED_SLOT,
+  type SegmentAnalyzer,
+  type Side,
+  TcpConnection,
+  UNASSURED_SLOT,
+} from './connection.js';
 import { applySegment, type MachineOptions, settle } from './machine.js';
 import { makeSegment, type Segment } from './segment.js';
 import { type ReuseSource, TimeWaitTable } from './timewait.js';
@@ -113,9 +119,9 @@ export class TcpTracker {
    * go first when the table is full (weighted by idle time), as Linux conntrack's early_drop
    * prefers its unassured entries.
    */
-  private readonly unassured = new LinkedQueue<TcpConnection, 'qUnassured'>('qUnassured');
+  private readonly unassured = new LinkedQueue<TcpConnection>(UNASSURED_SLOT);
   /** Connections both of whose sides have closed, oldest first: the first to go from a full table. */
-  private readonly finished = new LinkedQueue<TcpConnection, 'qFinished'>('qFinished');
+  private readonly finished = new LinkedQueue<TcpConnection>(FINISHED_SLOT);
   /** Packets that arrived for a connection already retired (late retransmissions during TIME-WAIT). */
   late = 0;
   private nextId = 1;
@@ -450,7 +456,7 @@ export class TcpTracker {
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as TcpConnection;
       this.sweepOne(c);
-      if (c.qTable !== undefined) this.due.add(c, this.deadline(c));
+      if (this.table.has(c)) this.due.add(c, this.deadline(c));
     }
     list.length = 0;
     if (this.ended.length > 0) this.recycleRetired();

@@ -38,7 +38,11 @@ export class CaptureStats {
   capturedBytes = 0;
   first: number | undefined;
   last: number | undefined;
-  readonly linkTypes = new Map<string, number>();
+  /** Packets by link type number, in order of first appearance (named in `linkTypes`). */
+  private readonly byLinkType = new Map<number, number>();
+  /** The link type of the last packet, and its count so far (most captures have one link type). */
+  private lastLinkType = -1;
+  private lastLinkTypeCount = 0;
   readonly byStatus: Record<PacketStatus, number> = {
     decoded: 0,
     truncated: 0,
@@ -62,6 +66,25 @@ export class CaptureStats {
     this.conversations = new ConversationTable(maxConversations);
   }
 
+  /** Packets by link type name, in order of first appearance. */
+  get linkTypes(): Map<string, number> {
+    this.settleLinkType();
+    const byName = new Map<string, number>();
+    for (const [t, n] of this.byLinkType) {
+      const name = linkTypeName(t);
+      byName.set(name, (byName.get(name) ?? 0) + n);
+    }
+    return byName;
+  }
+
+  /** Add the last link type's run of packets to its count. */
+  private settleLinkType(): void {
+    if (this.lastLinkTypeCount === 0) return;
+    const t = this.lastLinkType;
+    this.byLinkType.set(t, (this.byLinkType.get(t) ?? 0) + this.lastLinkTypeCount);
+    this.lastLinkTypeCount = 0;
+  }
+
   /**
    * Count an anomaly found above the packet (a connection's: eviction, reassembly, HTTP) at the
    * packet where it was found, or the connection's first.
@@ -81,8 +104,13 @@ export class CaptureStats {
     this.capturedBytes += f.caplen;
     if (this.first === undefined || f.ts < this.first) this.first = f.ts;
     if (this.last === undefined || f.ts > this.last) this.last = f.ts;
-    const lt = linkTypeName(f.linkType);
-    this.linkTypes.set(lt, (this.linkTypes.get(lt) ?? 0) + 1);
+    // Counted by runs of one link type: no name and no map update per packet.
+    if (f.linkType !== this.lastLinkType) {
+      this.settleLinkType();
+      this.lastLinkType = f.linkType;
+      if (!this.byLinkType.has(f.linkType)) this.byLinkType.set(f.linkType, 0);
+    }
+    this.lastLinkTypeCount++;
     this.byStatus[p.status]++;
     for (const a of p.anomalies) {
       const e = this.anomalies.get(a.id);

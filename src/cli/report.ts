@@ -5,6 +5,7 @@ import { NatHintsCollector, natHintsSummary } from '../annotate/nat-hints.js';
 import type { HttpRecord } from '../app/http/analyzer.js';
 import type { ExitCodeValue } from '../core/errors.js';
 import { plural } from '../core/plural.js';
+import { TopK } from '../core/topk.js';
 import type { SessionOptions } from '../flow/session.js';
 import { CaptureStats } from '../flow/stats.js';
 import { ListenerTracker } from '../flow/tcp/listeners.js';
@@ -21,12 +22,21 @@ import { withHttp } from './http.js';
 import { LineWriter } from './output.js';
 import { ProgressBar } from './progress.js';
 
-/** A transaction kept for the slowest list, with its connection's number. */
+/** A transaction kept for the slowest list, with its connection's number and its order of completion. */
 interface SlowTransaction {
   readonly conn: number;
   readonly tx: HttpRecord['tx'];
   readonly events: HttpRecord['events'];
+  readonly n: number;
 }
+
+/** How long a transaction took: to the end of its response (0 without one). */
+function duration(r: SlowTransaction): number {
+  return (r.tx.response_end_ts ?? r.tx.request_start_ts ?? 0) - (r.tx.request_start_ts ?? 0);
+}
+
+/** The slowest transactions the report lists. */
+const SLOWEST = 5;
 export interface ReportOptions {
   readonly file: string;
   readonly filter: string;
@@ -52,8 +62,11 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     transactions: 0,
     byStatus: new Map<string, number>(),
     byHost: new Map<string, number>(),
-    /** The slowest transactions, with their connection's number (not the connection: it is recycled). */
-    slow: [] as SlowTransaction[],
+    /**
+     * The slowest transactions, with their connection's number (not the connection: it is recycled);
+     * of equally slow ones, the first to complete.
+     */
+    slow: new TopK<SlowTransaction>(SLOWEST, (a, b) => duration(b) - duration(a) || a.n - b.n),
     incomplete: 0,
     withTcpEvents: 0,
   };
@@ -77,17 +90,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
           stats.addFlowAnomaly(a, r.tx.request_start_packet ?? r.conn.firstPacket);
         if (r.tx.tags.includes('incomplete')) http.incomplete++;
         if (r.events.length > 0) http.withTcpEvents++;
-        // Keep the slowest few (bounded).
-        http.slow.push({ conn: r.conn.id, tx: r.tx, events: r.events });
-        if (http.slow.length > 20) {
-          http.slow.sort(
-            (a, b) =>
-              (b.tx.response_end_ts ?? 0) -
-              (b.tx.request_start_ts ?? 0) -
-              ((a.tx.response_end_ts ?? 0) - (a.tx.request_start_ts ?? 0)),
-          );
-          http.slow.length = 10;
-        }
+        http.slow.offer({ conn: r.conn.id, tx: r.tx, events: r.events, n: http.transactions });
       }),
       onProgress: progress.update,
       onPacket: (p) => {
@@ -150,9 +153,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
     );
   else {
     // The text report's own sections (the JSON has their data as it is).
-    const dur = (r: SlowTransaction) =>
-      (r.tx.response_end_ts ?? r.tx.request_start_ts ?? 0) - (r.tx.request_start_ts ?? 0);
-    const slow = [...http.slow].sort((a, b) => dur(b) - dur(a)).slice(0, 5);
+    const slow = http.slow.sorted();
     const httpLines =
       http.transactions === 0
         ? ['no HTTP transactions']
@@ -171,7 +172,7 @@ export async function runReport(o: ReportOptions, style: Style, diag: Diagnostic
             'slowest:',
             ...slow.map(
               (r) =>
-                `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(dur(r) * 1000).toFixed(1)} ms${r.events.length ? `; TCP: ${eventsText(r.events)}` : ''}`,
+                `  ${(r.tx.request_start_ts ?? 0) - start >= 0 ? `+${((r.tx.request_start_ts ?? 0) - start).toFixed(3)}s` : ''} #${r.conn} ${r.tx.method ?? '?'} ${(r.tx.uri ?? '').slice(0, 40)} → ${r.tx.status_code ?? '-'} in ${(duration(r) * 1000).toFixed(1)} ms${r.events.length ? `; TCP: ${eventsText(r.events)}` : ''}`,
             ),
           ];
     model.extra.HTTP = httpLines;

@@ -20,13 +20,10 @@
  * side by side on two cores: counting is not disturbed by what else runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateCapture } from './gen.js';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureCapture, ROOT } from './capture.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const OUT_DIR = join(ROOT, '.bench');
 /** A 37-packet capture: what the same command costs to start, subtracted from each count. */
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 
@@ -48,48 +45,23 @@ const COMMANDS: Record<string, string[]> = {
   http: ['http', '--json'],
 };
 
-interface Args {
-  connections: number;
-  only: string[];
-  base: string | undefined;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { connections: 30_000, only: ['conns', 'report'], base: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = argv[i + 1];
-    if (k === '--connections' && v) {
-      a.connections = Number(v);
-      i++;
-    } else if (k === '--only' && v) {
-      a.only = v.split(',');
-      i++;
-    } else if (k === '--base' && v) {
-      a.base = resolve(v);
-      i++;
-    } else throw new Error(`unknown argument ${k}`);
-  }
-  for (const c of a.only)
-    if (!COMMANDS[c]) throw new Error(`--only takes ${Object.keys(COMMANDS).join(', ')}`);
-  return a;
-}
-
-async function ensureCapture(connections: number): Promise<{ path: string; packets: number }> {
-  if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
-  const path = join(OUT_DIR, `synth-${connections}.pcap`);
-  const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta)) {
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as { bytes?: number; packets?: number };
-    if (statSync(path).size === m.bytes && m.packets !== undefined) return { path, packets: m.packets };
-  }
-  process.stderr.write(`generating ${path} (${connections} connections, seed 1)…\n`);
-  const r = await generateCapture({ path, connections, seed: 1 });
-  writeFileSync(
-    meta,
-    JSON.stringify({ packets: r.packets, bytes: r.bytes, open: r.maxConcurrentConnections }),
-  );
-  return { path, packets: r.packets };
+/** The options (see the module comment). */
+function parseOptions(argv: string[]): { connections: number; only: string[]; base: string | undefined } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      connections: { type: 'string', default: '30000' },
+      only: { type: 'string', default: 'conns,report' },
+      base: { type: 'string' },
+    },
+  });
+  const only = values.only.split(',');
+  for (const c of only) if (!COMMANDS[c]) throw new Error(`--only takes ${Object.keys(COMMANDS).join(', ')}`);
+  return {
+    connections: Number(values.connections),
+    only,
+    base: values.base === undefined ? undefined : resolve(values.base),
+  };
 }
 
 /** Instructions executed by `node <root>/bin/wirelens.js <args>` (output discarded). */
@@ -124,7 +96,7 @@ function count(root: string, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = parseOptions(process.argv.slice(2));
   for (const tool of ['valgrind', 'setarch'])
     if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0)
       throw new Error(`${tool} is needed (apt-get install valgrind util-linux)`);

@@ -22,14 +22,13 @@
  * `--only` takes conns, report, read, floor, tshark, tcpdump, startup.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_RATE, generateCapture } from './gen.js';
+import { join } from 'node:path';
+import { type Capture, ensureCapture, OUT_DIR, ROOT } from './capture.js';
+import { DEFAULT_RATE } from './gen.js';
 import { median, pairedRatio } from './stats.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'wirelens.js');
 const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
 const READ_FLOOR = 'floor: records read, nothing else';
@@ -42,7 +41,6 @@ const TABLES_STEP = "step: the same with report's tables (hosts, conversations, 
 const SPREAD_STEP = 'step: conns --json, the same traffic at 1% of the rate (few connections open)';
 /** New connections per second of the spread-out capture (1% of the bench capture's DEFAULT_RATE). */
 const SPREAD_RATE = 50;
-const OUT_DIR = join(ROOT, '.bench');
 const SMALL = join(ROOT, 'fixtures', 'lab', 'http-keepalive.pcap');
 const STARTUP_RUNS = 10;
 
@@ -241,36 +239,6 @@ function targets(
       met: b.large <= 1.2 * b.small,
     });
   return out;
-}
-
-interface Capture {
-  path: string;
-  packets: number;
-  bytes: number;
-  /** Most connections open (first to last packet) at one time. */
-  open: number;
-}
-
-/** The bench capture of `connections` (generated once, then reused), at `rate` new connections/s if given. */
-async function ensureCapture(connections: number, rate?: number): Promise<Capture> {
-  if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
-  const path = join(OUT_DIR, `synth-${connections}${rate === undefined ? '' : `-rate${rate}`}.pcap`);
-  const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta)) {
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as Partial<Capture>;
-    if (statSync(path).size === m.bytes && m.packets !== undefined && m.open !== undefined)
-      return { path, packets: m.packets, bytes: m.bytes, open: m.open };
-  }
-  process.stderr.write(`generating ${path} (${connections} connections, seed 1)…\n`);
-  const r = await generateCapture({
-    path,
-    connections,
-    seed: 1,
-    ...(rate === undefined ? {} : { connectionsPerSecond: rate }),
-  });
-  const c = { packets: r.packets, bytes: r.bytes, open: r.maxConcurrentConnections };
-  writeFileSync(meta, JSON.stringify(c));
-  return { path, ...c };
 }
 
 async function main(): Promise<void> {

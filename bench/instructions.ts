@@ -12,7 +12,8 @@
  * (`--predictable`: no concurrent compilation or marking; fixed hash and random seeds; a young
  * generation of fixed size; no incremental marking or memory reducer; address-space layout
  * randomisation off), the same build on the same capture executes the same number of instructions
- * to within 0.01%. It is not time: it misses cache misses (what the size of the working set costs)
+ * to within 0.01% (`conns`, `read`; `report` to within 0.6%, bench/README.md), on a machine doing
+ * nothing else. It is not time: it misses cache misses (what the size of the working set costs)
  * and a garbage collector set up unlike the real one, so the bench's times stay the measure of
  * record; a count says whether a change does less work.
  *

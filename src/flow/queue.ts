@@ -33,12 +33,10 @@ export interface Queueable {
  * size, so that every member's links have one layout and no spare room (a push onto an empty array
  * makes room for 17).
  */
-export function newLinks(slots: 1 | 2 | 3): QueueLinks {
+export function newLinks(slots: 1 | 3): QueueLinks {
   switch (slots) {
     case 1:
       return [undefined, undefined];
-    case 2:
-      return [undefined, undefined, undefined, undefined];
     case 3:
       return [undefined, undefined, undefined, undefined, undefined, undefined];
   }

@@ -61,11 +61,11 @@ const NO_PACKETS: readonly number[] = Object.freeze([]);
 const NO_ANOMALIES: readonly Anomaly[] = Object.freeze([]);
 const NO_FLAGS: ReadonlyMap<string, number> = new Map();
 
-/** Gives a connection's row back once the garbage collector has taken the connection. */
 /** The slots of a connection's links (flow/queue.ts) for the tracker's two queues besides the table order. */
 export const UNASSURED_SLOT = 1;
 export const FINISHED_SLOT = 2;
 
+/** Gives a connection's row back once the garbage collector has taken the connection. */
 const ROWS_BACK = new FinalizationRegistry<number>(releaseConnRow);
 
 export class TcpConnection {

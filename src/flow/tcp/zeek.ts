@@ -362,26 +362,11 @@ const STATES: readonly ZeekTcpState[] = [
   'TCP_RESET',
 ];
 /**
- * A state's code in STATES. A switch on the names, not a record read with the name as key: each
- * packet's state change would be a property lookup by name (the read sees all seven).
+ * A state's code: its place in STATES, found by comparing the names, not by reading a record with
+ * the name as key (a property lookup by name on every state change: the read sees all seven).
  */
 function stateCode(s: ZeekTcpState): number {
-  switch (s) {
-    case 'TCP_INACTIVE':
-      return 0;
-    case 'TCP_SYN_SENT':
-      return 1;
-    case 'TCP_SYN_ACK_SENT':
-      return 2;
-    case 'TCP_PARTIAL':
-      return 3;
-    case 'TCP_ESTABLISHED':
-      return 4;
-    case 'TCP_CLOSED':
-      return 5;
-    case 'TCP_RESET':
-      return 6;
-  }
+  return STATES.indexOf(s);
 }
 
 /** A new row's doubles: times unset, each stream at relative position 1, the rest 0. */
